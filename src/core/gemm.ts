@@ -1,0 +1,214 @@
+// Matrix products for the compute core. One entry point, `matmul`, picks the route: WebAssembly SIMD over the
+// shared memory (split across worker threads for large products) for float32, plain TypeScript otherwise.
+import { fail } from "./errors.js";
+import { Matrix, type FloatArray } from "./matrix.js";
+import { GEMM_WORK_FLOATS, OP_GEMM, OP_ROWNORMS } from "./wasm/jobs.js";
+import { wasmCore, type WasmCore } from "./wasm/runtime.js";
+
+export type Backend = "auto" | "ts" | "wasm";
+
+export interface MatmulOptions {
+  /** Use Aᵀ instead of A. */
+  transA?: boolean;
+  /** Use Bᵀ instead of B. */
+  transB?: boolean;
+  /** Force a route (benchmarks and tests); "auto" picks by size and dtype. */
+  backend?: Backend;
+  /** Threads for the WASM route (default: all the core has). */
+  threads?: number;
+}
+
+const NR = 8;
+const KC = 256;
+/** Products below this many multiply-adds stay in TypeScript (no copy into WASM memory). */
+const WASM_MIN_FLOPS = 24 * 24 * 24;
+/** Products below this many multiply-adds stay on one thread. */
+const PARALLEL_MIN_FLOPS = 96 * 96 * 96;
+
+// Matrices currently resident in WASM memory (see pin): data array -> byte offset.
+const pinned = new WeakMap<FloatArray, number>();
+
+/**
+ * Copies a float32 matrix into WASM memory for the duration of `body`, so that repeated products with it (power
+ * iterations, a linear operator) skip the copy. The matrix must not be modified while pinned.
+ */
+export function withPinned<T>(m: Matrix, body: () => T): T {
+  const core = m.dtype === "float32" ? wasmCore() : null;
+  if (!core || pinned.has(m.data)) return body();
+  const ptr = core.alloc(m.data.length * 4);
+  core.f32().set(m.data, ptr >> 2);
+  pinned.set(m.data, ptr);
+  try {
+    return body();
+  } finally {
+    pinned.delete(m.data);
+    core.free(ptr);
+  }
+}
+
+/** Async variant of {@link withPinned}. */
+export async function withPinnedAsync<T>(m: Matrix, body: () => Promise<T>): Promise<T> {
+  const core = m.dtype === "float32" ? wasmCore() : null;
+  if (!core || pinned.has(m.data)) return body();
+  const ptr = core.alloc(m.data.length * 4);
+  core.f32().set(m.data, ptr >> 2);
+  pinned.set(m.data, ptr);
+  try {
+    return await body();
+  } finally {
+    pinned.delete(m.data);
+    core.free(ptr);
+  }
+}
+
+/** C = op(A) · op(B). The result has A's dtype (float64 if either input is float64). */
+export function matmul(A: Matrix, B: Matrix, opts: MatmulOptions = {}): Matrix {
+  const m = opts.transA ? A.cols : A.rows;
+  const k = opts.transA ? A.rows : A.cols;
+  const kb = opts.transB ? B.cols : B.rows;
+  const n = opts.transB ? B.rows : B.cols;
+  if (k !== kb) {
+    fail(`matmul: inner dimensions differ: op(A) is ${m}x${k}, op(B) is ${kb}x${n}`);
+  }
+  const f64 = A.dtype === "float64" || B.dtype === "float64";
+  const backend = opts.backend ?? "auto";
+  const flops = m * n * k;
+  if (!f64 && backend !== "ts" && (backend === "wasm" || flops >= WASM_MIN_FLOPS)) {
+    const core = wasmCore();
+    if (core) return matmulWasm(core, A, B, m, n, k, opts, flops);
+    if (backend === "wasm") fail("matmul: the WebAssembly core is not available here");
+  }
+  const C = Matrix.zeros(m, n, f64 ? "float64" : "float32");
+  gemmTS(A.data, opts.transA ? 1 : A.cols, opts.transA ? A.cols : 1, B.data, opts.transB ? 1 : B.cols,
+    opts.transB ? B.cols : 1, C.data, m, n, k);
+  return C;
+}
+
+function matmulWasm(core: WasmCore, A: Matrix, B: Matrix, m: number, n: number, k: number, opts: MatmulOptions,
+  flops: number): Matrix {
+  const parts = flops >= PARALLEL_MIN_FLOPS ? (opts.threads ?? core.threads) : 1;
+  const nPad = Math.ceil(n / NR) * NR;
+  const temps: number[] = [];
+  const place = (M: Matrix): number => {
+    const p = pinned.get(M.data);
+    if (p !== undefined) return p;
+    const ptr = core.alloc(M.data.length * 4);
+    temps.push(ptr);
+    core.f32().set(M.data, ptr >> 2);
+    return ptr;
+  };
+  try {
+    const aPtr = place(A);
+    const bPtr = place(B);
+    const bPack = core.alloc(k * nPad * 4);
+    temps.push(bPack);
+    const rsB = opts.transB ? 1 : B.cols;
+    const csB = opts.transB ? B.cols : 1;
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kc = Math.min(KC, k - p0);
+      core.kernels.packB(bPtr, rsB, csB, p0, kc, n, bPack + p0 * nPad * 4);
+    }
+    const cPtr = core.alloc(m * n * 4);
+    temps.push(cPtr);
+    core.kernels.zero(cPtr, m * n);
+    const work = core.alloc(GEMM_WORK_FLOATS * 4 * Math.max(1, parts));
+    temps.push(work);
+    const rsA = opts.transA ? 1 : A.cols;
+    const csA = opts.transA ? A.cols : 1;
+    core.run(OP_GEMM, [aPtr, rsA, csA, bPack, cPtr, n, m, n, k, work], parts);
+    return new Matrix(m, n, core.f32().slice(cPtr >> 2, (cPtr >> 2) + m * n));
+  } finally {
+    for (const t of temps) core.free(t);
+  }
+}
+
+/**
+ * Plain TypeScript GEMM, C += A·B with element strides: A(i,p) = a[i*rsA + p*csA], B(p,j) = b[p*rsB + j*csB],
+ * C row-major m x n. Blocked over k and j so rows of B stay in cache.
+ */
+export function gemmTS(a: FloatArray, rsA: number, csA: number, b: FloatArray, rsB: number, csB: number,
+  c: FloatArray, m: number, n: number, k: number): void {
+  if (csB === 1) {
+    // i-p-j: stream rows of B
+    const KB = 128;
+    for (let p0 = 0; p0 < k; p0 += KB) {
+      const p1 = Math.min(k, p0 + KB);
+      for (let i = 0; i < m; i++) {
+        const ci = i * n;
+        for (let p = p0; p < p1; p++) {
+          const av = a[i * rsA + p * csA]!;
+          if (av === 0) continue;
+          const bp = p * rsB;
+          for (let j = 0; j < n; j++) c[ci + j]! += av * b[bp + j]!;
+        }
+      }
+    }
+  } else {
+    // B is transposed in memory (rsB === 1): dot products along contiguous columns
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        const bj = j * csB;
+        if (csA === 1) {
+          const ai = i * rsA;
+          for (let p = 0; p < k; p++) s += a[ai + p]! * b[bj + p]!;
+        } else {
+          for (let p = 0; p < k; p++) s += a[i * rsA + p * csA]! * b[bj + p * rsB]!;
+        }
+        c[i * n + j]! += s;
+      }
+    }
+  }
+}
+
+/** Squared euclidean norm of every row. */
+export function rowSqNorms(X: Matrix): Float64Array {
+  const out = new Float64Array(X.rows);
+  const core = X.dtype === "float32" && X.rows * X.cols >= 4096 ? wasmCore() : null;
+  if (core) {
+    const temps: number[] = [];
+    try {
+      let ptr = pinned.get(X.data);
+      if (ptr === undefined) {
+        ptr = core.alloc(X.data.length * 4);
+        temps.push(ptr);
+        core.f32().set(X.data, ptr >> 2);
+      }
+      const o = core.alloc(X.rows * 4);
+      temps.push(o);
+      core.run(OP_ROWNORMS, [ptr, X.cols, X.cols, X.rows, o], X.rows * X.cols >= 1 << 20 ? core.threads : 1);
+      out.set(core.f32().subarray(o >> 2, (o >> 2) + X.rows));
+      return out;
+    } finally {
+      for (const t of temps) core.free(t);
+    }
+  }
+  const d = X.data;
+  for (let i = 0; i < X.rows; i++) {
+    let s = 0;
+    for (let j = i * X.cols, e = j + X.cols; j < e; j++) s += d[j]! * d[j]!;
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * Pairwise squared euclidean distances between the rows of X and the rows of Y (Y defaults to X), by
+ * ‖x‖² + ‖y‖² − 2·x·y with the cross term from GEMM; clamped at zero.
+ */
+export function pairwiseSqDistances(X: Matrix, Y: Matrix = X): Matrix {
+  if (X.cols !== Y.cols) fail(`pairwiseSqDistances: X has ${X.cols} columns, Y has ${Y.cols}`);
+  const G = matmul(X, Y, { transB: true });
+  const nx = rowSqNorms(X);
+  const ny = Y === X ? nx : rowSqNorms(Y);
+  const g = G.data;
+  for (let i = 0; i < X.rows; i++) {
+    const o = i * Y.rows;
+    for (let j = 0; j < Y.rows; j++) {
+      const v = nx[i]! + ny[j]! - 2 * g[o + j]!;
+      g[o + j] = v > 0 ? v : 0;
+    }
+    if (Y === X) g[o + i] = 0;
+  }
+  return G;
+}

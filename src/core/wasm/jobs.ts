@@ -1,0 +1,50 @@
+// The work a parallel WASM job splits between threads. Shared by the main thread and the workers: the job's
+// arguments live in the control block at the start of the shared memory.
+
+export const CTL_GEN = 0; // job generation, bumped for each new job (workers wait on it)
+export const CTL_PENDING = 1; // helpers still working on the current job
+export const CTL_READY = 2; // helpers that have started
+export const CTL_OP = 3;
+export const CTL_PARTS = 4; // participants in the current job (main thread is part 0)
+export const CTL_ARGS = 8; // up to 16 i32 arguments
+export const CTL_INTS = 32;
+
+export const OP_STOP = 0;
+export const OP_GEMM = 1;
+export const OP_ROWNORMS = 2;
+
+export const MR = 4;
+/** Floats of scratch each participant needs for a GEMM (MC*KC + MR*NR, see assembly/kernels.ts). */
+export const GEMM_WORK_FLOATS = 128 * 256 + 32;
+
+export interface KernelExports {
+  packB(b: number, rs: number, cs: number, p0: number, kc: number, n: number, dst: number): void;
+  gemmRows(a: number, rsA: number, csA: number, bPack: number, c: number, ldc: number,
+    m0: number, m1: number, n: number, k: number, work: number): void;
+  rowSqNorms(a: number, ld: number, cols: number, r0: number, r1: number, out: number): void;
+  zero(dst: number, n: number): void;
+}
+
+/** Part `part` of `parts` of [0, m), aligned to `align`. */
+export function slice(m: number, part: number, parts: number, align: number): [number, number] {
+  const blocks = Math.ceil(m / align);
+  const b0 = Math.floor((blocks * part) / parts);
+  const b1 = Math.floor((blocks * (part + 1)) / parts);
+  return [Math.min(m, b0 * align), Math.min(m, b1 * align)];
+}
+
+/** Runs this participant's share of the job described in the control block. */
+export function runPart(k: KernelExports, ctl: Int32Array, part: number): void {
+  const op = ctl[CTL_OP]!;
+  const parts = ctl[CTL_PARTS]!;
+  const a = (i: number): number => ctl[CTL_ARGS + i]!;
+  if (op === OP_GEMM) {
+    // args: a, rsA, csA, bPack, c, ldc, m, n, k, work0
+    const [m0, m1] = slice(a(6), part, parts, MR);
+    if (m1 > m0) k.gemmRows(a(0), a(1), a(2), a(3), a(4), a(5), m0, m1, a(7), a(8), a(9) + part * GEMM_WORK_FLOATS * 4);
+  } else if (op === OP_ROWNORMS) {
+    // args: a, ld, cols, rows, out
+    const [r0, r1] = slice(a(3), part, parts, 1);
+    if (r1 > r0) k.rowSqNorms(a(0), a(1), a(2), r0, r1, a(4));
+  }
+}

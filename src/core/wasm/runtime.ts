@@ -1,0 +1,189 @@
+// The WebAssembly side of the compute core: one shared linear memory, a small allocator over it, and a pool of
+// worker threads that run parts of a job while the main thread runs its own part and waits with Atomics.wait.
+// Everything here is optional: when WebAssembly SIMD or shared memory is unavailable, callers use plain TypeScript.
+import { KERNELS_WASM_BASE64 } from "./kernels-binary.js";
+import {
+  CTL_ARGS, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARTS, CTL_PENDING, CTL_READY, runPart, type KernelExports,
+} from "./jobs.js";
+
+const PAGE = 65536;
+const HEAP_BASE = 65536; // the first page holds the control block
+
+export interface WasmCore {
+  readonly kernels: KernelExports;
+  readonly memory: WebAssembly.Memory;
+  /** Float32 view of the whole memory (renewed after growth). */
+  f32(): Float32Array;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  /** Participants (main thread + helpers) a parallel job may use. */
+  readonly threads: number;
+  /** Runs op with args split over `parts` participants (1 = main thread only). */
+  run(op: number, args: number[], parts: number): void;
+}
+
+let core: WasmCore | null | undefined;
+let threadOverride: number | undefined;
+
+/** Sets how many threads parallel kernels use (1 disables the worker pool). Call before first use. */
+export function setThreads(n: number): void {
+  threadOverride = Math.max(1, Math.floor(n));
+  if (core) (core as { threads: number }).threads = Math.min(threadOverride, maxThreads());
+}
+
+function isNode(): boolean {
+  return typeof process !== "undefined" && typeof process.versions?.node === "string";
+}
+
+function maxThreads(): number {
+  const env = isNode() ? process.env.LATENTKIT_THREADS : undefined;
+  if (env && /^\d+$/.test(env)) return Math.max(1, Number(env));
+  if (threadOverride !== undefined) return threadOverride;
+  let n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  if (isNode()) {
+    const os = builtin<{ availableParallelism?: () => number; cpus: () => unknown[] }>("node:os");
+    if (os) n = os.availableParallelism?.() ?? os.cpus().length;
+  }
+  return Math.max(1, Math.min(16, n));
+}
+
+function decodeBase64(s: string): Uint8Array {
+  if (typeof Buffer !== "undefined") return new Uint8Array(Buffer.from(s, "base64"));
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** The WASM core, or null where WebAssembly SIMD with shared memory is unavailable (or LATENTKIT_WASM=0). */
+export function wasmCore(): WasmCore | null {
+  if (core !== undefined) return core;
+  core = null;
+  if (isNode() && process.env.LATENTKIT_WASM === "0") return core;
+  try {
+    const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64) as BufferSource);
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    core = makeCore(module, memory, instance.exports as unknown as KernelExports);
+  } catch {
+    core = null;
+  }
+  return core;
+}
+
+function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernels: KernelExports): WasmCore {
+  // First-fit allocator over [HEAP_BASE, memory end): a sorted list of free blocks.
+  let free: Array<[number, number]> = [[HEAP_BASE, memory.buffer.byteLength - HEAP_BASE]];
+  const sizes = new Map<number, number>();
+  let view = new Float32Array(memory.buffer);
+  const ctl = new Int32Array(memory.buffer, 0, CTL_INTS);
+  let helpers: { terminate(): unknown }[] | null = null;
+
+  const grow = (bytes: number): void => {
+    const oldEnd = memory.buffer.byteLength;
+    const pages = Math.ceil(Math.max(bytes, oldEnd / 2) / PAGE);
+    memory.grow(pages);
+    const last = free[free.length - 1];
+    if (last && last[0] + last[1] === oldEnd) last[1] += pages * PAGE;
+    else free.push([oldEnd, pages * PAGE]);
+    view = new Float32Array(memory.buffer);
+  };
+
+  const startHelpers = (n: number): void => {
+    helpers = [];
+    if (n <= 1 || !isNode()) return;
+    // worker_threads is loaded lazily and synchronously so the core stays sync (and importable in a browser).
+    const wt = loadWorkerThreads();
+    if (!wt) return;
+    const started = Atomics.load(ctl, CTL_READY);
+    for (let part = 1; part < n; part++) {
+      const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, part } });
+      w.unref();
+      helpers.push(w);
+    }
+    // Wait (bounded) for the helpers to come up; a pool that fails to start leaves the main thread alone.
+    const deadline = Date.now() + 10000;
+    let ready: number;
+    while ((ready = Atomics.load(ctl, CTL_READY)) < started + n - 1 && Date.now() < deadline) {
+      Atomics.wait(ctl, CTL_READY, ready, 50);
+    }
+    if (Atomics.load(ctl, CTL_READY) < started + n - 1) {
+      for (const h of helpers) h.terminate();
+      helpers = [];
+    }
+  };
+
+  const c: WasmCore & { threads: number } = {
+    kernels,
+    memory,
+    threads: maxThreads(),
+    f32: () => (view.buffer === memory.buffer ? view : (view = new Float32Array(memory.buffer))),
+    alloc(bytes: number): number {
+      const size = Math.ceil(Math.max(bytes, 16) / 64) * 64;
+      for (;;) {
+        for (let i = 0; i < free.length; i++) {
+          const blk = free[i]!;
+          if (blk[1] >= size) {
+            const ptr = blk[0];
+            blk[0] += size;
+            blk[1] -= size;
+            if (blk[1] === 0) free.splice(i, 1);
+            sizes.set(ptr, size);
+            return ptr;
+          }
+        }
+        grow(size);
+      }
+    },
+    free(ptr: number): void {
+      const size = sizes.get(ptr);
+      if (size === undefined) return;
+      sizes.delete(ptr);
+      free.push([ptr, size]);
+      free.sort((x, y) => x[0] - y[0]);
+      const merged: Array<[number, number]> = [];
+      for (const b of free) {
+        const last = merged[merged.length - 1];
+        if (last && last[0] + last[1] === b[0]) last[1] += b[1];
+        else merged.push([b[0], b[1]]);
+      }
+      free = merged;
+    },
+    run(op: number, args: number[], parts: number): void {
+      if (parts > 1 && helpers === null) startHelpers(c.threads);
+      const avail = 1 + (helpers?.length ?? 0);
+      const p = Math.max(1, Math.min(parts, avail));
+      ctl[CTL_OP] = op;
+      ctl[CTL_PARTS] = p;
+      for (let i = 0; i < args.length; i++) ctl[CTL_ARGS + i] = args[i]!;
+      if (p === 1) {
+        runPart(kernels, ctl, 0);
+        return;
+      }
+      // helpers with part >= p see a part beyond the work and return at once
+      Atomics.store(ctl, CTL_PENDING, avail - 1);
+      Atomics.add(ctl, CTL_GEN, 1);
+      Atomics.notify(ctl, CTL_GEN);
+      runPart(kernels, ctl, 0);
+      let pending: number;
+      while ((pending = Atomics.load(ctl, CTL_PENDING)) !== 0) Atomics.wait(ctl, CTL_PENDING, pending);
+    },
+  };
+  return c;
+}
+
+type WorkerCtor = new (url: URL, opts: { workerData: unknown }) => { unref(): void; terminate(): unknown };
+
+function loadWorkerThreads(): { Worker: WorkerCtor } | null {
+  return builtin<{ Worker: WorkerCtor }>("node:worker_threads");
+}
+
+/** A Node built-in module loaded synchronously (process.getBuiltinModule), or null outside Node. */
+function builtin<T>(name: string): T | null {
+  const get = (process as unknown as { getBuiltinModule?: (m: string) => unknown }).getBuiltinModule;
+  try {
+    return get ? (get(name) as T) : null;
+  } catch {
+    return null;
+  }
+}

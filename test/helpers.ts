@@ -1,0 +1,77 @@
+import { fileURLToPath } from "node:url";
+import { Matrix } from "../src/core/matrix.js";
+import { Random } from "../src/core/random.js";
+
+/** ../shared/data beside the project root (this file is compiled to dist/test/helpers.js). */
+export const SHARED_DATA = fileURLToPath(new URL("../../../shared/data/", import.meta.url));
+/** The project's own bundled data folder. */
+export const PROJECT_DATA = fileURLToPath(new URL("../../data/", import.meta.url));
+
+export function randn(rows: number, cols: number, seed = 1, dtype: "float32" | "float64" = "float64"): Matrix {
+  const m = Matrix.zeros(rows, cols, dtype);
+  new Random(seed).fillNormal(m.data);
+  return m;
+}
+
+/** Product in float64 by the definition (reference for the fast routes). */
+export function naiveMatmul(A: Matrix, B: Matrix, transA = false, transB = false): Matrix {
+  const m = transA ? A.cols : A.rows;
+  const k = transA ? A.rows : A.cols;
+  const n = transB ? B.rows : B.cols;
+  const C = Matrix.zeros(m, n, "float64");
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (transA ? A.get(p, i) : A.get(i, p)) * (transB ? B.get(j, p) : B.get(p, j));
+      C.set(i, j, s);
+    }
+  return C;
+}
+
+export function maxAbsDiff(A: Matrix, B: Matrix): number {
+  if (A.rows !== B.rows || A.cols !== B.cols) throw new Error(`shape ${A.rows}x${A.cols} vs ${B.rows}x${B.cols}`);
+  let d = 0;
+  for (let i = 0; i < A.data.length; i++) d = Math.max(d, Math.abs(A.data[i]! - B.data[i]!));
+  return d;
+}
+
+/** max |QᵀQ − I| over the columns of Q. */
+export function orthoError(Q: Matrix): number {
+  const G = naiveMatmul(Q, Q, true, false);
+  let e = 0;
+  for (let i = 0; i < G.rows; i++) for (let j = 0; j < G.cols; j++) e = Math.max(e, Math.abs(G.get(i, j) - (i === j ? 1 : 0)));
+  return e;
+}
+
+export function frob2(A: Matrix): number {
+  let s = 0;
+  for (let i = 0; i < A.data.length; i++) s += A.data[i]! ** 2;
+  return s;
+}
+
+/** U·diag(S)·Vt in float64. */
+export function reconstruct(U: Matrix, S: ArrayLike<number>, Vt: Matrix, k = S.length): Matrix {
+  const out = Matrix.zeros(U.rows, Vt.cols, "float64");
+  for (let i = 0; i < U.rows; i++)
+    for (let r = 0; r < k; r++) {
+      const u = U.get(i, r) * S[r]!;
+      for (let j = 0; j < Vt.cols; j++) out.data[i * Vt.cols + j]! += u * Vt.get(r, j);
+    }
+  return out;
+}
+
+/** Low-rank plus noise: (m x r)·(r x n) with singular values decaying from 100, plus N(0, noise²). */
+export function lowRankPlusNoise(m: number, n: number, rank: number, noise: number, seed = 3): Matrix {
+  const rng = new Random(seed);
+  const L = Matrix.zeros(m, rank, "float64");
+  const R = Matrix.zeros(rank, n, "float64");
+  rng.fillNormal(L.data);
+  rng.fillNormal(R.data);
+  for (let r = 0; r < rank; r++) {
+    const s = 100 * Math.pow(0.8, r) / Math.sqrt(m * n);
+    for (let j = 0; j < n; j++) R.data[r * n + j]! *= s * Math.sqrt(m * n) / Math.sqrt(n);
+  }
+  const X = naiveMatmul(L, R);
+  for (let i = 0; i < X.data.length; i++) X.data[i]! += noise * rng.normal();
+  return X;
+}

@@ -1,0 +1,269 @@
+// Principal component analysis: centre the data, then a truncated SVD (exact, randomized, or through the
+// eigen-decomposition of the covariance matrix).
+import { describeValue, fail, throwIfAborted } from "../core/errors.js";
+import {
+  centered, checkFeatures, checkSaved, columnMeans, fitted, matrixFromJSON, matrixToJSON, sumSquares, type MatrixJSON,
+} from "../core/estimator.js";
+import { matmul, withPinnedAsync } from "../core/gemm.js";
+import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { eigh } from "../linalg/eigh.js";
+import { randomizedSVD, type Progress } from "../linalg/randomized.js";
+import { svd, svdFlip } from "../linalg/svd.js";
+
+export type PCASolver = "auto" | "full" | "randomized" | "covariance-eig";
+
+export interface PCAOptions {
+  /**
+   * Components to keep: an integer in [1, min(nSamples, nFeatures)], or a fraction in (0, 1) of the variance to
+   * explain (the smallest number of components that reaches it). Default: min(nSamples, nFeatures).
+   */
+  nComponents?: number;
+  /**
+   * "full": exact SVD of the centred data; "covariance-eig": eigen-decomposition of XᵀX (fast for nSamples ≫
+   * nFeatures); "randomized": Halko et al.; "auto": scikit-learn's rule (covariance-eig when nFeatures ≤ 1000 and
+   * nSamples ≥ 10·nFeatures, randomized when the data are larger than 500x500 and k < 0.8·min(n, d), else full).
+   */
+  solver?: PCASolver;
+  /** Scale the projections to unit variance (default false). */
+  whiten?: boolean;
+  /** Seed for the randomized solver (default 0). */
+  seed?: number;
+  /** Randomized solver: power iterations ("auto" as scikit-learn). */
+  nIter?: number | "auto";
+  /** Randomized solver: oversampling (default 10). */
+  nOversamples?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface PCAJSON {
+  type: "PCA";
+  version: 1;
+  options: { nComponents?: number; solver: PCASolver; whiten: boolean; seed: number };
+  nSamples: number;
+  solverUsed: Exclude<PCASolver, "auto">;
+  mean: number[];
+  components: MatrixJSON;
+  singularValues: number[];
+  explainedVariance: number[];
+  explainedVarianceRatio: number[];
+  noiseVariance: number;
+}
+
+export class PCA {
+  readonly options: Readonly<PCAOptions>;
+  private mean_?: Float64Array;
+  private components_?: Matrix;
+  private singularValues_?: Float64Array;
+  private explainedVariance_?: Float64Array;
+  private explainedVarianceRatio_?: Float64Array;
+  private noiseVariance_?: number;
+  private nSamples_?: number;
+  private solverUsed_?: Exclude<PCASolver, "auto">;
+
+  constructor(options: PCAOptions = {}) {
+    const { nComponents, solver = "auto" } = options;
+    if (nComponents !== undefined && !(typeof nComponents === "number" && nComponents > 0 &&
+      (Number.isInteger(nComponents) || nComponents < 1))) {
+      fail(`nComponents must be a positive integer or a fraction in (0, 1), got ${describeValue(nComponents)}`);
+    }
+    if (!["auto", "full", "randomized", "covariance-eig"].includes(solver)) {
+      fail(`solver must be one of auto, full, randomized, covariance-eig; got ${describeValue(solver)}`);
+    }
+    if (solver === "randomized" && nComponents !== undefined && nComponents < 1) {
+      fail(`nComponents=${nComponents} (a variance fraction) needs the full spectrum: use solver "full" or "covariance-eig"`);
+    }
+    this.options = { ...options, solver };
+  }
+
+  /** Principal axes, one per row (k x nFeatures, unit norm, sign fixed so the largest entry is positive). */
+  get components(): Matrix {
+    return fitted(this.components_, "PCA");
+  }
+  get mean(): Float64Array {
+    return fitted(this.mean_, "PCA");
+  }
+  get singularValues(): Float64Array {
+    return fitted(this.singularValues_, "PCA");
+  }
+  /** Variance along each component: σ²/(n−1). */
+  get explainedVariance(): Float64Array {
+    return fitted(this.explainedVariance_, "PCA");
+  }
+  /** Fraction of the total variance along each component. */
+  get explainedVarianceRatio(): Float64Array {
+    return fitted(this.explainedVarianceRatio_, "PCA");
+  }
+  /** Mean variance of the discarded directions (probabilistic PCA's noise estimate). */
+  get noiseVariance(): number {
+    return fitted(this.noiseVariance_, "PCA");
+  }
+  get nComponents(): number {
+    return this.components.rows;
+  }
+  get nFeatures(): number {
+    return this.components.cols;
+  }
+  get nSamples(): number {
+    return fitted(this.nSamples_, "PCA");
+  }
+  /** The solver "auto" chose (or the one asked for). */
+  get solverUsed(): Exclude<PCASolver, "auto"> {
+    return fitted(this.solverUsed_, "PCA");
+  }
+
+  async fit(X: MatrixLike): Promise<this> {
+    const M = toMatrix(X);
+    const n = M.rows;
+    const d = M.cols;
+    if (n < 2) fail(`PCA needs at least 2 samples, got ${n}`);
+    const r = Math.min(n, d);
+    const want = this.options.nComponents;
+    if (want !== undefined && want >= 1 && want > r) {
+      fail(`nComponents=${want} must be <= min(nSamples, nFeatures) = min(${n}, ${d}) = ${r}`);
+    }
+    const solver = this.chooseSolver(n, d, want);
+    throwIfAborted(this.options.signal);
+    const mean = columnMeans(M);
+    const Xc = centered(M, mean, solver === "full" ? "float64" : "float32");
+    const total = sumSquares(Xc);
+    if (!(total > 0)) fail("X has zero variance: every feature is constant, so there are no principal components");
+    const kFixed = want === undefined ? r : want >= 1 ? want : r;
+
+    let S: Float64Array;
+    let V: Matrix; // k x d
+    if (solver === "randomized") {
+      const res = await randomizedSVD(Xc, kFixed, {
+        seed: this.options.seed ?? 0, nIter: this.options.nIter, nOversamples: this.options.nOversamples,
+        onProgress: this.options.onProgress, signal: this.options.signal,
+      });
+      S = res.S;
+      V = res.Vt;
+    } else if (solver === "full") {
+      const res = svd(Xc, { computeU: false });
+      S = res.S;
+      V = res.Vt;
+    } else {
+      const G = await withPinnedAsync(Xc, async () => matmul(Xc, Xc, { transA: true }));
+      const { values, vectors } = eigh(G.astype("float64"));
+      S = Float64Array.from(values, (v) => Math.sqrt(Math.max(v, 0)));
+      V = vectors.transpose();
+      svdFlip(Matrix.zeros(0, 0), V);
+    }
+    throwIfAborted(this.options.signal);
+    const ev = Float64Array.from(S, (s) => (s * s) / (n - 1));
+    const totalVar = total / (n - 1);
+    let k = Math.min(kFixed, S.length);
+    if (want !== undefined && want < 1) {
+      let cum = 0;
+      k = S.length;
+      for (let i = 0; i < S.length; i++) {
+        cum += ev[i]! / totalVar;
+        if (cum >= want - 1e-12) {
+          k = i + 1;
+          break;
+        }
+      }
+    }
+    this.mean_ = mean;
+    this.components_ = V.rowRange(0, k).astype("float32");
+    this.singularValues_ = S.slice(0, k);
+    this.explainedVariance_ = ev.slice(0, k);
+    this.explainedVarianceRatio_ = Float64Array.from(this.explainedVariance_, (v) => v / totalVar);
+    let kept = 0;
+    for (let i = 0; i < k; i++) kept += ev[i]!;
+    this.noiseVariance_ = k < r ? Math.max(0, (totalVar - kept) / (r - k)) : 0;
+    this.nSamples_ = n;
+    this.solverUsed_ = solver;
+    return this;
+  }
+
+  private chooseSolver(n: number, d: number, want: number | undefined): Exclude<PCASolver, "auto"> {
+    const s = this.options.solver ?? "auto";
+    if (s !== "auto") return s;
+    if (d <= 1000 && n >= 10 * d) return "covariance-eig";
+    const r = Math.min(n, d);
+    if (Math.max(n, d) > 500 && want !== undefined && want >= 1 && want < 0.8 * r) return "randomized";
+    return "full";
+  }
+
+  /** Projections onto the components: (X − mean)·Vᵀ, divided by √explainedVariance when whitening. */
+  transform(X: MatrixLike): Matrix {
+    const M = toMatrix(X);
+    checkFeatures(M, this.nFeatures, "PCA");
+    const Z = matmul(centered(M, this.mean, "float32"), this.components, { transB: true });
+    if (this.options.whiten) {
+      const k = Z.cols;
+      const s = Float64Array.from(this.explainedVariance, (v) => 1 / Math.sqrt(v > 0 ? v : 1));
+      for (let i = 0; i < Z.rows; i++) for (let j = 0; j < k; j++) Z.data[i * k + j]! *= s[j]!;
+    }
+    return Z;
+  }
+
+  async fitTransform(X: MatrixLike): Promise<Matrix> {
+    const M = toMatrix(X);
+    await this.fit(M);
+    return this.transform(M);
+  }
+
+  /** Maps projections back to the input space: Z·V + mean (undoing whitening first). */
+  inverseTransform(Z: MatrixLike): Matrix {
+    const M = toMatrix(Z, "Z");
+    if (M.cols !== this.nComponents) fail(`Z has ${M.cols} columns, but this PCA has ${this.nComponents} components`);
+    const Zu = M.astype("float32");
+    if (this.options.whiten) {
+      const k = Zu.cols;
+      const s = Float64Array.from(this.explainedVariance, (v) => Math.sqrt(v));
+      for (let i = 0; i < Zu.rows; i++) for (let j = 0; j < k; j++) Zu.data[i * k + j]! *= s[j]!;
+    }
+    const Xr = matmul(Zu, this.components);
+    const d = Xr.cols;
+    for (let i = 0; i < Xr.rows; i++) for (let j = 0; j < d; j++) Xr.data[i * d + j]! += this.mean[j]!;
+    return Xr;
+  }
+
+  /** ‖X − inverseTransform(transform(X))‖²_F: on the training data, the sum of the discarded σᵢ². */
+  reconstructionError(X: MatrixLike): number {
+    const M = toMatrix(X);
+    const R = this.inverseTransform(this.transform(M));
+    let s = 0;
+    for (let i = 0; i < M.data.length; i++) s += (M.data[i]! - R.data[i]!) ** 2;
+    return s;
+  }
+
+  toJSON(): PCAJSON {
+    return {
+      type: "PCA",
+      version: 1,
+      options: {
+        ...(this.options.nComponents !== undefined ? { nComponents: this.options.nComponents } : {}),
+        solver: this.options.solver ?? "auto",
+        whiten: this.options.whiten ?? false,
+        seed: this.options.seed ?? 0,
+      },
+      nSamples: this.nSamples,
+      solverUsed: this.solverUsed,
+      mean: Array.from(this.mean),
+      components: matrixToJSON(this.components),
+      singularValues: Array.from(this.singularValues),
+      explainedVariance: Array.from(this.explainedVariance),
+      explainedVarianceRatio: Array.from(this.explainedVarianceRatio),
+      noiseVariance: this.noiseVariance,
+    };
+  }
+
+  static fromJSON(json: PCAJSON): PCA {
+    checkSaved(json, "PCA");
+    const p = new PCA(json.options);
+    p.components_ = matrixFromJSON(json.components, "PCA.components");
+    if (json.mean.length !== p.components_.cols) fail(`PCA: mean has ${json.mean.length} values, components have ${p.components_.cols} columns`);
+    p.mean_ = Float64Array.from(json.mean);
+    p.singularValues_ = Float64Array.from(json.singularValues);
+    p.explainedVariance_ = Float64Array.from(json.explainedVariance);
+    p.explainedVarianceRatio_ = Float64Array.from(json.explainedVarianceRatio);
+    p.noiseVariance_ = json.noiseVariance;
+    p.nSamples_ = json.nSamples;
+    p.solverUsed_ = json.solverUsed;
+    return p;
+  }
+}

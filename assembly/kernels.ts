@@ -51,6 +51,15 @@ function packA(a: usize, rs: i32, cs: i32, i0: i32, mc: i32, p0: i32, kc: i32, d
         store<f32>(d, load<f32>(a3 + o), 12);
         d += 16;
       }
+    } else if (h == MR && rs == 1) {
+      // A is stored transposed: the MR values of one column p are contiguous
+      let src = a + (<usize>((p0) * cs + r0) << 2);
+      const step = <usize>cs << 2;
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load(src));
+        src += step;
+        d += 16;
+      }
     } else {
       for (let p = 0; p < kc; p++) {
         for (let ii = 0; ii < MR; ii++) {
@@ -61,6 +70,13 @@ function packA(a: usize, rs: i32, cs: i32, i0: i32, mc: i32, p0: i32, kc: i32, d
       }
     }
   }
+}
+
+/** c + a·b: one fused multiply-add where the engine has relaxed SIMD (this file is built both ways). */
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
 }
 
 // scratch tile for edge blocks (MR x NR floats), placed by the caller
@@ -74,17 +90,17 @@ function micro(kc: i32, a: usize, b: usize, c: usize, ldc: i32, h: i32, w: i32, 
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let av = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     av = v128.load32_splat(a, 8);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
     av = v128.load32_splat(a, 12);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
     a += 16;
     b += 32;
   }

@@ -1,6 +1,6 @@
 // Pieces shared by every estimator: fitted-state checks, feature-count checks and (de)serialisation of matrices.
 import { fail } from "./errors.js";
-import { Matrix, type DType } from "./matrix.js";
+import { checkFinite, Matrix, type DType } from "./matrix.js";
 
 export interface MatrixJSON {
   rows: number;
@@ -38,13 +38,23 @@ export function checkFeatures(X: Matrix, expected: number, estimator: string): v
   if (X.cols !== expected) fail(`X has ${X.cols} features, but this ${estimator} was fitted with ${expected}`);
 }
 
+/**
+ * Column means in float64. A non-finite mean means a NaN or an infinity somewhere (or an overflow): then the full
+ * scan of checkFinite names the offending entry, so callers can skip a separate validation pass.
+ */
+export function columnMeansChecked(X: Matrix, name = "X"): Float64Array {
+  const mean = columnMeans(X);
+  for (let j = 0; j < mean.length; j++) if (!Number.isFinite(mean[j]!)) checkFinite(X, name);
+  return mean;
+}
+
 /** Column means in float64. */
 export function columnMeans(X: Matrix): Float64Array {
   const mean = new Float64Array(X.cols);
   const d = X.data;
-  for (let i = 0; i < X.rows; i++) {
-    const o = i * X.cols;
-    for (let j = 0; j < X.cols; j++) mean[j]! += d[o + j]!;
+  const c = X.cols;
+  for (let o = 0; o < d.length; o += c) {
+    for (let j = 0; j < c; j++) mean[j] = mean[j]! + d[o + j]!;
   }
   for (let j = 0; j < X.cols; j++) mean[j]! /= X.rows;
   return mean;
@@ -53,11 +63,25 @@ export function columnMeans(X: Matrix): Float64Array {
 /** X − 1·meanᵀ as a new matrix of the given dtype. */
 export function centered(X: Matrix, mean: ArrayLike<number>, dtype: DType = X.dtype): Matrix {
   const out = Matrix.zeros(X.rows, X.cols, dtype);
+  centerInto(X, mean, out);
+  return out;
+}
+
+/** Writes X − 1·meanᵀ into `out` (same shape) and returns the sum of squares of the result. */
+export function centerInto(X: Matrix, mean: ArrayLike<number>, out: Matrix): number {
   const d = X.data;
   const o = out.data;
   const c = X.cols;
-  for (let i = 0; i < X.rows; i++) for (let j = 0; j < c; j++) o[i * c + j] = d[i * c + j]! - mean[j]!;
-  return out;
+  const m = Float64Array.from(mean);
+  let ss = 0;
+  for (let r = 0; r < d.length; r += c) {
+    for (let j = 0; j < c; j++) {
+      const v = d[r + j]! - m[j]!;
+      o[r + j] = v;
+      ss += v * v;
+    }
+  }
+  return ss;
 }
 
 /** Sum of squares of all entries, in float64. */

@@ -46,6 +46,24 @@ export function withPinned<T>(m: Matrix, body: () => T): T {
   }
 }
 
+/**
+ * Runs `body` with a float32 matrix whose storage lives in WASM memory (already pinned, so products with it need no
+ * copy), freed afterwards; a plain matrix where the core is unavailable. Nothing may keep a view of it after.
+ */
+export async function withResidentMatrix<T>(rows: number, cols: number, body: (M: Matrix) => Promise<T>): Promise<T> {
+  const core = wasmCore();
+  if (!core) return body(Matrix.zeros(rows, cols));
+  const ptr = core.alloc(rows * cols * 4);
+  const M = new Matrix(rows, cols, core.f32().subarray(ptr >> 2, (ptr >> 2) + rows * cols));
+  pinned.set(M.data, ptr);
+  try {
+    return await body(M);
+  } finally {
+    pinned.delete(M.data);
+    core.free(ptr);
+  }
+}
+
 /** Async variant of {@link withPinned}. */
 export async function withPinnedAsync<T>(m: Matrix, body: () => Promise<T>): Promise<T> {
   const core = m.dtype === "float32" ? wasmCore() : null;

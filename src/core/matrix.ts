@@ -124,7 +124,7 @@ export type MatrixLike = Matrix | ArrayLike<ArrayLike<number>>;
  * Converts and validates input: rejects empty input, ragged rows and non-finite values with a message naming the
  * position and value. A Matrix of the right dtype is returned as is (after the finiteness check).
  */
-export function toMatrix(x: MatrixLike, name = "X", dtype: DType = "float32"): Matrix {
+export function toMatrix(x: MatrixLike, name = "X", dtype: DType = "float32", opts: { checkFinite?: boolean } = {}): Matrix {
   let m: Matrix;
   if (x instanceof Matrix) {
     m = x.dtype === dtype ? x : x.astype(dtype);
@@ -149,7 +149,7 @@ export function toMatrix(x: MatrixLike, name = "X", dtype: DType = "float32"): M
     }
   }
   if (m.rows === 0 || m.cols === 0) fail(`${name} is empty (${m.rows}x${m.cols}): expected at least one row and one column`);
-  checkFinite(m, name);
+  if (opts.checkFinite ?? true) checkFinite(m, name);
   return m;
 }
 

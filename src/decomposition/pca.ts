@@ -2,9 +2,10 @@
 // eigen-decomposition of the covariance matrix).
 import { describeValue, fail, throwIfAborted } from "../core/errors.js";
 import {
-  centered, checkFeatures, checkSaved, columnMeans, fitted, matrixFromJSON, matrixToJSON, sumSquares, type MatrixJSON,
+  centered, centerInto, checkFeatures, checkSaved, columnMeansChecked, fitted, matrixFromJSON, matrixToJSON, sumSquares,
+  type MatrixJSON,
 } from "../core/estimator.js";
-import { matmul, withPinnedAsync } from "../core/gemm.js";
+import { matmul, withResidentMatrix } from "../core/gemm.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { eigh } from "../linalg/eigh.js";
 import { randomizedSVD, type Progress } from "../linalg/randomized.js";
@@ -48,6 +49,11 @@ export interface PCAJSON {
   explainedVariance: number[];
   explainedVarianceRatio: number[];
   noiseVariance: number;
+}
+
+function requireVariance(total: number): number {
+  if (!(total > 0)) fail("X has zero variance: every feature is constant, so there are no principal components");
+  return total;
 }
 
 export class PCA {
@@ -113,7 +119,7 @@ export class PCA {
   }
 
   async fit(X: MatrixLike): Promise<this> {
-    const M = toMatrix(X);
+    const M = toMatrix(X, "X", "float32", { checkFinite: false }); // checked through the column means below
     const n = M.rows;
     const d = M.cols;
     if (n < 2) fail(`PCA needs at least 2 samples, got ${n}`);
@@ -124,12 +130,26 @@ export class PCA {
     }
     const solver = this.chooseSolver(n, d, want);
     throwIfAborted(this.options.signal);
-    const mean = columnMeans(M);
-    const Xc = centered(M, mean, solver === "full" ? "float64" : "float32");
-    const total = sumSquares(Xc);
-    if (!(total > 0)) fail("X has zero variance: every feature is constant, so there are no principal components");
-    const kFixed = want === undefined ? r : want >= 1 ? want : r;
+    const mean = columnMeansChecked(M);
+    if (solver === "full") {
+      const Xc = centered(M, mean, "float64");
+      const total = requireVariance(sumSquares(Xc));
+      const res = svd(Xc, { computeU: false });
+      this.finish(M, mean, total, res.S, res.Vt, solver);
+    } else {
+      // centre straight into WASM memory: the products then need no copy of the data
+      await withResidentMatrix(n, d, async (Xc) => {
+        const total = requireVariance(centerInto(M, mean, Xc));
+        const { S, V } = await this.decompose(Xc, solver, r);
+        this.finish(M, mean, total, S, V, solver);
+      });
+    }
+    return this;
+  }
 
+  private async decompose(Xc: Matrix, solver: "randomized" | "covariance-eig", r: number): Promise<{ S: Float64Array; V: Matrix }> {
+    const want = this.options.nComponents;
+    const kFixed = want === undefined ? r : want >= 1 ? want : r;
     let S: Float64Array;
     let V: Matrix; // k x d
     if (solver === "randomized") {
@@ -139,18 +159,23 @@ export class PCA {
       });
       S = res.S;
       V = res.Vt;
-    } else if (solver === "full") {
-      const res = svd(Xc, { computeU: false });
-      S = res.S;
-      V = res.Vt;
     } else {
-      const G = await withPinnedAsync(Xc, async () => matmul(Xc, Xc, { transA: true }));
+      const G = matmul(Xc, Xc, { transA: true });
       const { values, vectors } = eigh(G.astype("float64"));
       S = Float64Array.from(values, (v) => Math.sqrt(Math.max(v, 0)));
       V = vectors.transpose();
       svdFlip(Matrix.zeros(0, 0), V);
     }
     throwIfAborted(this.options.signal);
+    return { S, V };
+  }
+
+  /** Stores the fitted state from the spectrum (S, V) of the centred data. */
+  private finish(M: Matrix, mean: Float64Array, total: number, S: Float64Array, V: Matrix, solver: Exclude<PCASolver, "auto">): void {
+    const n = M.rows;
+    const r = Math.min(n, M.cols);
+    const want = this.options.nComponents;
+    const kFixed = want === undefined ? r : want >= 1 ? want : r;
     const ev = Float64Array.from(S, (s) => (s * s) / (n - 1));
     const totalVar = total / (n - 1);
     let k = Math.min(kFixed, S.length);
@@ -175,7 +200,6 @@ export class PCA {
     this.noiseVariance_ = k < r ? Math.max(0, (totalVar - kept) / (r - k)) : 0;
     this.nSamples_ = n;
     this.solverUsed_ = solver;
-    return this;
   }
 
   private chooseSolver(n: number, d: number, want: number | undefined): Exclude<PCASolver, "auto"> {

@@ -27,10 +27,9 @@ export function eigh(A: Matrix): EighResult {
   }
   const d = new Float64Array(n);
   const e = new Float64Array(n);
+  // v is symmetric, so it is its own transpose: tred2 reads and writes it transposed
   tred2(n, v, d, e);
-  // tql2 rotates pairs of eigenvector columns: work on the transpose so they are contiguous rows
-  const w = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) w[i * n + k] = v[k * n + i]!;
+  const w = v;
   tql2(n, w, d, e);
   // descending order of eigenvalues
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => d[b]! - d[a]!);
@@ -44,8 +43,13 @@ export function eigh(A: Matrix): EighResult {
   return { values, vectors };
 }
 
+/**
+ * Householder tridiagonalisation (EISPACK tred2), written on the transpose of the textbook's V so that every
+ * inner loop runs over contiguous memory. On return V holds the accumulated transformation transposed: its rows
+ * are the columns of the textbook's V (the layout tql2 below wants).
+ */
 function tred2(n: number, V: Float64Array, d: Float64Array, e: Float64Array): void {
-  for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j]!;
+  for (let j = 0; j < n; j++) d[j] = V[(j) * n + (n - 1)]!;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
     let h = 0;
@@ -53,9 +57,9 @@ function tred2(n: number, V: Float64Array, d: Float64Array, e: Float64Array): vo
     if (scale === 0) {
       e[i] = d[i - 1]!;
       for (let j = 0; j < i; j++) {
-        d[j] = V[(i - 1) * n + j]!;
-        V[i * n + j] = 0;
-        V[j * n + i] = 0;
+        d[j] = V[(j) * n + (i - 1)]!;
+        V[(j) * n + i] = 0;
+        V[(i) * n + j] = 0;
       }
     } else {
       for (let k = 0; k < i; k++) {
@@ -71,11 +75,11 @@ function tred2(n: number, V: Float64Array, d: Float64Array, e: Float64Array): vo
       for (let j = 0; j < i; j++) e[j] = 0;
       for (let j = 0; j < i; j++) {
         f = d[j]!;
-        V[j * n + i] = f;
-        g = e[j]! + V[j * n + j]! * f;
+        V[(i) * n + j] = f;
+        g = e[j]! + V[(j) * n + j]! * f;
         for (let k = j + 1; k <= i - 1; k++) {
-          g += V[k * n + j]! * d[k]!;
-          e[k]! += V[k * n + j]! * f;
+          g += V[(j) * n + k]! * d[k]!;
+          e[k]! += V[(j) * n + k]! * f;
         }
         e[j] = g;
       }
@@ -89,32 +93,32 @@ function tred2(n: number, V: Float64Array, d: Float64Array, e: Float64Array): vo
       for (let j = 0; j < i; j++) {
         f = d[j]!;
         g = e[j]!;
-        for (let k = j; k <= i - 1; k++) V[k * n + j]! -= f * e[k]! + g * d[k]!;
-        d[j] = V[(i - 1) * n + j]!;
-        V[i * n + j] = 0;
+        for (let k = j; k <= i - 1; k++) V[(j) * n + k]! -= f * e[k]! + g * d[k]!;
+        d[j] = V[(j) * n + (i - 1)]!;
+        V[(j) * n + i] = 0;
       }
     }
     d[i] = h;
   }
   for (let i = 0; i < n - 1; i++) {
-    V[(n - 1) * n + i] = V[i * n + i]!;
-    V[i * n + i] = 1;
+    V[(i) * n + (n - 1)] = V[(i) * n + i]!;
+    V[(i) * n + i] = 1;
     const h = d[i + 1]!;
     if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = V[k * n + i + 1]! / h;
+      for (let k = 0; k <= i; k++) d[k] = V[(i + 1) * n + k]! / h;
       for (let j = 0; j <= i; j++) {
         let g = 0;
-        for (let k = 0; k <= i; k++) g += V[k * n + i + 1]! * V[k * n + j]!;
-        for (let k = 0; k <= i; k++) V[k * n + j]! -= g * d[k]!;
+        for (let k = 0; k <= i; k++) g += V[(i + 1) * n + k]! * V[(j) * n + k]!;
+        for (let k = 0; k <= i; k++) V[(j) * n + k]! -= g * d[k]!;
       }
     }
-    for (let k = 0; k <= i; k++) V[k * n + i + 1] = 0;
+    for (let k = 0; k <= i; k++) V[(i + 1) * n + k] = 0;
   }
   for (let j = 0; j < n; j++) {
-    d[j] = V[(n - 1) * n + j]!;
-    V[(n - 1) * n + j] = 0;
+    d[j] = V[(j) * n + (n - 1)]!;
+    V[(j) * n + (n - 1)] = 0;
   }
-  V[(n - 1) * n + n - 1] = 1;
+  V[(n - 1) * n + (n - 1)] = 1;
   e[0] = 0;
 }
 

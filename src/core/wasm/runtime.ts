@@ -1,7 +1,7 @@
 // The WebAssembly side of the compute core: one shared linear memory, a small allocator over it, and a pool of
 // worker threads that run parts of a job while the main thread runs its own part and waits with Atomics.wait.
 // Everything here is optional: when WebAssembly SIMD or shared memory is unavailable, callers use plain TypeScript.
-import { KERNELS_WASM_BASE64 } from "./kernels-binary.js";
+import { KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64 } from "./kernels-binary.js";
 import {
   CTL_ARGS, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARTS, CTL_PENDING, CTL_READY, runPart, type KernelExports,
 } from "./jobs.js";
@@ -23,6 +23,13 @@ export interface WasmCore {
 }
 
 let core: WasmCore | null | undefined;
+let kernelVariant: "simd" | "simd+fma" | "none" = "none";
+
+/** Which kernel build is running: WebAssembly SIMD, SIMD with relaxed fused multiply-add, or none (TypeScript). */
+export function kernelInfo(): { variant: "simd" | "simd+fma" | "none"; threads: number } {
+  const c = wasmCore();
+  return { variant: c ? kernelVariant : "none", threads: c?.threads ?? 1 };
+}
 let threadOverride: number | undefined;
 
 /** Sets how many threads parallel kernels use (1 disables the worker pool). Call before first use. */
@@ -35,9 +42,14 @@ function isNode(): boolean {
   return typeof process !== "undefined" && typeof process.versions?.node === "string";
 }
 
+/** An environment variable in Node; undefined in a browser. */
+function env(name: string): string | undefined {
+  return isNode() ? process.env[name] : undefined;
+}
+
 function maxThreads(): number {
-  const env = isNode() ? process.env.LATENTKIT_THREADS : undefined;
-  if (env && /^\d+$/.test(env)) return Math.max(1, Number(env));
+  const t = env("LATENTKIT_THREADS");
+  if (t && /^\d+$/.test(t)) return Math.max(1, Number(t));
   if (threadOverride !== undefined) return threadOverride;
   let n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   if (isNode()) {
@@ -59,9 +71,21 @@ function decodeBase64(s: string): Uint8Array {
 export function wasmCore(): WasmCore | null {
   if (core !== undefined) return core;
   core = null;
-  if (isNode() && process.env.LATENTKIT_WASM === "0") return core;
+  if (env("LATENTKIT_WASM") === "0") return core;
+  // V8 first runs WebAssembly in its baseline compiler and tiers up per call; a GEMM is one long call, so the first
+  // large product would run entirely in baseline code (measured 5x slower). Compile optimised up front instead.
+  // The flag only changes how V8 compiles WebAssembly; LATENTKIT_V8_FLAGS=0 leaves V8's flags alone.
+  // Relaxed SIMD (fused multiply-add) is standard from V8 11.4; Node 20's V8 has it behind a flag.
+  if (isNode() && env("LATENTKIT_V8_FLAGS") !== "0") {
+    const v8 = builtin<{ setFlagsFromString(f: string): void }>("node:v8");
+    v8?.setFlagsFromString("--no-liftoff");
+    v8?.setFlagsFromString("--experimental-wasm-relaxed-simd");
+  }
   try {
-    const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64) as BufferSource);
+    const fma = decodeBase64(KERNELS_FMA_WASM_BASE64);
+    const useFma = env("LATENTKIT_FMA") !== "0" && WebAssembly.validate(fma as BufferSource);
+    const module = new WebAssembly.Module((useFma ? fma : decodeBase64(KERNELS_WASM_BASE64)) as BufferSource);
+    kernelVariant = useFma ? "simd+fma" : "simd";
     const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     core = makeCore(module, memory, instance.exports as unknown as KernelExports);

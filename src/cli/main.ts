@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// latentkit command line: `latentkit <command> --help` for each command.
+import { Command, CommanderError } from "commander";
+import { readFileSync } from "node:fs";
+import { CancelledError, LatentkitError } from "../core/errors.js";
+import { infoCommand } from "./info.js";
+import { pcaCommand, svdCommand } from "./pca.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+
+export function program(): Command {
+  const p = new Command("latentkit")
+    .description("representation learning in TypeScript: PCA/SVD today; text, graph and neural embeddings and maps to come")
+    .version(pkg.version)
+    .showHelpAfterError();
+  p.addCommand(pcaCommand());
+  p.addCommand(svdCommand());
+  p.addCommand(infoCommand());
+  return p;
+}
+
+process.once("SIGINT", () => {
+  process.stderr.write("\ncancelled\n");
+  process.exit(130);
+});
+
+try {
+  await program().exitOverride().parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode);
+  if (e instanceof LatentkitError || e instanceof CancelledError) {
+    process.stderr.write(`latentkit: ${e.message}\n`);
+    process.exit(2);
+  }
+  throw e;
+}

@@ -1,0 +1,271 @@
+// The figures latentkit draws: labelled 2-D scatter plots, image grids (components as images, reconstructions)
+// and the singular-value / explained-variance spectrum. Each draws on a Surface, so PNG and SVG share the code.
+import { writeFileSync } from "node:fs";
+import { fail } from "../core/errors.js";
+import { Matrix } from "../core/matrix.js";
+import { Random } from "../core/random.js";
+import { CATEGORICAL, diverging, gray, type RGB } from "./colors.js";
+import { RasterSurface, SvgSurface, type Surface } from "./surface.js";
+
+export type Figure = { width: number; height: number; draw: (s: Surface) => void };
+
+/** Renders a figure as PNG bytes or SVG text. */
+export function render(fig: Figure, format: "png" | "svg"): Buffer | string {
+  if (format === "svg") {
+    const s = new SvgSurface(fig.width, fig.height);
+    fig.draw(s);
+    return s.toSVG();
+  }
+  const s = new RasterSurface(fig.width, fig.height);
+  fig.draw(s);
+  return s.toPNG();
+}
+
+/** Writes a figure to .png or .svg according to the path's extension. */
+export function saveFigure(path: string, fig: Figure): void {
+  const m = /\.(png|svg)$/i.exec(path);
+  if (!m) fail(`cannot tell the picture format of ${path}: use .png or .svg`);
+  writeFileSync(path, render(fig, m[1]!.toLowerCase() as "png" | "svg"));
+}
+
+const AXIS: RGB = [90, 90, 90];
+const GRID: RGB = [232, 232, 232];
+
+/** About `count` round tick values covering [lo, hi]. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  // the round step nearest to the raw one (on a log scale)
+  const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).reduce((a, b) => (Math.abs(Math.log(b / raw)) < Math.abs(Math.log(a / raw)) ? b : a));
+  const out: number[] = [];
+  for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++) out.push(Number((i * step).toPrecision(12)) || 0);
+  return out;
+}
+
+function fmtTick(v: number): string {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(1);
+  return String(Number(v.toPrecision(4)));
+}
+
+interface Frame {
+  x0: number; y0: number; w: number; h: number;
+  sx: (v: number) => number; sy: (v: number) => number;
+}
+
+function axes(s: Surface, x: number, y: number, w: number, h: number, xr: [number, number], yr: [number, number],
+  labels: { x?: string; y?: string; title?: string }): Frame {
+  const sx = (v: number): number => x + ((v - xr[0]) / (xr[1] - xr[0] || 1)) * w;
+  const sy = (v: number): number => y + h - ((v - yr[0]) / (yr[1] - yr[0] || 1)) * h;
+  for (const t of niceTicks(xr[0], xr[1])) {
+    s.line(sx(t), y, sx(t), y + h, GRID);
+    s.line(sx(t), y + h, sx(t), y + h + 4, AXIS);
+    s.text(sx(t), y + h + 14, fmtTick(t), { size: 10, anchor: "middle", color: AXIS });
+  }
+  for (const t of niceTicks(yr[0], yr[1])) {
+    s.line(x, sy(t), x + w, sy(t), GRID);
+    s.line(x - 4, sy(t), x, sy(t), AXIS);
+    s.text(x - 7, sy(t), fmtTick(t), { size: 10, anchor: "end", color: AXIS });
+  }
+  s.rect(x, y, w, h, null, AXIS);
+  if (labels.x) s.text(x + w / 2, y + h + 32, labels.x, { size: 11, anchor: "middle" });
+  if (labels.y) s.text(x - 46, y + h / 2, labels.y, { size: 11, anchor: "middle", vertical: true });
+  if (labels.title) s.text(x + w / 2, y - 16, labels.title, { size: 13, anchor: "middle", bold: true });
+  return { x0: x, y0: y, w, h, sx, sy };
+}
+
+function padRange(lo: number, hi: number): [number, number] {
+  if (!(hi > lo)) return [lo - 1, hi + 1];
+  const p = (hi - lo) * 0.04;
+  return [lo - p, hi + p];
+}
+
+/** Sorted distinct labels: numerically when all are numbers. */
+export function labelOrder(labels: string[]): string[] {
+  const uniq = [...new Set(labels)];
+  const numeric = uniq.every((u) => u.trim() !== "" && Number.isFinite(Number(u)));
+  return numeric ? uniq.sort((a, b) => Number(a) - Number(b)) : uniq.sort();
+}
+
+export interface ScatterOptions {
+  labels?: string[];
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  width?: number;
+  height?: number;
+  /** Point radius in pixels (default by n). */
+  pointSize?: number;
+}
+
+/** Scatter plot of the first two columns of Z, coloured by label, with a legend. */
+export function scatterFigure(Z: Matrix, opts: ScatterOptions = {}): Figure {
+  if (Z.cols < 2) fail(`a scatter plot needs 2 columns, the embedding has ${Z.cols}`);
+  if (opts.labels && opts.labels.length !== Z.rows) fail(`${opts.labels.length} labels for ${Z.rows} points`);
+  const n = Z.rows;
+  const classes = opts.labels ? labelOrder(opts.labels) : [];
+  const legend = classes.length > 0;
+  const width = opts.width ?? (legend ? 900 : 760);
+  const height = opts.height ?? 680;
+  return {
+    width, height,
+    draw(s) {
+      let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;
+      for (let i = 0; i < n; i++) {
+        xlo = Math.min(xlo, Z.get(i, 0)); xhi = Math.max(xhi, Z.get(i, 0));
+        ylo = Math.min(ylo, Z.get(i, 1)); yhi = Math.max(yhi, Z.get(i, 1));
+      }
+      const plotW = width - 80 - (legend ? 170 : 30);
+      const f = axes(s, 70, 44, plotW, height - 100, padRange(xlo, xhi), padRange(ylo, yhi),
+        { x: opts.xLabel ?? "component 1", y: opts.yLabel ?? "component 2", title: opts.title });
+      const index = new Map(classes.map((c, i) => [c, i]));
+      const r = opts.pointSize ?? (n < 300 ? 4 : n < 3000 ? 2.8 : n < 20000 ? 1.8 : 1.2);
+      const alpha = n < 3000 ? 0.85 : 0.6;
+      const order = new Random(0).shuffle(Array.from({ length: n }, (_, i) => i));
+      for (const i of order) {
+        const ci = opts.labels ? index.get(opts.labels[i]!)! : 0;
+        s.circle(f.sx(Z.get(i, 0)), f.sy(Z.get(i, 1)), r, CATEGORICAL[ci % CATEGORICAL.length]!, alpha);
+      }
+      if (legend) {
+        const lx = 70 + plotW + 22;
+        const shown = classes.slice(0, 24);
+        shown.forEach((c, i) => {
+          const ly = 56 + i * 20;
+          s.circle(lx + 6, ly, 5, CATEGORICAL[i % CATEGORICAL.length]!);
+          s.text(lx + 18, ly, c.length > 18 ? c.slice(0, 17) + "." : c, { size: 10 });
+        });
+        if (classes.length > shown.length) s.text(lx, 56 + shown.length * 20, `+${classes.length - shown.length} more`, { size: 10 });
+      }
+    },
+  };
+}
+
+export interface ImageGridOptions {
+  /** Columns of the grid (default: up to 10). */
+  ncols?: number;
+  /** Caption under each image. */
+  captions?: string[];
+  title?: string;
+  /** "gray" for pixel intensities (shared scale), "diverging" for signed images such as components (own scale each). */
+  colormap?: "gray" | "diverging";
+  /** A colour map per image, overriding `colormap`. */
+  colormaps?: Array<"gray" | "diverging">;
+  /** Grey-scale range (default: the data's min and max); values outside are clipped. */
+  range?: [number, number];
+  /** Invert the grey scale (dark ink on white, e.g. digits and clothing). */
+  invert?: boolean;
+  /** Pixel size of each cell (default: 8x upscaling for small images, at least 64 px). */
+  cell?: number;
+}
+
+/** A grid of images, one per row of X (each of size h x w). */
+export function imageGridFigure(X: Matrix, shape: [number, number], opts: ImageGridOptions = {}): Figure {
+  const [h, w] = shape;
+  if (h * w !== X.cols) fail(`image shape ${h}x${w} has ${h * w} pixels, but rows have ${X.cols} values`);
+  const n = X.rows;
+  const ncols = Math.max(1, Math.min(opts.ncols ?? 10, n));
+  const nrows = Math.ceil(n / ncols);
+  const cell = opts.cell ?? Math.max(64, Math.min(112, w * 4));
+  const cellH = Math.round((cell * h) / w);
+  const capH = opts.captions ? 18 : 4;
+  const top = opts.title ? 36 : 8;
+  const gap = 6;
+  const gridW = ncols * (cell + gap) + gap;
+  const width = Math.max(gridW, opts.title ? opts.title.length * 12 + 24 : 0);
+  const left = Math.round((width - gridW) / 2);
+  const height = top + nrows * (cellH + capH + gap) + gap;
+  const cmap = opts.colormap ?? "gray";
+  let lo = Infinity, hi = -Infinity;
+  if (opts.range) [lo, hi] = opts.range;
+  else {
+    for (const v of X.data) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  return {
+    width, height,
+    draw(s) {
+      if (opts.title) s.text(width / 2, 18, opts.title, { size: 13, anchor: "middle", bold: true });
+      for (let i = 0; i < n; i++) {
+        const r = Math.floor(i / ncols), c = i % ncols;
+        const x = left + gap + c * (cell + gap), y = top + r * (cellH + capH + gap);
+        const row = X.row(i);
+        let vals: Float64Array;
+        let color: (t: number) => RGB;
+        if ((opts.colormaps?.[i] ?? cmap) === "diverging") {
+          let m = 0;
+          for (const v of row) m = Math.max(m, Math.abs(v));
+          vals = Float64Array.from(row, (v) => (m > 0 ? v / m : 0));
+          color = diverging;
+        } else {
+          vals = Float64Array.from(row, (v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
+          color = opts.invert ? (t) => gray(1 - t) : gray;
+        }
+        s.image(x, y, cell, cellH, vals, w, h, color);
+        s.rect(x, y, cell, cellH, null, [200, 200, 200]);
+        const cap = opts.captions?.[i];
+        if (cap) s.text(x + cell / 2, y + cellH + 10, cap, { size: 9, anchor: "middle" });
+      }
+    },
+  };
+}
+
+/** Reconstructions: one row per sample, one column per rank, the original last. */
+export function reconstructionFigure(originals: Matrix, byRank: Matrix[], ranks: number[], shape: [number, number],
+  opts: { title?: string; invert?: boolean } = {}): Figure {
+  const s = originals.rows;
+  const cols = ranks.length + 1;
+  const cells = Matrix.zeros(s * cols, originals.cols);
+  const captions: string[] = [];
+  for (let i = 0; i < s; i++) {
+    for (let c = 0; c < ranks.length; c++) {
+      cells.data.set(byRank[c]!.row(i), (i * cols + c) * originals.cols);
+      captions.push(`k=${ranks[c]}`);
+    }
+    cells.data.set(originals.row(i), (i * cols + ranks.length) * originals.cols);
+    captions.push("original");
+  }
+  let lo = Infinity, hi = -Infinity;
+  for (const v of originals.data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return imageGridFigure(cells, shape, { ncols: cols, captions, title: opts.title, invert: opts.invert, cell: 72, range: [lo, hi] });
+}
+
+/** Two panels: the singular values, and the cumulative explained-variance ratio. */
+export function spectrumFigure(singularValues: ArrayLike<number>, explainedVarianceRatio: ArrayLike<number>,
+  opts: { title?: string } = {}): Figure {
+  const k = singularValues.length;
+  const width = 1000, height = 420;
+  return {
+    width, height,
+    draw(s) {
+      if (opts.title) s.text(width / 2, 16, opts.title, { size: 13, anchor: "middle", bold: true });
+      const pw = 380, ph = 290;
+      let smax = 0;
+      for (let i = 0; i < k; i++) smax = Math.max(smax, singularValues[i]!);
+      const a = axes(s, 80, 60, pw, ph, [0.5, k + 0.5], [0, smax * 1.05], { x: "component", y: "singular value", title: "singular values" });
+      const bw = Math.max(1, (pw / k) * 0.7);
+      for (let i = 0; i < k; i++) {
+        const x = a.sx(i + 1);
+        s.rect(x - bw / 2, a.sy(singularValues[i]!), bw, a.sy(0) - a.sy(singularValues[i]!), CATEGORICAL[0]!);
+      }
+      const b = axes(s, 80 + pw + 110, 60, pw, ph, [0.5, k + 0.5], [0, 1], { x: "components kept", y: "cumulative explained variance", title: "explained variance" });
+      let cum = 0;
+      let px = 0, py = 0;
+      for (let i = 0; i < k; i++) {
+        cum += explainedVarianceRatio[i]!;
+        const x = b.sx(i + 1), y = b.sy(Math.min(1, cum));
+        if (i > 0) s.line(px, py, x, y, CATEGORICAL[1]!, 2);
+        s.circle(x, y, k > 60 ? 1.5 : 3, CATEGORICAL[1]!);
+        px = x;
+        py = y;
+      }
+      s.text(b.x0 + b.w - 6, b.sy(Math.min(1, cum)) + 14, `${(100 * cum).toFixed(1)}% with ${k}`, { size: 10, anchor: "end" });
+    },
+  };
+}

@@ -28,21 +28,39 @@ const PARALLEL_MIN_FLOPS = 96 * 96 * 96;
 // Matrices currently resident in WASM memory (see pin): data array -> byte offset.
 const pinned = new WeakMap<FloatArray, number>();
 
+/** Copies m into WASM memory and registers it as pinned; returns the release function (or null: nothing to do). */
+function pin(m: Matrix): (() => void) | null {
+  const core = m.dtype === "float32" ? wasmCore() : null;
+  if (!core || pinned.has(m.data)) return null;
+  const ptr = core.alloc(m.data.length * 4);
+  core.f32().set(m.data, ptr >> 2);
+  pinned.set(m.data, ptr);
+  return () => {
+    pinned.delete(m.data);
+    core.free(ptr);
+  };
+}
+
 /**
  * Copies a float32 matrix into WASM memory for the duration of `body`, so that repeated products with it (power
  * iterations, a linear operator) skip the copy. The matrix must not be modified while pinned.
  */
 export function withPinned<T>(m: Matrix, body: () => T): T {
-  const core = m.dtype === "float32" ? wasmCore() : null;
-  if (!core || pinned.has(m.data)) return body();
-  const ptr = core.alloc(m.data.length * 4);
-  core.f32().set(m.data, ptr >> 2);
-  pinned.set(m.data, ptr);
+  const release = pin(m);
   try {
     return body();
   } finally {
-    pinned.delete(m.data);
-    core.free(ptr);
+    release?.();
+  }
+}
+
+/** Async variant of {@link withPinned}. */
+export async function withPinnedAsync<T>(m: Matrix, body: () => Promise<T>): Promise<T> {
+  const release = pin(m);
+  try {
+    return await body();
+  } finally {
+    release?.();
   }
 }
 
@@ -60,21 +78,6 @@ export async function withResidentMatrix<T>(rows: number, cols: number, body: (M
     return await body(M);
   } finally {
     pinned.delete(M.data);
-    core.free(ptr);
-  }
-}
-
-/** Async variant of {@link withPinned}. */
-export async function withPinnedAsync<T>(m: Matrix, body: () => Promise<T>): Promise<T> {
-  const core = m.dtype === "float32" ? wasmCore() : null;
-  if (!core || pinned.has(m.data)) return body();
-  const ptr = core.alloc(m.data.length * 4);
-  core.f32().set(m.data, ptr >> 2);
-  pinned.set(m.data, ptr);
-  try {
-    return await body();
-  } finally {
-    pinned.delete(m.data);
     core.free(ptr);
   }
 }

@@ -59,12 +59,8 @@ function householder(a: Float64Array, m: number, n: number): Float64Array {
   return rdiag;
 }
 
-/** R factor only (r x n, r = min(m, n)), skipping the cost of forming Q. */
-export function qrR(A: Matrix): Matrix {
-  const m = A.rows;
-  const n = A.cols;
-  const a = toColumns(A);
-  const rdiag = householder(a, m, n);
+/** The R factor (r x n) from householder()'s packed output. */
+function extractR(a: Float64Array, rdiag: Float64Array, m: number, n: number): Matrix {
   const r = Math.min(m, n);
   const R = Matrix.zeros(r, n, "float64");
   for (let i = 0; i < r; i++) {
@@ -74,18 +70,19 @@ export function qrR(A: Matrix): Matrix {
   return R;
 }
 
+/** R factor only (r x n, r = min(m, n)), skipping the cost of forming Q. */
+export function qrR(A: Matrix): Matrix {
+  const a = toColumns(A);
+  return extractR(a, householder(a, A.rows, A.cols), A.rows, A.cols);
+}
+
 /** Thin QR: A = Q·R with Q m x min(m,n) orthonormal, R upper triangular. */
 export function qr(A: Matrix): QRResult {
   const m = A.rows;
   const n = A.cols;
   const a = toColumns(A);
-  const rdiag = householder(a, m, n);
+  const R = extractR(a, householder(a, m, n), m, n);
   const r = Math.min(m, n);
-  const R = Matrix.zeros(r, n, "float64");
-  for (let i = 0; i < r; i++) {
-    R.data[i * n + i] = rdiag[i]!;
-    for (let j = i + 1; j < n; j++) R.data[i * n + j] = a[j * m + i]!;
-  }
   // Q = H_0 ... H_{r-1} applied to the first r columns of I, accumulated backwards.
   const q = new Float64Array(m * r);
   for (let k = r - 1; k >= 0; k--) {

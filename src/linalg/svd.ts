@@ -126,20 +126,8 @@ function jacobiSquare(R: Matrix): { U: Matrix; S: Float64Array; V: Matrix } {
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t);
         const s = c * t;
-        for (let i = 0; i < m; i++) {
-          const x = w[cp + i]!;
-          const y = w[cq + i]!;
-          w[cp + i] = c * x - s * y;
-          w[cq + i] = s * x + c * y;
-        }
-        const vp = p * n;
-        const vq = q * n;
-        for (let i = 0; i < n; i++) {
-          const x = v[vp + i]!;
-          const y = v[vq + i]!;
-          v[vp + i] = c * x - s * y;
-          v[vq + i] = s * x + c * y;
-        }
+        rotate(w, cp, cq, m, c, s);
+        rotate(v, p * n, q * n, n, c, s);
       }
     }
     if (!rotated) break;
@@ -168,6 +156,16 @@ function jacobiSquare(R: Matrix): { U: Matrix; S: Float64Array; V: Matrix } {
   // Columns of U for (numerically) zero singular values: complete to an orthonormal set.
   completeOrthonormal(u, m, n, Ss, rankTol);
   return { U: fromColumns(u, m, n), S: Ss, V: fromColumns(vs, n, n) };
+}
+
+/** Plane rotation of the length-len vectors at offsets p and q of a. */
+function rotate(a: Float64Array, p: number, q: number, len: number, c: number, s: number): void {
+  for (let i = 0; i < len; i++) {
+    const x = a[p + i]!;
+    const y = a[q + i]!;
+    a[p + i] = c * x - s * y;
+    a[q + i] = s * x + c * y;
+  }
 }
 
 /** Fills the columns c with S[c] <= tol by Gram–Schmidt on unit vectors, against all the other columns. */

@@ -1,0 +1,125 @@
+// t-SNE gradient kernels, kept apart from the estimator. With w_ij = 1/(1 + ‖y_i − y_j‖²) and Z = Σ_{k≠l} w_kl:
+//   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
+import { CsrMatrix } from "../linalg/sparse.js";
+import { BHTree } from "./bhtree.js";
+
+/** Attractive term Σ_j p_ij w_ij (y_i − y_j) for every i, scaled by `exaggeration`, written into out (n x dims). */
+export function attractiveForces(P: CsrMatrix, Y: Float64Array, dims: number, exaggeration: number, out: Float64Array): void {
+  const { indptr, indices, data } = P;
+  if (dims === 2) {
+    for (let i = 0; i < P.rows; i++) {
+      const x = Y[2 * i]!;
+      const y = Y[2 * i + 1]!;
+      let fx = 0;
+      let fy = 0;
+      for (let q = indptr[i]!, e = indptr[i + 1]!; q < e; q++) {
+        const j = indices[q]!;
+        const dx = x - Y[2 * j]!;
+        const dy = y - Y[2 * j + 1]!;
+        const f = data[q]! / (1 + dx * dx + dy * dy);
+        fx += f * dx;
+        fy += f * dy;
+      }
+      out[2 * i] = exaggeration * fx;
+      out[2 * i + 1] = exaggeration * fy;
+    }
+    return;
+  }
+  for (let i = 0; i < P.rows; i++) {
+    const oi = i * dims;
+    for (let a = 0; a < dims; a++) out[oi + a] = 0;
+    for (let q = indptr[i]!; q < indptr[i + 1]!; q++) {
+      const oj = indices[q]! * dims;
+      let d2 = 0;
+      for (let a = 0; a < dims; a++) {
+        const diff = Y[oi + a]! - Y[oj + a]!;
+        d2 += diff * diff;
+      }
+      const f = (exaggeration * data[q]!) / (1 + d2);
+      for (let a = 0; a < dims; a++) out[oi + a]! += f * (Y[oi + a]! - Y[oj + a]!);
+    }
+  }
+}
+
+/** Exact repulsion Σ_j w_ij² (y_i − y_j) into out (n x dims); returns Z. O(n²). */
+export function exactRepulsion(Y: Float64Array, n: number, dims: number, out: Float64Array): number {
+  out.fill(0);
+  let z = 0;
+  if (dims === 2) {
+    for (let i = 0; i < n; i++) {
+      const x = Y[2 * i]!;
+      const y = Y[2 * i + 1]!;
+      let fx = 0;
+      let fy = 0;
+      for (let j = i + 1; j < n; j++) {
+        const dx = x - Y[2 * j]!;
+        const dy = y - Y[2 * j + 1]!;
+        const w = 1 / (1 + dx * dx + dy * dy);
+        z += 2 * w;
+        const f = w * w;
+        fx += f * dx;
+        fy += f * dy;
+        out[2 * j]! -= f * dx;
+        out[2 * j + 1]! -= f * dy;
+      }
+      out[2 * i]! += fx;
+      out[2 * i + 1]! += fy;
+    }
+    return z;
+  }
+  for (let i = 0; i < n; i++) {
+    const oi = i * dims;
+    for (let j = i + 1; j < n; j++) {
+      const oj = j * dims;
+      let d2 = 0;
+      for (let a = 0; a < dims; a++) {
+        const diff = Y[oi + a]! - Y[oj + a]!;
+        d2 += diff * diff;
+      }
+      const w = 1 / (1 + d2);
+      z += 2 * w;
+      const f = w * w;
+      for (let a = 0; a < dims; a++) {
+        const g = f * (Y[oi + a]! - Y[oj + a]!);
+        out[oi + a]! += g;
+        out[oj + a]! -= g;
+      }
+    }
+  }
+  return z;
+}
+
+/** Barnes–Hut repulsion (θ: accuracy, 0 = exact) into out; returns the estimate of Z. */
+export function barnesHutRepulsion(tree: BHTree, Y: Float64Array, n: number, theta: number, out: Float64Array): number {
+  const dims = tree.dims;
+  tree.build(Y, n);
+  const stack = new Int32Array(64 * (1 << dims));
+  const f = new Float64Array(dims);
+  let z = 0;
+  for (let i = 0; i < n; i++) {
+    f.fill(0);
+    z += tree.repulsion(Y, i, theta, f, stack);
+    for (let a = 0; a < dims; a++) out[i * dims + a] = f[a]!;
+  }
+  return z;
+}
+
+/** KL(P‖Q) = Σ p_ij log(p_ij / (w_ij / Z)) over the stored p_ij. */
+export function klDivergence(P: CsrMatrix, Y: Float64Array, dims: number, z: number): number {
+  const { indptr, indices, data } = P;
+  let kl = 0;
+  for (let i = 0; i < P.rows; i++) {
+    for (let q = indptr[i]!; q < indptr[i + 1]!; q++) {
+      const p = data[q]!;
+      if (p <= 0) continue;
+      const j = indices[q]!;
+      let d2 = 0;
+      for (let a = 0; a < dims; a++) {
+        const diff = Y[i * dims + a]! - Y[j * dims + a]!;
+        d2 += diff * diff;
+      }
+      kl += p * Math.log(p / (1 / (1 + d2) / z));
+    }
+  }
+  return kl;
+}

@@ -1,0 +1,237 @@
+// t-distributed stochastic neighbour embedding (van der Maaten & Hinton 2008; Barnes–Hut: van der Maaten 2014),
+// with scikit-learn's optimisation schedule: early exaggeration 12 for 250 iterations at momentum 0.5, then
+// momentum 0.8, gains (+0.2 / ×0.8, floor 0.01), learning rate "auto" = max(n / exaggeration / 4, 50).
+import { CancelledError, describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
+import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
+import { pairwiseSqDistances } from "../core/gemm.js";
+import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { Random } from "../core/random.js";
+import { PCA } from "../decomposition/pca.js";
+import { CsrMatrix } from "../linalg/sparse.js";
+import { exactKnn, normalizeRows, type Metric } from "../neighbors/knn.js";
+import { calibratePerplexity, jointProbabilities } from "./affinity.js";
+import { BHTree } from "./bhtree.js";
+import { attractiveForces, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
+
+export interface TSNEProgress {
+  iteration: number;
+  maxIter: number;
+  /** KL divergence of the current map (with the unexaggerated P). */
+  kl: number;
+  phase: "early exaggeration" | "main";
+}
+
+export interface TSNEOptions {
+  /** 2 or 3 for Barnes–Hut; any for exact (default 2). */
+  nComponents?: number;
+  /** Effective number of neighbours (default 30); must be less than n. */
+  perplexity?: number;
+  earlyExaggeration?: number;
+  /** Iterations of early exaggeration (default 250). */
+  exaggerationIter?: number;
+  learningRate?: number | "auto";
+  maxIter?: number;
+  /** "barnes-hut" (default; 2-D/3-D, O(n log n)) or "exact" (O(n²), P over all points). */
+  method?: "barnes-hut" | "exact";
+  /** Barnes–Hut accuracy (default 0.5; 0 = exact forces). */
+  theta?: number;
+  /** "pca" (default) or "random", or an n x nComponents matrix. */
+  init?: "pca" | "random" | Matrix;
+  metric?: Metric;
+  seed?: number;
+  /** Every how many iterations progress is reported (default 50). */
+  progressEvery?: number;
+  onProgress?: (p: TSNEProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface TSNEJSON {
+  type: "TSNE";
+  version: 1;
+  options: { nComponents: number; perplexity: number; method: string; theta: number; seed: number; maxIter: number };
+  embedding: MatrixJSON;
+  klDivergence: number;
+}
+
+export class TSNE {
+  readonly options: Readonly<Required<Omit<TSNEOptions, "onProgress" | "signal" | "init" | "learningRate">>> &
+    Pick<TSNEOptions, "onProgress" | "signal" | "init" | "learningRate">;
+  private embedding_?: Matrix;
+  private kl_?: number;
+  private P_?: CsrMatrix;
+
+  constructor(options: TSNEOptions = {}) {
+    const o = {
+      nComponents: options.nComponents ?? 2,
+      perplexity: options.perplexity ?? 30,
+      earlyExaggeration: options.earlyExaggeration ?? 12,
+      exaggerationIter: options.exaggerationIter ?? 250,
+      maxIter: options.maxIter ?? 1000,
+      method: options.method ?? "barnes-hut",
+      theta: options.theta ?? 0.5,
+      metric: options.metric ?? "euclidean",
+      seed: options.seed ?? 0,
+      progressEvery: options.progressEvery ?? 50,
+      ...(options.init !== undefined ? { init: options.init } : { init: "pca" as const }),
+      ...(options.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    requireInt("nComponents", o.nComponents, 1);
+    if (o.method !== "barnes-hut" && o.method !== "exact") fail(`method must be "barnes-hut" or "exact", got ${describeValue(o.method)}`);
+    if (o.method === "barnes-hut" && o.nComponents !== 2 && o.nComponents !== 3) {
+      fail(`Barnes-Hut t-SNE needs nComponents 2 or 3, got ${o.nComponents}; use method "exact" for other dimensions`);
+    }
+    if (!(o.perplexity > 0)) fail(`perplexity must be positive, got ${describeValue(o.perplexity)}`);
+    if (!(o.theta >= 0)) fail(`theta must be >= 0, got ${describeValue(o.theta)}`);
+    if (!(o.earlyExaggeration >= 1)) fail(`earlyExaggeration must be >= 1, got ${describeValue(o.earlyExaggeration)}`);
+    requireInt("maxIter", o.maxIter, 1);
+    requireInt("exaggerationIter", o.exaggerationIter, 0);
+    if (o.learningRate !== undefined && o.learningRate !== "auto" && !(o.learningRate > 0)) {
+      fail(`learningRate must be "auto" or a positive number, got ${describeValue(o.learningRate)}`);
+    }
+    this.options = o;
+  }
+
+  /** The fitted map (n x nComponents). */
+  get embedding(): Matrix {
+    return fitted(this.embedding_, "TSNE");
+  }
+  /** KL divergence of the final map. */
+  get klDivergence(): number {
+    return fitted(this.kl_, "TSNE");
+  }
+  /** The joint input affinities P (symmetric CSR, sums to 1). */
+  get affinities(): CsrMatrix {
+    return fitted(this.P_, "TSNE");
+  }
+
+  /** Input affinities of X: sparse P from ⌊3·perplexity⌋ neighbours (Barnes–Hut) or from all points (exact). */
+  computeAffinities(X: Matrix): CsrMatrix {
+    const n = X.rows;
+    const perp = this.options.perplexity;
+    if (perp >= n) fail(`perplexity=${perp} must be less than the number of samples n=${n}`);
+    let k: number;
+    let idx: Int32Array;
+    let d2: Float64Array;
+    if (this.options.method === "exact") {
+      k = n - 1;
+      const D = pairwiseSqDistances(this.options.metric === "cosine" ? normalizeRows(X) : X);
+      idx = new Int32Array(n * k);
+      d2 = new Float64Array(n * k);
+      for (let i = 0; i < n; i++) {
+        let t = 0;
+        for (let j = 0; j < n; j++) {
+          if (j === i) continue;
+          idx[i * k + t] = j;
+          d2[i * k + t++] = D.data[i * n + j]!;
+        }
+      }
+    } else {
+      k = Math.min(n - 1, Math.floor(3 * perp));
+      const g = exactKnn(X, k, { metric: this.options.metric });
+      idx = g.indices;
+      d2 = Float64Array.from(g.distances, (v) => v * v);
+    }
+    const cal = calibratePerplexity(d2, n, k, perp);
+    return jointProbabilities(cal.conditional, idx, n, k);
+  }
+
+  async fit(X: MatrixLike): Promise<this> {
+    await this.fitTransform(X);
+    return this;
+  }
+
+  async fitTransform(X: MatrixLike): Promise<Matrix> {
+    const M = toMatrix(X);
+    const n = M.rows;
+    if (n < 4) fail(`t-SNE needs at least 4 samples, got ${n}`);
+    const o = this.options;
+    const dims = o.nComponents;
+    const P = this.computeAffinities(M);
+    throwIfAborted(o.signal);
+    const Y = await this.initialise(M, dims);
+    const lr = o.learningRate === undefined || o.learningRate === "auto" ? Math.max(n / o.earlyExaggeration / 4, 50) : o.learningRate;
+    const grad = new Float64Array(n * dims);
+    const rep = new Float64Array(n * dims);
+    const update = new Float64Array(n * dims);
+    const gains = new Float64Array(n * dims).fill(1);
+    const tree = o.method === "barnes-hut" ? new BHTree(dims, 4 * n) : null;
+    let kl = NaN;
+    let lastYield = performance.now();
+    for (let it = 0; it < o.maxIter; it++) {
+      const early = it < o.exaggerationIter;
+      const exaggeration = early ? o.earlyExaggeration : 1;
+      const momentum = early ? 0.5 : 0.8;
+      const z = tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
+      attractiveForces(P, Y, dims, exaggeration, grad);
+      for (let t = 0; t < n * dims; t++) {
+        const g = 4 * (grad[t]! - rep[t]! / z);
+        // gains grow where the gradient changes direction against the running update
+        const gain = (g > 0) !== (update[t]! > 0) ? gains[t]! + 0.2 : Math.max(gains[t]! * 0.8, 0.01);
+        gains[t] = gain;
+        update[t] = momentum * update[t]! - lr * gain * g;
+        Y[t]! += update[t]!;
+      }
+      const last = it === o.maxIter - 1;
+      if ((it + 1) % o.progressEvery === 0 || last) {
+        kl = klDivergence(P, Y, dims, z);
+        o.onProgress?.({ iteration: it + 1, maxIter: o.maxIter, kl, phase: early ? "early exaggeration" : "main" });
+      }
+      if (performance.now() - lastYield > 100) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = performance.now();
+        if (o.signal?.aborted) throw new CancelledError("t-SNE was cancelled");
+      }
+    }
+    this.P_ = P;
+    this.kl_ = kl;
+    this.embedding_ = new Matrix(n, dims, Float32Array.from(Y));
+    return this.embedding_;
+  }
+
+  private async initialise(M: Matrix, dims: number): Promise<Float64Array> {
+    const n = M.rows;
+    const init = this.options.init ?? "pca";
+    if (init instanceof Matrix) {
+      if (init.rows !== n || init.cols !== dims) fail(`init has shape ${init.rows}x${init.cols}, expected ${n}x${dims}`);
+      return Float64Array.from(init.data);
+    }
+    const Y = new Float64Array(n * dims);
+    if (init === "random") {
+      const rng = new Random(this.options.seed);
+      for (let t = 0; t < Y.length; t++) Y[t] = 1e-4 * rng.normal();
+      return Y;
+    }
+    if (init !== "pca") fail(`init must be "pca", "random" or a matrix, got ${describeValue(init)}`);
+    if (M.cols < dims) fail(`PCA initialisation needs at least ${dims} features, the data has ${M.cols}; use init "random"`);
+    // as scikit-learn: PCA projection scaled so the first coordinate has standard deviation 1e-4
+    const pca = new PCA({ nComponents: dims, solver: "full", seed: this.options.seed });
+    const Z = await pca.fitTransform(M);
+    let s = 0;
+    let m = 0;
+    for (let i = 0; i < n; i++) m += Z.data[i * dims]!;
+    m /= n;
+    for (let i = 0; i < n; i++) s += (Z.data[i * dims]! - m) ** 2;
+    const scale = 1e-4 / Math.sqrt(s / n || 1);
+    for (let t = 0; t < Y.length; t++) Y[t] = Z.data[t]! * scale;
+    return Y;
+  }
+
+  toJSON(): TSNEJSON {
+    const o = this.options;
+    return {
+      type: "TSNE", version: 1,
+      options: { nComponents: o.nComponents, perplexity: o.perplexity, method: o.method, theta: o.theta, seed: o.seed, maxIter: o.maxIter },
+      embedding: matrixToJSON(this.embedding), klDivergence: this.klDivergence,
+    };
+  }
+
+  static fromJSON(json: TSNEJSON): TSNE {
+    checkSaved(json, "TSNE");
+    const t = new TSNE({ ...json.options, method: json.options.method as "barnes-hut" | "exact" });
+    t.embedding_ = matrixFromJSON(json.embedding, "TSNE.embedding");
+    t.kl_ = json.klDivergence;
+    return t;
+  }
+}

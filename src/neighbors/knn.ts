@@ -1,0 +1,116 @@
+// Exact k-nearest neighbours by blocks: squared distances from the GEMM core (‖x‖² + ‖y‖² − 2·x·y), then a bounded
+// max-heap per query row.
+import { fail, requireInt } from "../core/errors.js";
+import { matmul, rowSqNorms, withPinned } from "../core/gemm.js";
+import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+
+export type Metric = "euclidean" | "cosine";
+
+export interface KnnGraph {
+  /** Neighbours per point. */
+  readonly k: number;
+  /** n·k neighbour indices, nearest first, row i at [i·k, (i+1)·k). */
+  readonly indices: Int32Array;
+  /** n·k distances (euclidean, or cosine distance 1 − cos), matching `indices`. */
+  readonly distances: Float32Array;
+}
+
+export interface KnnOptions {
+  metric?: Metric;
+  /** Query points (default: the data itself, each point excluding itself). */
+  query?: MatrixLike;
+  /** Query rows per distance block (memory: blockSize × n floats). */
+  blockSize?: number;
+}
+
+/** Rows scaled to unit length (zero rows stay zero). */
+export function normalizeRows(X: Matrix): Matrix {
+  const out = X.clone();
+  const n2 = rowSqNorms(X);
+  for (let i = 0; i < X.rows; i++) {
+    const s = n2[i]! > 0 ? 1 / Math.sqrt(n2[i]!) : 0;
+    for (let j = 0; j < X.cols; j++) out.data[i * X.cols + j]! *= s;
+  }
+  return out;
+}
+
+/** The k nearest neighbours of every query row among the rows of X. */
+export function exactKnn(data: MatrixLike, k: number, opts: KnnOptions = {}): KnnGraph {
+  const metric = opts.metric ?? "euclidean";
+  if (metric !== "euclidean" && metric !== "cosine") fail(`metric must be "euclidean" or "cosine", got ${JSON.stringify(metric)}`);
+  // float32 by default (the fast route); a float64 Matrix stays float64 for exact ranks
+  const dtype = data instanceof Matrix ? data.dtype : "float32";
+  let X = toMatrix(data, "X", dtype);
+  const self = opts.query === undefined;
+  let Q = self ? X : toMatrix(opts.query!, "query", dtype);
+  if (Q.cols !== X.cols) fail(`query has ${Q.cols} features, the data has ${X.cols}`);
+  const n = X.rows;
+  const avail = self ? n - 1 : n;
+  requireInt("k", k, 1);
+  if (k > avail) fail(`k=${k} neighbours requested, but only ${avail} other points exist`);
+  if (metric === "cosine") {
+    X = normalizeRows(X);
+    Q = self ? X : normalizeRows(Q);
+  }
+  const m = Q.rows;
+  const nx = rowSqNorms(X);
+  const indices = new Int32Array(m * k);
+  const distances = new Float32Array(m * k);
+  const block = opts.blockSize ?? Math.max(64, Math.min(2048, Math.floor(2 ** 25 / Math.max(1, n))));
+  const heapD = new Float64Array(k);
+  const heapI = new Int32Array(k);
+  withPinned(X, () => {
+    for (let b0 = 0; b0 < m; b0 += block) {
+      const b1 = Math.min(m, b0 + block);
+      const Qb = Q.rowRange(b0, b1);
+      const G = matmul(Qb, X, { transB: true }).data; // (b1-b0) x n inner products
+      const nq = self ? nx.subarray(b0, b1) : rowSqNorms(Qb);
+      for (let r = 0; r < b1 - b0; r++) {
+        const i = b0 + r;
+        let size = 0;
+        const off = r * n;
+        const qn = nq[r]!;
+        for (let j = 0; j < n; j++) {
+          if (self && j === i) continue;
+          const d = qn + nx[j]! - 2 * G[off + j]!;
+          if (size < k) {
+            // sift up into the max-heap
+            let c = size++;
+            while (c > 0) {
+              const p = (c - 1) >> 1;
+              if (heapD[p]! >= d) break;
+              heapD[c] = heapD[p]!;
+              heapI[c] = heapI[p]!;
+              c = p;
+            }
+            heapD[c] = d;
+            heapI[c] = j;
+          } else if (d < heapD[0]!) {
+            // replace the farthest and sift down
+            let c = 0;
+            for (;;) {
+              const l = 2 * c + 1;
+              if (l >= k) break;
+              const rr = l + 1;
+              const big = rr < k && heapD[rr]! > heapD[l]! ? rr : l;
+              if (heapD[big]! <= d) break;
+              heapD[c] = heapD[big]!;
+              heapI[c] = heapI[big]!;
+              c = big;
+            }
+            heapD[c] = d;
+            heapI[c] = j;
+          }
+        }
+        // heap -> sorted ascending
+        const order = Array.from({ length: k }, (_, t) => t).sort((a, b) => heapD[a]! - heapD[b]! || heapI[a]! - heapI[b]!);
+        for (let t = 0; t < k; t++) {
+          const d2 = Math.max(0, heapD[order[t]!]!);
+          indices[i * k + t] = heapI[order[t]!]!;
+          distances[i * k + t] = metric === "cosine" ? d2 / 2 : Math.sqrt(d2);
+        }
+      }
+    }
+  });
+  return { k, indices, distances };
+}

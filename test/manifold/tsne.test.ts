@@ -1,0 +1,128 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CancelledError } from "../../src/core/errors.js";
+import { Matrix } from "../../src/core/matrix.js";
+import { readCsv } from "../../src/io/csv.js";
+import { calibratePerplexity } from "../../src/manifold/affinity.js";
+import { BHTree } from "../../src/manifold/bhtree.js";
+import { TSNE } from "../../src/manifold/tsne.js";
+import { attractiveForces, barnesHutRepulsion, exactRepulsion } from "../../src/manifold/tsne-gradient.js";
+import { knnAccuracy, trustworthiness } from "../../src/metrics/quality.js";
+import { exactKnn } from "../../src/neighbors/knn.js";
+import { PROJECT_DATA, randn } from "../helpers.js";
+
+const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
+
+test("perplexity calibration reaches the target entropy to 1e-5 for every point", () => {
+  const k = 90;
+  const g = exactKnn(digits.X, k);
+  const d2 = Float64Array.from(g.distances, (v) => v * v);
+  for (const perp of [5, 30]) {
+    const cal = calibratePerplexity(d2, digits.X.rows, k, perp);
+    for (let i = 0; i < digits.X.rows; i++) {
+      assert.ok(Math.abs(cal.entropy[i]! - Math.log(perp)) <= 1e-5, `point ${i}: ${cal.entropy[i]}`);
+      let s = 0;
+      let h = 0;
+      for (let t = 0; t < k; t++) {
+        const p = cal.conditional[i * k + t]!;
+        s += p;
+        if (p > 0) h -= p * Math.log(p);
+      }
+      assert.ok(Math.abs(s - 1) < 1e-12);
+      assert.ok(Math.abs(h - Math.log(perp)) < 1e-4); // the entropy of the returned distribution itself
+    }
+  }
+});
+
+test("Barnes–Hut forces equal the exact ones at θ = 0 (2-D and 3-D) and stay close at θ = 0.5", () => {
+  for (const dims of [2, 3]) {
+    const n = 400;
+    const Y = Float64Array.from(randn(n, dims, dims).data, (v) => v * 3);
+    const ex = new Float64Array(n * dims);
+    const bh = new Float64Array(n * dims);
+    const zEx = exactRepulsion(Y, n, dims, ex);
+    const tree = new BHTree(dims);
+    const zBh = barnesHutRepulsion(tree, Y, n, 0, bh);
+    assert.ok(Math.abs(zEx - zBh) < 1e-9 * zEx);
+    for (let t = 0; t < n * dims; t++) assert.ok(Math.abs(ex[t]! - bh[t]!) < 1e-9, `${dims}-D ${t}`);
+    const approx = new Float64Array(n * dims);
+    const zA = barnesHutRepulsion(tree, Y, n, 0.5, approx);
+    assert.ok(Math.abs(zA - zEx) < 0.02 * zEx);
+    let err = 0, norm = 0;
+    for (let t = 0; t < n * dims; t++) {
+      err += (approx[t]! - ex[t]!) ** 2;
+      norm += ex[t]! ** 2;
+    }
+    assert.ok(Math.sqrt(err / norm) < 0.05);
+  }
+});
+
+test("the exact gradient matches finite differences of KL(P‖Q)", async () => {
+  const X = randn(30, 5, 2);
+  const tsne = new TSNE({ method: "exact", perplexity: 5 });
+  const P = tsne.computeAffinities(X);
+  const n = 30, dims = 2;
+  const Y = Float64Array.from(randn(n, dims, 3).data);
+  const kl = (Yv: Float64Array): number => {
+    let z = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) z += 1 / (1 + (Yv[2 * i]! - Yv[2 * j]!) ** 2 + (Yv[2 * i + 1]! - Yv[2 * j + 1]!) ** 2);
+    let s = 0;
+    for (let i = 0; i < n; i++) for (let q = P.indptr[i]!; q < P.indptr[i + 1]!; q++) {
+      const j = P.indices[q]!;
+      const w = 1 / (1 + (Yv[2 * i]! - Yv[2 * j]!) ** 2 + (Yv[2 * i + 1]! - Yv[2 * j + 1]!) ** 2);
+      s += P.data[q]! * Math.log(P.data[q]! / (w / z));
+    }
+    return s;
+  };
+  const att = new Float64Array(n * dims);
+  const rep = new Float64Array(n * dims);
+  const z = exactRepulsion(Y, n, dims, rep);
+  attractiveForces(P, Y, dims, 1, att);
+  for (const t of [0, 7, 33, 59]) {
+    const g = 4 * (att[t]! - rep[t]! / z);
+    const h = 1e-6;
+    const Yp = Y.slice(); Yp[t]! += h;
+    const Ym = Y.slice(); Ym[t]! -= h;
+    const fd = (kl(Yp) - kl(Ym)) / (2 * h);
+    assert.ok(Math.abs(g - fd) < 1e-6 + 1e-4 * Math.abs(fd), `coordinate ${t}: ${g} vs ${fd}`);
+  }
+});
+
+test("t-SNE (Barnes–Hut) on digits: trustworthiness(10) >= 0.98 and 10-NN accuracy >= 0.95", async () => {
+  const progress: number[] = [];
+  const tsne = new TSNE({ seed: 0, onProgress: (p) => progress.push(p.kl) });
+  const Z = await tsne.fitTransform(digits.X);
+  assert.equal(Z.rows, 1797);
+  assert.equal(Z.cols, 2);
+  const t = trustworthiness(digits.X, Z, 10);
+  const acc = knnAccuracy(Z, digits.labels!, 10);
+  assert.ok(t >= 0.98, `trustworthiness ${t}`);
+  assert.ok(acc >= 0.95, `accuracy ${acc}`);
+  assert.equal(progress.length, 20);
+  assert.ok(progress[progress.length - 1]! < progress[5]!); // KL falls after early exaggeration
+  assert.ok(tsne.klDivergence > 0 && tsne.klDivergence < 1.2);
+  const copy = TSNE.fromJSON(JSON.parse(JSON.stringify(tsne.toJSON())));
+  assert.deepEqual(Array.from(copy.embedding.data), Array.from(Z.data));
+});
+
+test("t-SNE is reproducible, works in 3-D and exactly, and rejects bad input", async () => {
+  const X = digits.X.rowRange(0, 200);
+  const a = await new TSNE({ seed: 1, maxIter: 300, init: "random" }).fitTransform(X);
+  const b = await new TSNE({ seed: 1, maxIter: 300, init: "random" }).fitTransform(X);
+  assert.deepEqual(Array.from(a.data), Array.from(b.data));
+  const z3 = await new TSNE({ nComponents: 3, maxIter: 300 }).fitTransform(X);
+  assert.equal(z3.cols, 3);
+  assert.ok(trustworthiness(X, z3, 5) > 0.9);
+  const ex = await new TSNE({ method: "exact", maxIter: 300 }).fitTransform(X);
+  assert.ok(trustworthiness(X, ex, 5) > 0.9);
+  await assert.rejects(new TSNE({ perplexity: 30 }).fitTransform(X.rowRange(0, 25)), /perplexity=30 must be less than the number of samples n=25/);
+  await assert.rejects(new TSNE().fitTransform([[1, 2], [3, 4], [5, 6]]), /at least 4 samples, got 3/);
+  await assert.rejects(new TSNE().fitTransform([[1, 2], [3, NaN], [5, 6], [7, 8]]), /X\[1\]\[1\] is NaN/);
+  assert.throws(() => new TSNE({ nComponents: 4 }), /Barnes-Hut t-SNE needs nComponents 2 or 3, got 4/);
+  assert.throws(() => new TSNE({ perplexity: -1 }), /perplexity must be positive/);
+  const ctl = new AbortController();
+  const p = new TSNE({ maxIter: 5000, progressEvery: 10, onProgress: () => ctl.abort(), signal: ctl.signal }).fitTransform(X);
+  await assert.rejects(p, CancelledError);
+  assert.ok(Matrix.zeros(1, 1));
+});

@@ -4,18 +4,21 @@ import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { CancelledError, LatentkitError } from "../core/errors.js";
 import { infoCommand } from "./info.js";
+import { tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
 
 export function program(): Command {
   const p = new Command("latentkit")
-    .description("representation learning in TypeScript: PCA/SVD today; text, graph and neural embeddings and maps to come")
+    .description("representation learning in TypeScript: PCA/SVD, t-SNE maps; text, graph and neural embeddings to come")
     .version(pkg.version)
     .showHelpAfterError();
   p.addCommand(pcaCommand());
   p.addCommand(svdCommand());
   p.addCommand(infoCommand());
+  p.addCommand(tsneCommand());
+  p.addCommand(umapCommand());
   return p;
 }
 

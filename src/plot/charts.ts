@@ -98,6 +98,8 @@ export interface ScatterOptions {
   height?: number;
   /** Point radius in pixels (default by n). */
   pointSize?: number;
+  /** Draw these images (one row each, of `imageShape`) at a sample of the points instead of dots only. */
+  thumbnails?: { images: Matrix; imageShape: [number, number]; count?: number; size?: number };
 }
 
 /** Scatter plot of the first two columns of Z, coloured by label, with a legend. */
@@ -127,6 +129,28 @@ export function scatterFigure(Z: Matrix, opts: ScatterOptions = {}): Figure {
       for (const i of order) {
         const ci = opts.labels ? index.get(opts.labels[i]!)! : 0;
         s.circle(f.sx(Z.get(i, 0)), f.sy(Z.get(i, 1)), r, CATEGORICAL[ci % CATEGORICAL.length]!, alpha);
+      }
+      const th = opts.thumbnails;
+      if (th) {
+        // a sample of images at their points, each framed in its class colour, skipping overlaps
+        const [h, w] = th.imageShape;
+        const size = th.size ?? 26;
+        const taken: Array<[number, number]> = [];
+        let lo = Infinity, hi = -Infinity;
+        for (const v of th.images.data) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+        for (const i of order.slice(0, Math.min(n, (th.count ?? 400) * 4))) {
+          if (taken.length >= (th.count ?? 400)) break;
+          const x = f.sx(Z.get(i, 0)) - size / 2, y = f.sy(Z.get(i, 1)) - size / 2;
+          if (taken.some(([a, b]) => Math.abs(a - x) < size && Math.abs(b - y) < size)) continue;
+          taken.push([x, y]);
+          const ci = opts.labels ? index.get(opts.labels[i]!)! : 0;
+          const vals = Float64Array.from(th.images.row(i), (v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
+          s.rect(x - 1, y - 1, size + 2, size + 2, CATEGORICAL[ci % CATEGORICAL.length]!);
+          s.image(x, y, size, size * (h / w), vals, w, h, (t) => gray(1 - t));
+        }
       }
       if (legend) {
         const lx = 70 + plotW + 22;

@@ -1,0 +1,148 @@
+// The visual-map commands (t-SNE today): load, optionally reduce with PCA, embed with a progress bar, then write
+// the map, a picture and the quality figures.
+import { Command } from "commander";
+import { fail } from "../core/errors.js";
+import { Matrix } from "../core/matrix.js";
+import { Random } from "../core/random.js";
+import { PCA } from "../decomposition/pca.js";
+import { writeEmbedding } from "../io/export.js";
+import { TSNE } from "../manifold/tsne.js";
+import { UMAP } from "../manifold/umap.js";
+import { knnAccuracy, trustworthiness } from "../metrics/quality.js";
+import { saveFigure, scatterFigure } from "../plot/charts.js";
+import { ensureDir, imageShapeFor, loadInput, parseIntOption, type InputOptions } from "./common.js";
+import { ProgressBar } from "./progress.js";
+
+export interface MapOptions extends InputOptions {
+  pca?: number;
+  dims: number;
+  seed: number;
+  out?: string;
+  plot?: string;
+  thumbnails?: boolean;
+  imageShape?: string;
+  json?: boolean;
+  qualitySample: number;
+}
+
+export interface MapMethod {
+  name: string;
+  /** Embeds X (already PCA-reduced if asked), reporting progress; returns the map and method-specific figures. */
+  run(X: Matrix, o: MapOptions, bar: ProgressBar): Promise<{ Z: Matrix; extra: Record<string, number | string> }>;
+}
+
+function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Command) => Command): Command {
+  const cmd = new Command(method.name)
+    .description(describe)
+    .argument("<file>", "input data (CSV/TSV[.gz], .npy, IDX images, JSON)")
+    .option("--pca <n>", "reduce to n principal components first (e.g. 50)", parseIntOption("--pca"))
+    .option("--dims <n>", "dimensions of the map (2 or 3)", parseIntOption("--dims"), 2)
+    .option("--seed <n>", "random seed", parseIntOption("--seed"), 0)
+    .option("--label-column <name|index>", "column holding labels (name, or index; -1 = last)")
+    .option("--labels <file>", "labels from a separate file (IDX labels or one per line)")
+    .option("--limit <n>", "use only the first n rows", parseIntOption("--limit"))
+    .option("--out <file>", "write the map: .tsv (+ -metadata.tsv with labels), .npy, .csv or .json")
+    .option("--plot <file>", "scatter plot of the map (.png or .svg)")
+    .option("--thumbnails", "draw image thumbnails on the plot (image data)")
+    .option("--image-shape <HxW>", "shape of each row as an image")
+    .option("--quality-sample <n>", "points sampled for trustworthiness", parseIntOption("--quality-sample"), 5000)
+    .option("--json", "print one JSON object with the results to stdout");
+  extraOptions(cmd);
+  cmd.action(async (file: string, o: MapOptions) => {
+    const ds = loadInput(file, o);
+    const t0 = performance.now();
+    let X = ds.X;
+    if (o.pca !== undefined) {
+      if (o.pca < 1 || o.pca > Math.min(X.rows, X.cols)) fail(`--pca ${o.pca} must be in [1, min(rows, cols) = ${Math.min(X.rows, X.cols)}]`);
+      X = await new PCA({ nComponents: o.pca, seed: o.seed }).fitTransform(X);
+    }
+    const bar = new ProgressBar(method.name);
+    const { Z, extra } = await method.run(X, o, bar);
+    bar.done();
+    const seconds = (performance.now() - t0) / 1000;
+    // quality on a sample: trustworthiness against the method's input (after PCA, if any)
+    const m = Math.min(X.rows, o.qualitySample);
+    const idx = m < X.rows ? Array.from(new Random(o.seed).sample(X.rows, m)).sort((a, b) => a - b) : Array.from({ length: m }, (_, i) => i);
+    const Xs = X.selectRows(idx);
+    const Zs = Z.selectRows(idx);
+    const trust = trustworthiness(Xs, Zs, Math.min(10, Math.floor((m - 1) / 2)));
+    const labelsS = ds.labels ? idx.map((i) => ds.labels![i]!) : undefined;
+    const acc = labelsS ? knnAccuracy(Zs, labelsS, Math.min(10, m - 1)) : undefined;
+    const written: string[] = [];
+    if (o.out) written.push(...writeEmbedding(ensureDir(o.out), Z, ds.labels));
+    if (o.plot) {
+      const shape = o.thumbnails ? imageShapeFor(ds, o.imageShape, true) : undefined;
+      saveFigure(ensureDir(o.plot), scatterFigure(Z, {
+        ...(ds.labels ? { labels: ds.labels } : {}),
+        title: `${method.name} of ${file.split("/").pop()} (${Z.rows} points)`, xLabel: `${method.name} 1`, yLabel: `${method.name} 2`,
+        ...(shape ? { thumbnails: { images: ds.X, imageShape: shape } } : {}),
+      }));
+      written.push(o.plot);
+    }
+    const result = {
+      command: method.name, file, nSamples: Z.rows, nFeatures: ds.X.cols, ...(o.pca !== undefined ? { pca: o.pca } : {}),
+      dims: Z.cols, seconds, trustworthiness: trust, trustworthinessK: Math.min(10, Math.floor((m - 1) / 2)), qualitySample: m,
+      ...(acc !== undefined ? { knnAccuracy: acc } : {}), ...extra, files: written,
+    };
+    if (o.json) {
+      process.stdout.write(JSON.stringify(result) + "\n");
+      return;
+    }
+    console.log(`${method.name} of ${file}: ${Z.rows} points -> ${Z.cols}-D in ${seconds.toFixed(2)} s`);
+    for (const [k, v] of Object.entries(extra)) console.log(`${k}: ${typeof v === "number" ? v.toPrecision(5) : v}`);
+    console.log(`trustworthiness(k=${result.trustworthinessK}) on ${m} points: ${trust.toFixed(4)}`);
+    if (acc !== undefined) console.log(`10-NN label accuracy in the map: ${acc.toFixed(4)}`);
+    for (const f of written) console.log(`wrote ${f}`);
+  });
+  return cmd;
+}
+
+export function tsneCommand(): Command {
+  const method: MapMethod = {
+    name: "tsne",
+    async run(X, o, bar) {
+      const opts = o as MapOptions & { perplexity: number; iterations: number; theta: number; exact?: boolean; init: string };
+      const tsne = new TSNE({
+        nComponents: o.dims, perplexity: opts.perplexity, maxIter: opts.iterations, theta: opts.theta, seed: o.seed,
+        method: opts.exact ? "exact" : "barnes-hut", init: opts.init === "random" ? "random" : "pca",
+        onProgress: (p) => bar.update({ step: p.iteration, total: p.maxIter, stage: `KL ${p.kl.toFixed(4)}` }),
+      });
+      const Z = await tsne.fitTransform(X);
+      return { Z, extra: { klDivergence: tsne.klDivergence } };
+    },
+  };
+  return mapCommand(method, "t-SNE map (Barnes-Hut or exact)", (c) => c
+    .option("--perplexity <p>", "effective number of neighbours", Number, 30)
+    .option("--iterations <n>", "optimisation iterations", parseIntOption("--iterations"), 1000)
+    .option("--theta <t>", "Barnes-Hut accuracy (0 = exact forces)", Number, 0.5)
+    .option("--exact", "exact gradient (O(n²); small data)")
+    .option("--init <name>", "pca | random", "pca")
+    .addHelpText("after", `
+Examples:
+  latentkit tsne data/digits.csv.gz --label-column -1 --plot digits-tsne.png --json
+  latentkit tsne ../shared/data/fashion-mnist/t10k-images-idx3-ubyte.gz --limit 5000 --pca 50 --plot fm.png --thumbnails`));
+}
+
+export function umapCommand(): Command {
+  const method: MapMethod = {
+    name: "umap",
+    async run(X, o, bar) {
+      const opts = o as MapOptions & { neighbors: number; minDist: number; epochs?: number; init: string };
+      const umap = new UMAP({
+        nComponents: o.dims, nNeighbors: opts.neighbors, minDist: opts.minDist, seed: o.seed,
+        ...(opts.epochs !== undefined ? { nEpochs: opts.epochs } : {}), init: opts.init === "random" ? "random" : "spectral",
+        onProgress: (p) => bar.update({ step: p.epoch, total: p.nEpochs, stage: "epochs" }),
+      });
+      const Z = await umap.fitTransform(X);
+      return { Z, extra: { a: umap.curve.a, b: umap.curve.b } };
+    },
+  };
+  return mapCommand(method, "UMAP map (fuzzy simplicial set + SGD)", (c) => c
+    .option("--neighbors <n>", "neighbours of the kNN graph", parseIntOption("--neighbors"), 15)
+    .option("--min-dist <d>", "minimum distance between points in the map", Number, 0.1)
+    .option("--epochs <n>", "optimisation epochs (default 500 for n <= 10000, else 200)", parseIntOption("--epochs"))
+    .option("--init <name>", "spectral | random", "spectral")
+    .addHelpText("after", `
+Examples:
+  latentkit umap data/digits.csv.gz --label-column -1 --plot digits-umap.png --json`));
+}

@@ -1,0 +1,59 @@
+// Spectral layout of a weighted graph: the leading eigenvectors of the normalised adjacency D^(-1/2) W D^(-1/2)
+// (the smallest of the normalised Laplacian), by block subspace iteration on (I + D^(-1/2) W D^(-1/2)) / 2 and a
+// Rayleigh–Ritz step solved with our symmetric eigensolver.
+import { Matrix } from "../core/matrix.js";
+import { Random } from "../core/random.js";
+import { eigh } from "../linalg/eigh.js";
+import { qr } from "../linalg/qr.js";
+import { CsrMatrix } from "../linalg/sparse.js";
+
+/** n x dims layout from the eigenvectors 2..dims+1 (the first is the trivial one ∝ √degree); null if degenerate. */
+export function spectralLayout(W: CsrMatrix, dims: number, seed: number, iterations = 150): Matrix | null {
+  const n = W.rows;
+  const l = Math.min(n, dims + 1 + 8);
+  if (n <= dims + 1) return null;
+  const invSqrtDeg = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let d = 0;
+    for (let p = W.indptr[i]!; p < W.indptr[i + 1]!; p++) d += W.data[p]!;
+    invSqrtDeg[i] = d > 0 ? 1 / Math.sqrt(d) : 0;
+  }
+  // y = (x + D^-1/2 W D^-1/2 x) / 2 for a block of l columns (row-major n x l)
+  const apply = (X: Float64Array): Float64Array => {
+    const Y = new Float64Array(n * l);
+    for (let i = 0; i < n; i++) {
+      const si = invSqrtDeg[i]!;
+      for (let p = W.indptr[i]!; p < W.indptr[i + 1]!; p++) {
+        const j = W.indices[p]!;
+        const w = 0.5 * si * W.data[p]! * invSqrtDeg[j]!;
+        for (let c = 0; c < l; c++) Y[i * l + c]! += w * X[j * l + c]!;
+      }
+      for (let c = 0; c < l; c++) Y[i * l + c]! += 0.5 * X[i * l + c]!;
+    }
+    return Y;
+  };
+  const rng = new Random(seed);
+  let Q = qr(new Matrix(n, l, Float64Array.from({ length: n * l }, () => rng.normal()))).Q;
+  for (let it = 0; it < iterations; it++) Q = qr(new Matrix(n, l, apply(Q.data as Float64Array))).Q;
+  // Rayleigh–Ritz: T = Qᵀ A Q
+  const AQ = apply(Q.data as Float64Array);
+  const T = Matrix.zeros(l, l, "float64");
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < l; a++) {
+      const q = Q.data[i * l + a]!;
+      for (let b = 0; b < l; b++) T.data[a * l + b]! += q * AQ[i * l + b]!;
+    }
+  }
+  for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) T.data[a * l + b] = T.data[b * l + a] = (T.data[a * l + b]! + T.data[b * l + a]!) / 2;
+  const { vectors } = eigh(T);
+  const out = Matrix.zeros(n, dims, "float64");
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < dims; c++) {
+      let s = 0;
+      for (let a = 0; a < l; a++) s += Q.data[i * l + a]! * vectors.data[a * l + c + 1]!;
+      out.data[i * dims + c] = s;
+    }
+  }
+  for (const v of out.data) if (!Number.isFinite(v)) return null;
+  return out;
+}

@@ -1,0 +1,260 @@
+// Uniform Manifold Approximation and Projection (McInnes, Healy & Melville 2018), following umap-learn's defaults:
+// fuzzy simplicial set of the kNN graph, spectral initialisation, SGD with negative sampling, curve a/b from
+// minDist and spread; `transform` places new points against the fitted map.
+import { CancelledError, describeValue, fail, requireInt } from "../core/errors.js";
+import { checkFeatures, checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
+import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { Random } from "../core/random.js";
+import { CsrMatrix } from "../linalg/sparse.js";
+import { exactKnn, type Metric } from "../neighbors/knn.js";
+import { spectralLayout } from "./spectral.js";
+import { findABParams, fuzzyUnion, smoothKnn } from "./umap-graph.js";
+
+export interface UMAPProgress {
+  epoch: number;
+  nEpochs: number;
+}
+
+export interface UMAPOptions {
+  nNeighbors?: number;
+  nComponents?: number;
+  minDist?: number;
+  spread?: number;
+  /** Default: 500 for n ≤ 10000, else 200. */
+  nEpochs?: number;
+  learningRate?: number;
+  negativeSampleRate?: number;
+  repulsionStrength?: number;
+  metric?: Metric;
+  init?: "spectral" | "random";
+  seed?: number;
+  onProgress?: (p: UMAPProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface UMAPJSON {
+  type: "UMAP";
+  version: 1;
+  options: { nNeighbors: number; nComponents: number; minDist: number; spread: number; metric: Metric; seed: number; nEpochs: number };
+  a: number;
+  b: number;
+  data: MatrixJSON;
+  embedding: MatrixJSON;
+}
+
+interface Edges {
+  head: Int32Array;
+  tail: Int32Array;
+  epochsPerSample: Float64Array;
+}
+
+function edgesFrom(G: CsrMatrix, nEpochs: number): Edges {
+  let max = 0;
+  for (const w of G.data) max = Math.max(max, w);
+  const head: number[] = [];
+  const tail: number[] = [];
+  const eps: number[] = [];
+  for (let i = 0; i < G.rows; i++) {
+    for (let p = G.indptr[i]!; p < G.indptr[i + 1]!; p++) {
+      const w = G.data[p]!;
+      if (w < max / nEpochs) continue; // too weak to be sampled once
+      head.push(i);
+      tail.push(G.indices[p]!);
+      eps.push(max / w);
+    }
+  }
+  return { head: Int32Array.from(head), tail: Int32Array.from(tail), epochsPerSample: Float64Array.from(eps) };
+}
+
+export class UMAP {
+  readonly options: Readonly<Required<Omit<UMAPOptions, "onProgress" | "signal" | "nEpochs">>> & Pick<UMAPOptions, "onProgress" | "signal" | "nEpochs">;
+  private embedding_?: Matrix;
+  private data_?: Matrix;
+  private graph_?: CsrMatrix;
+  private a = 0;
+  private b = 0;
+
+  constructor(options: UMAPOptions = {}) {
+    const o = {
+      nNeighbors: options.nNeighbors ?? 15,
+      nComponents: options.nComponents ?? 2,
+      minDist: options.minDist ?? 0.1,
+      spread: options.spread ?? 1,
+      learningRate: options.learningRate ?? 1,
+      negativeSampleRate: options.negativeSampleRate ?? 5,
+      repulsionStrength: options.repulsionStrength ?? 1,
+      metric: options.metric ?? "euclidean",
+      init: options.init ?? "spectral",
+      seed: options.seed ?? 0,
+      ...(options.nEpochs !== undefined ? { nEpochs: options.nEpochs } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    requireInt("nNeighbors", o.nNeighbors, 2);
+    requireInt("nComponents", o.nComponents, 1);
+    if (o.nEpochs !== undefined) requireInt("nEpochs", o.nEpochs, 1);
+    if (!(o.spread > 0)) fail(`spread must be positive, got ${describeValue(o.spread)}`);
+    if (!(o.minDist >= 0 && o.minDist <= o.spread)) fail(`minDist must be in [0, spread = ${o.spread}], got ${describeValue(o.minDist)}`);
+    if (o.init !== "spectral" && o.init !== "random") fail(`init must be "spectral" or "random", got ${describeValue(o.init)}`);
+    this.options = o;
+  }
+
+  get embedding(): Matrix {
+    return fitted(this.embedding_, "UMAP");
+  }
+  /** The fuzzy simplicial set (symmetric membership graph) of the training data. */
+  get graph(): CsrMatrix {
+    return fitted(this.graph_, "UMAP");
+  }
+  /** The fitted curve parameters of 1/(1 + a·d^(2b)). */
+  get curve(): { a: number; b: number } {
+    fitted(this.embedding_, "UMAP");
+    return { a: this.a, b: this.b };
+  }
+
+  async fit(X: MatrixLike): Promise<this> {
+    await this.fitTransform(X);
+    return this;
+  }
+
+  async fitTransform(X: MatrixLike): Promise<Matrix> {
+    const M = toMatrix(X);
+    const n = M.rows;
+    const o = this.options;
+    if (n < 4) fail(`UMAP needs at least 4 samples, got ${n}`);
+    if (o.nNeighbors >= n) fail(`nNeighbors=${o.nNeighbors} must be less than the number of samples n=${n}`);
+    const dims = o.nComponents;
+    const knn = exactKnn(M, o.nNeighbors, { metric: o.metric });
+    const memb = smoothKnn(knn.distances, n, o.nNeighbors);
+    const G = fuzzyUnion(knn.indices, memb.weights, n, o.nNeighbors);
+    const { a, b } = findABParams(o.spread, o.minDist);
+    this.a = a;
+    this.b = b;
+    const rng = new Random(o.seed);
+    // initialisation, scaled as umap-learn: max |coordinate| 10, plus a little noise
+    let Y: Float64Array = new Float64Array(n * dims);
+    const spec = o.init === "spectral" ? spectralLayout(G, dims, o.seed) : null;
+    if (spec) {
+      let m = 0;
+      for (const v of spec.data) m = Math.max(m, Math.abs(v));
+      for (let t = 0; t < n * dims; t++) Y[t] = (spec.data[t]! * 10) / (m || 1) + 1e-4 * rng.normal();
+    } else {
+      for (let t = 0; t < n * dims; t++) Y[t] = 20 * rng.uniform() - 10;
+    }
+    // rescale each axis to [0, 10]
+    for (let c = 0; c < dims; c++) {
+      let lo = Infinity, hi = -Infinity;
+      for (let i = 0; i < n; i++) {
+        lo = Math.min(lo, Y[i * dims + c]!);
+        hi = Math.max(hi, Y[i * dims + c]!);
+      }
+      for (let i = 0; i < n; i++) Y[i * dims + c] = (10 * (Y[i * dims + c]! - lo)) / (hi - lo || 1);
+    }
+    const nEpochs = o.nEpochs ?? (n <= 10000 ? 500 : 200);
+    Y = await this.optimize(Y, Y, n, edgesFrom(G, nEpochs), nEpochs, true, rng);
+    this.embedding_ = new Matrix(n, dims, Float32Array.from(Y));
+    this.data_ = M;
+    this.graph_ = G;
+    return this.embedding_;
+  }
+
+  /** umap-learn's optimize_layout_euclidean: SGD over the edges with negative sampling and a decaying rate. */
+  private async optimize(head: Float64Array, tail: Float64Array, nTail: number, e: Edges, nEpochs: number,
+    moveOther: boolean, rng: Random): Promise<Float64Array> {
+    const o = this.options;
+    const dims = o.nComponents;
+    const { a, b } = this;
+    const gamma = o.repulsionStrength;
+    const nEdges = e.head.length;
+    const epn = Float64Array.from(e.epochsPerSample, (v) => v / o.negativeSampleRate);
+    const nextSample = e.epochsPerSample.slice();
+    const nextNeg = epn.slice();
+    const clip = (v: number): number => (v > 4 ? 4 : v < -4 ? -4 : v);
+    let lastYield = performance.now();
+    for (let epoch = 0; epoch < nEpochs; epoch++) {
+      const alpha = o.learningRate * (1 - epoch / nEpochs);
+      for (let s = 0; s < nEdges; s++) {
+        if (nextSample[s]! > epoch) continue;
+        const j = e.head[s]!;
+        const k = e.tail[s]!;
+        let d2 = 0;
+        for (let c = 0; c < dims; c++) d2 += (head[j * dims + c]! - tail[k * dims + c]!) ** 2;
+        if (d2 > 0) {
+          const pw = Math.pow(d2, b);
+          const coef = (-2 * a * b * pw) / d2 / (a * pw + 1);
+          for (let c = 0; c < dims; c++) {
+            const g = clip(coef * (head[j * dims + c]! - tail[k * dims + c]!));
+            head[j * dims + c]! += g * alpha;
+            if (moveOther) tail[k * dims + c]! -= g * alpha;
+          }
+        }
+        nextSample[s]! += e.epochsPerSample[s]!;
+        const nNeg = Math.floor((epoch - nextNeg[s]!) / epn[s]!);
+        for (let q = 0; q < nNeg; q++) {
+          const kk = rng.nextUint32() % nTail;
+          let dd = 0;
+          for (let c = 0; c < dims; c++) dd += (head[j * dims + c]! - tail[kk * dims + c]!) ** 2;
+          if (dd > 0) {
+            const coef = (2 * gamma * b) / ((0.001 + dd) * (a * Math.pow(dd, b) + 1));
+            for (let c = 0; c < dims; c++) head[j * dims + c]! += clip(coef * (head[j * dims + c]! - tail[kk * dims + c]!)) * alpha;
+          }
+        }
+        nextNeg[s]! += nNeg * epn[s]!;
+      }
+      o.onProgress?.({ epoch: epoch + 1, nEpochs });
+      if (performance.now() - lastYield > 100) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = performance.now();
+        if (o.signal?.aborted) throw new CancelledError("UMAP was cancelled");
+      }
+    }
+    return head;
+  }
+
+  /** Places new points: memberships to their nearest training points, start at the weighted mean, then SGD. */
+  async transform(X: MatrixLike): Promise<Matrix> {
+    const train = fitted(this.data_, "UMAP");
+    const M = toMatrix(X);
+    checkFeatures(M, train.cols, "UMAP");
+    const o = this.options;
+    const dims = o.nComponents;
+    const k = o.nNeighbors;
+    const knn = exactKnn(train, k, { metric: o.metric, query: M });
+    const memb = smoothKnn(knn.distances, M.rows, k);
+    const Y = new Float64Array(M.rows * dims);
+    const E = this.embedding.data;
+    for (let i = 0; i < M.rows; i++) {
+      let ws = 0;
+      for (let t = 0; t < k; t++) {
+        const w = memb.weights[i * k + t]!;
+        ws += w;
+        for (let c = 0; c < dims; c++) Y[i * dims + c]! += w * E[knn.indices[i * k + t]! * dims + c]!;
+      }
+      for (let c = 0; c < dims; c++) Y[i * dims + c]! /= ws || 1;
+    }
+    const nEpochs = Math.max(1, Math.floor((o.nEpochs ?? (train.rows <= 10000 ? 500 : 200)) / 3));
+    const G = CsrMatrix.fromTriplets(M.rows, train.rows, Int32Array.from({ length: M.rows * k }, (_, t) => Math.floor(t / k)), knn.indices, memb.weights);
+    const out = await this.optimize(Y, Float64Array.from(E), train.rows, edgesFrom(G, nEpochs), nEpochs, false, new Random(o.seed + 1));
+    return new Matrix(M.rows, dims, Float32Array.from(out));
+  }
+
+  toJSON(): UMAPJSON {
+    const o = this.options;
+    return {
+      type: "UMAP", version: 1,
+      options: { nNeighbors: o.nNeighbors, nComponents: o.nComponents, minDist: o.minDist, spread: o.spread, metric: o.metric, seed: o.seed, nEpochs: o.nEpochs ?? 0 },
+      a: this.a, b: this.b, data: matrixToJSON(fitted(this.data_, "UMAP")), embedding: matrixToJSON(this.embedding),
+    };
+  }
+
+  static fromJSON(json: UMAPJSON): UMAP {
+    checkSaved(json, "UMAP");
+    const { nEpochs, ...rest } = json.options;
+    const u = new UMAP({ ...rest, ...(nEpochs > 0 ? { nEpochs } : {}) });
+    u.a = json.a;
+    u.b = json.b;
+    u.data_ = matrixFromJSON(json.data, "UMAP.data");
+    u.embedding_ = matrixFromJSON(json.embedding, "UMAP.embedding");
+    return u;
+  }
+}

@@ -27,3 +27,12 @@ export { writeEmbedding, matrixToTsv, metadataTsv } from "./io/export.js";
 export {
   render, saveFigure, scatterFigure, imageGridFigure, reconstructionFigure, spectrumFigure, type Figure,
 } from "./plot/charts.js";
+
+export { exactKnn, normalizeRows, type KnnGraph, type KnnOptions, type Metric } from "./neighbors/knn.js";
+export { trustworthiness, continuity, knnRecall, knnAccuracy } from "./metrics/quality.js";
+export { stress, sammonStress, distanceMatrix } from "./metrics/stress.js";
+export { TSNE, type TSNEOptions, type TSNEProgress, type TSNEJSON } from "./manifold/tsne.js";
+export { UMAP, type UMAPOptions, type UMAPProgress, type UMAPJSON } from "./manifold/umap.js";
+export { MDS, classicalMDS, type MDSOptions, type MDSProgress, type MDSJSON } from "./manifold/mds.js";
+export { Sammon, type SammonOptions, type SammonProgress, type SammonJSON } from "./manifold/sammon.js";
+export { calibratePerplexity, jointProbabilities } from "./manifold/affinity.js";

@@ -4,14 +4,14 @@ import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { CancelledError, LatentkitError } from "../core/errors.js";
 import { infoCommand } from "./info.js";
-import { tsneCommand, umapCommand } from "./maps.js";
+import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
 
 export function program(): Command {
   const p = new Command("latentkit")
-    .description("representation learning in TypeScript: PCA/SVD, t-SNE maps; text, graph and neural embeddings to come")
+    .description("representation learning in TypeScript: PCA/SVD, t-SNE/UMAP/Sammon/MDS maps; text, graph and neural embeddings to come")
     .version(pkg.version)
     .showHelpAfterError();
   p.addCommand(pcaCommand());
@@ -19,6 +19,8 @@ export function program(): Command {
   p.addCommand(infoCommand());
   p.addCommand(tsneCommand());
   p.addCommand(umapCommand());
+  p.addCommand(sammonCommand());
+  p.addCommand(mdsCommand());
   return p;
 }
 

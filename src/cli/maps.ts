@@ -8,6 +8,8 @@ import { PCA } from "../decomposition/pca.js";
 import { writeEmbedding } from "../io/export.js";
 import { TSNE } from "../manifold/tsne.js";
 import { UMAP } from "../manifold/umap.js";
+import { MDS } from "../manifold/mds.js";
+import { Sammon } from "../manifold/sammon.js";
 import { knnAccuracy, trustworthiness } from "../metrics/quality.js";
 import { saveFigure, scatterFigure } from "../plot/charts.js";
 import { ensureDir, imageShapeFor, loadInput, parseIntOption, type InputOptions } from "./common.js";
@@ -28,7 +30,7 @@ export interface MapOptions extends InputOptions {
 export interface MapMethod {
   name: string;
   /** Embeds X (already PCA-reduced if asked), reporting progress; returns the map and method-specific figures. */
-  run(X: Matrix, o: MapOptions, bar: ProgressBar): Promise<{ Z: Matrix; extra: Record<string, number | string> }>;
+  run(X: Matrix, o: MapOptions, bar: ProgressBar, labels?: string[]): Promise<{ Z: Matrix; extra: Record<string, number | string> }>;
 }
 
 function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Command) => Command): Command {
@@ -57,7 +59,7 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
       X = await new PCA({ nComponents: o.pca, seed: o.seed }).fitTransform(X);
     }
     const bar = new ProgressBar(method.name);
-    const { Z, extra } = await method.run(X, o, bar);
+    const { Z, extra } = await method.run(X, o, bar, ds.labels);
     bar.done();
     const seconds = (performance.now() - t0) / 1000;
     // quality on a sample: trustworthiness against the method's input (after PCA, if any)
@@ -145,4 +147,41 @@ export function umapCommand(): Command {
     .addHelpText("after", `
 Examples:
   latentkit umap data/digits.csv.gz --label-column -1 --plot digits-umap.png --json`));
+}
+
+export function sammonCommand(): Command {
+  const method: MapMethod = {
+    name: "sammon",
+    async run(X, o, bar, labels) {
+      const opts = o as MapOptions & { iterations: number; gradient?: boolean; labelWeight: number };
+      const s = new Sammon({
+        nComponents: o.dims, maxIter: opts.iterations, method: opts.gradient ? "gradient" : "newton", labelWeight: opts.labelWeight,
+        seed: o.seed, onProgress: (p) => bar.update({ step: p.iteration, total: p.maxIter, stage: `stress ${p.stress.toFixed(5)}` }),
+      });
+      const Z = await s.fitTransform(X, opts.labelWeight > 0 ? labels : undefined);
+      return { Z, extra: { sammonStress: s.stress } };
+    },
+  };
+  return mapCommand(method, "Sammon's non-linear map (O(n²): up to a few thousand points)", (c) => c
+    .option("--iterations <n>", "maximum iterations", parseIntOption("--iterations"), 500)
+    .option("--gradient", "plain gradient steps instead of the pseudo-Newton step")
+    .option("--label-weight <w>", "pull points with the same label together (needs labels)", Number, 0));
+}
+
+export function mdsCommand(): Command {
+  const method: MapMethod = {
+    name: "mds",
+    async run(X, o, bar) {
+      const opts = o as MapOptions & { iterations: number; classical?: boolean };
+      const m = new MDS({
+        nComponents: o.dims, maxIter: opts.iterations, method: opts.classical ? "classical" : "smacof", seed: o.seed,
+        onProgress: (p) => bar.update({ step: p.iteration, total: p.maxIter, stage: `stress ${p.stress.toFixed(5)}` }),
+      });
+      const Z = await m.fitTransform(X);
+      return { Z, extra: { stress: m.stress } };
+    },
+  };
+  return mapCommand(method, "multidimensional scaling: metric SMACOF (default) or classical (O(n²))", (c) => c
+    .option("--iterations <n>", "maximum SMACOF iterations", parseIntOption("--iterations"), 300)
+    .option("--classical", "classical (Torgerson) MDS only"));
 }

@@ -1,0 +1,48 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PROJECT_DATA, SHARED_DATA } from "../helpers.js";
+
+const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), "latentkit-maps-"));
+const run = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
+const digits = join(PROJECT_DATA, "digits.csv.gz");
+
+test("latentkit tsne --json reports seconds and trustworthiness, writes the map and a thumbnail plot", () => {
+  const out = join(tmp, "t.tsv");
+  const plot = join(tmp, "t.png");
+  const r = run("tsne", join(SHARED_DATA, "fashion-mnist/t10k-images-idx3-ubyte.gz"), "--limit", "400", "--pca", "30",
+    "--iterations", "400", "--out", out, "--plot", plot, "--thumbnails", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.ok(j.seconds > 0);
+  assert.ok(j.trustworthiness > 0.9 && j.trustworthiness <= 1, `${j.trustworthiness}`);
+  assert.equal(j.trustworthinessK, 10);
+  assert.ok(j.knnAccuracy > 0.6);
+  assert.equal(readFileSync(out, "utf8").trim().split("\n").length, 400);
+  assert.ok(existsSync(plot) && existsSync(join(tmp, "t-metadata.tsv")));
+});
+
+test("latentkit umap, sammon and mds run on digits and report their objective", () => {
+  const u = JSON.parse(run("umap", digits, "--label-column", "-1", "--limit", "400", "--epochs", "200", "--json").stdout);
+  assert.ok(u.trustworthiness > 0.9 && u.a > 1.5);
+  const s = JSON.parse(run("sammon", digits, "--label-column", "-1", "--limit", "300", "--iterations", "100", "--json").stdout);
+  assert.ok(s.sammonStress > 0 && s.sammonStress < 0.2);
+  const m = JSON.parse(run("mds", digits, "--label-column", "-1", "--limit", "300", "--dims", "3", "--json").stdout);
+  assert.equal(m.dims, 3);
+  assert.ok(m.stress > 0 && m.stress < 0.4);
+});
+
+test("map commands reject bad input with one line and exit code 2", () => {
+  const r = run("tsne", digits, "--label-column", "-1", "--limit", "20");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^latentkit: perplexity=30 must be less than the number of samples n=20\n$/);
+  const t = run("tsne", digits, "--label-column", "-1", "--dims", "4");
+  assert.match(t.stderr, /Barnes-Hut t-SNE needs nComponents 2 or 3, got 4/);
+  const p = run("umap", digits, "--label-column", "-1", "--pca", "100");
+  assert.match(p.stderr, /--pca 100 must be in \[1, min\(rows, cols\) = 64\]/);
+});

@@ -5,6 +5,7 @@ import { matmul } from "../core/gemm.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { randomizedSVD } from "../linalg/randomized.js";
 import { svd } from "../linalg/svd.js";
+import { sq } from "../core/numeric.js";
 
 export interface LowRankApproximation {
   /** U_k Σ_k V_kᵀ, same shape as X. */
@@ -38,7 +39,7 @@ export async function lowRankApproximation(X: MatrixLike, k: number, opts: LowRa
   const approximation = matmul(US, Vt.astype("float64"));
   const total = sumSquares(M);
   let kept = 0;
-  for (let i = 0; i < k; i++) kept += S[i]! ** 2;
+  for (let i = 0; i < k; i++) kept += sq(S[i]!);
   const error = Math.max(0, total - kept);
   return { approximation, U, S, Vt, error, relativeError: total > 0 ? error / total : 0 };
 }

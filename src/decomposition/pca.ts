@@ -10,6 +10,7 @@ import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { eigh } from "../linalg/eigh.js";
 import { randomizedSVD, type Progress } from "../linalg/randomized.js";
 import { svd, svdFlip } from "../linalg/svd.js";
+import { sq } from "../core/numeric.js";
 
 export type PCASolver = "auto" | "full" | "randomized" | "covariance-eig";
 
@@ -251,7 +252,7 @@ export class PCA {
     const M = toMatrix(X);
     const R = this.inverseTransform(this.transform(M));
     let s = 0;
-    for (let i = 0; i < M.data.length; i++) s += (M.data[i]! - R.data[i]!) ** 2;
+    for (let i = 0; i < M.data.length; i++) s += sq(M.data[i]! - R.data[i]!);
     return s;
   }
 

@@ -6,6 +6,7 @@ import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { randomizedSVD, type Progress } from "../linalg/randomized.js";
 import { CsrMatrix } from "../linalg/sparse.js";
 import { svd } from "../linalg/svd.js";
+import { sq } from "../core/numeric.js";
 
 export interface TruncatedSVDOptions {
   /** Components to keep (default 2). */
@@ -145,26 +146,26 @@ export class TruncatedSVD {
 export function columnVariances(X: Matrix): Float64Array {
   const c = X.cols;
   const mean = new Float64Array(c);
-  const sq = new Float64Array(c);
+  const sumSq = new Float64Array(c);
   for (let i = 0; i < X.rows; i++) {
     for (let j = 0; j < c; j++) {
       const v = X.data[i * c + j]!;
       mean[j]! += v;
-      sq[j]! += v * v;
+      sumSq[j]! += v * v;
     }
   }
-  return Float64Array.from(mean, (m, j) => Math.max(0, sq[j]! / X.rows - (m / X.rows) ** 2));
+  return Float64Array.from(mean, (m, j) => Math.max(0, sumSq[j]! / X.rows - sq(m / X.rows)));
 }
 
 function csrColumnVarianceSum(A: CsrMatrix): number {
   const mean = new Float64Array(A.cols);
-  const sq = new Float64Array(A.cols);
+  const sumSq = new Float64Array(A.cols);
   for (let p = 0; p < A.nnz; p++) {
     const j = A.indices[p]!;
     mean[j]! += A.data[p]!;
-    sq[j]! += A.data[p]! ** 2;
+    sumSq[j]! += sq(A.data[p]!);
   }
   let s = 0;
-  for (let j = 0; j < A.cols; j++) s += Math.max(0, sq[j]! / A.rows - (mean[j]! / A.rows) ** 2);
+  for (let j = 0; j < A.cols; j++) s += Math.max(0, sumSq[j]! / A.rows - sq(mean[j]! / A.rows));
   return s;
 }

@@ -4,6 +4,7 @@
 import { matmul } from "../core/gemm.js";
 import { Matrix } from "../core/matrix.js";
 import { qr } from "./qr.js";
+import { sq } from "../core/numeric.js";
 
 /** Upper-triangular R with RᵀR = G (float64), or null if G is not numerically positive definite. */
 export function cholesky(G: Matrix, relTol: number): Float64Array | null {
@@ -14,7 +15,7 @@ export function cholesky(G: Matrix, relTol: number): Float64Array | null {
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, g[i * n + i]!);
   for (let j = 0; j < n; j++) {
     let d = g[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= r[k * n + j]! ** 2;
+    for (let k = 0; k < j; k++) d -= sq(r[k * n + j]!);
     if (!(d > relTol * maxDiag)) return null;
     const rjj = Math.sqrt(d);
     r[j * n + j] = rjj;

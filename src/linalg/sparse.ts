@@ -1,6 +1,7 @@
 // Compressed sparse row matrices, with the products the truncated SVD needs.
 import { describeValue, fail } from "../core/errors.js";
 import { Matrix, type FloatArray } from "../core/matrix.js";
+import { sq } from "../core/numeric.js";
 
 export class CsrMatrix {
   readonly rows: number;
@@ -141,7 +142,7 @@ export class CsrMatrix {
   /** Sum of squares of all stored values (‖A‖²_F). */
   frobeniusSq(): number {
     let s = 0;
-    for (let k = 0; k < this.data.length; k++) s += this.data[k]! ** 2;
+    for (let k = 0; k < this.data.length; k++) s += sq(this.data[k]!);
     return s;
   }
 }

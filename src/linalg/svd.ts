@@ -5,6 +5,7 @@ import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { eigh } from "./eigh.js";
 import { fromColumns, qr, qrR, toColumns } from "./qr.js";
+import { sq } from "../core/numeric.js";
 
 export interface SVDResult {
   /** m x r left singular vectors (empty 0-column matrix when not computed). */
@@ -135,7 +136,7 @@ function jacobiSquare(R: Matrix): { U: Matrix; S: Float64Array; V: Matrix } {
   const S = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     let s = 0;
-    for (let i = 0; i < m; i++) s += w[j * m + i]! ** 2;
+    for (let i = 0; i < m; i++) s += sq(w[j * m + i]!);
     S[j] = Math.sqrt(s);
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => S[b]! - S[a]!);
@@ -185,7 +186,7 @@ function completeOrthonormal(u: Float64Array, m: number, n: number, S: Float64Ar
         }
       }
       let nrm = 0;
-      for (let i = 0; i < m; i++) nrm += cand[i]! ** 2;
+      for (let i = 0; i < m; i++) nrm += sq(cand[i]!);
       nrm = Math.sqrt(nrm);
       if (nrm > 0.5) {
         for (let i = 0; i < m; i++) u[c * m + i] = cand[i]! / nrm;

@@ -6,6 +6,7 @@ import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { randomizedSVD } from "../linalg/randomized.js";
 import { distanceMatrix, stress } from "../metrics/stress.js";
+import { sq } from "../core/numeric.js";
 
 export interface MDSProgress {
   iteration: number;
@@ -64,7 +65,7 @@ export async function classicalMDS(D: Matrix, k: number, seed = 0): Promise<{ Y:
   let all = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const v = D.data[i * n + j]! ** 2;
+      const v = sq(D.data[i * n + j]!);
       B.data[i * n + j] = v;
       rowMean[i]! += v / n;
     }
@@ -155,7 +156,7 @@ export class MDS {
     let Y = Float64Array.from(Y0.data);
     let prev = Infinity;
     let denom = 0;
-    for (let t = 0; t < n * n; t++) denom += D.data[t]! ** 2 / 2;
+    for (let t = 0; t < n * n; t++) denom += sq(D.data[t]!) / 2;
     let lastYield = performance.now();
     for (let it = 0; it < o.maxIter; it++) {
       const Ynew = new Float64Array(n * k);
@@ -165,10 +166,10 @@ export class MDS {
         for (let j = 0; j < n; j++) {
           if (j === i) continue;
           let d2 = 0;
-          for (let c = 0; c < k; c++) d2 += (Y[i * k + c]! - Y[j * k + c]!) ** 2;
+          for (let c = 0; c < k; c++) d2 += sq(Y[i * k + c]! - Y[j * k + c]!);
           const d = Math.sqrt(d2);
           const delta = D.data[i * n + j]!;
-          if (j > i) raw += (d - delta) ** 2;
+          if (j > i) raw += sq(d - delta);
           const bij = d > 1e-12 ? -delta / d : 0;
           bii -= bij;
           for (let c = 0; c < k; c++) Ynew[i * k + c]! += bij * Y[j * k + c]!;

@@ -7,6 +7,7 @@ import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } fro
 import { Matrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { classicalMDS, dissimilarities } from "./mds.js";
+import { sq } from "../core/numeric.js";
 
 export interface SammonProgress {
   iteration: number;
@@ -117,7 +118,7 @@ export class Sammon {
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) {
         c += D.data[i * n + j]!;
-        if (lab && lab[i] === lab[j]) sameNorm += D.data[i * n + j]! ** 2;
+        if (lab && lab[i] === lab[j]) sameNorm += sq(D.data[i * n + j]!);
       }
     }
     const reg = lab && sameNorm > 0 ? lambda / sameNorm : 0;
@@ -126,9 +127,9 @@ export class Sammon {
       for (let i = 0; i < n; i++) {
         for (let j = i + 1; j < n; j++) {
           let d2 = 0;
-          for (let a = 0; a < k; a++) d2 += (Yv[i * k + a]! - Yv[j * k + a]!) ** 2;
+          for (let a = 0; a < k; a++) d2 += sq(Yv[i * k + a]! - Yv[j * k + a]!);
           const delta = D.data[i * n + j]!;
-          e += (delta - Math.sqrt(d2)) ** 2 / delta;
+          e += sq(delta - Math.sqrt(d2)) / delta;
           if (reg && lab![i] === lab![j]) r += d2;
         }
       }
@@ -148,7 +149,7 @@ export class Sammon {
         for (let j = 0; j < n; j++) {
           if (j === i) continue;
           let d2 = 0;
-          for (let a = 0; a < k; a++) d2 += (Y[i * k + a]! - Y[j * k + a]!) ** 2;
+          for (let a = 0; a < k; a++) d2 += sq(Y[i * k + a]! - Y[j * k + a]!);
           const d = Math.max(Math.sqrt(d2), 1e-12);
           const delta = D.data[i * n + j]!;
           const ratio = (delta - d) / (d * delta);

@@ -4,7 +4,7 @@
 import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { eigh } from "../linalg/eigh.js";
-import { qr } from "../linalg/qr.js";
+import { orthonormalize } from "../linalg/orthonormalize.js";
 import { CsrMatrix } from "../linalg/sparse.js";
 
 /** n x dims layout from the eigenvectors 2..dims+1 (the first is the trivial one ∝ √degree); null if degenerate. */
@@ -33,8 +33,9 @@ export function spectralLayout(W: CsrMatrix, dims: number, seed: number, iterati
     return Y;
   };
   const rng = new Random(seed);
-  let Q = qr(new Matrix(n, l, Float64Array.from({ length: n * l }, () => rng.normal()))).Q;
-  for (let it = 0; it < iterations; it++) Q = qr(new Matrix(n, l, apply(Q.data as Float64Array))).Q;
+  // Cholesky QR each round (two small GEMMs; Householder where it breaks down), accurate QR at the end
+  let Q = orthonormalize(new Matrix(n, l, Float64Array.from({ length: n * l }, () => rng.normal())), false);
+  for (let it = 0; it < iterations; it++) Q = orthonormalize(new Matrix(n, l, apply(Q.data as Float64Array)), it === iterations - 1);
   // Rayleigh–Ritz: T = Qᵀ A Q
   const AQ = apply(Q.data as Float64Array);
   const T = Matrix.zeros(l, l, "float64");

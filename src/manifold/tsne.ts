@@ -8,10 +8,12 @@ import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { PCA } from "../decomposition/pca.js";
 import { CsrMatrix } from "../linalg/sparse.js";
-import { exactKnn, normalizeRows, type Metric } from "../neighbors/knn.js";
+import { normalizeRows, type Metric, type NeighborSearch } from "../neighbors/knn.js";
+import { knnGraph } from "../neighbors/nndescent.js";
 import { calibratePerplexity, jointProbabilities } from "./affinity.js";
 import { BHTree } from "./bhtree.js";
 import { attractiveForces, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
+import { sq } from "../core/numeric.js";
 
 export interface TSNEProgress {
   iteration: number;
@@ -38,6 +40,8 @@ export interface TSNEOptions {
   /** "pca" (default) or "random", or an n x nComponents matrix. */
   init?: "pca" | "random" | Matrix;
   metric?: Metric;
+  /** kNN search: "auto" (exact up to 20000 points, NN-descent above), "exact" or "approximate". */
+  neighbors?: NeighborSearch;
   seed?: number;
   /** Every how many iterations progress is reported (default 50). */
   progressEvery?: number;
@@ -70,6 +74,7 @@ export class TSNE {
       method: options.method ?? "barnes-hut",
       theta: options.theta ?? 0.5,
       metric: options.metric ?? "euclidean",
+      neighbors: options.neighbors ?? "auto",
       seed: options.seed ?? 0,
       progressEvery: options.progressEvery ?? 50,
       ...(options.init !== undefined ? { init: options.init } : { init: "pca" as const }),
@@ -129,7 +134,7 @@ export class TSNE {
       }
     } else {
       k = Math.min(n - 1, Math.floor(3 * perp));
-      const g = exactKnn(X, k, { metric: this.options.metric });
+      const g = knnGraph(X, k, this.options.neighbors, this.options.metric, this.options.seed);
       idx = g.indices;
       d2 = Float64Array.from(g.distances, (v) => v * v);
     }
@@ -212,7 +217,7 @@ export class TSNE {
     let m = 0;
     for (let i = 0; i < n; i++) m += Z.data[i * dims]!;
     m /= n;
-    for (let i = 0; i < n; i++) s += (Z.data[i * dims]! - m) ** 2;
+    for (let i = 0; i < n; i++) s += sq(Z.data[i * dims]! - m);
     const scale = 1e-4 / Math.sqrt(s / n || 1);
     for (let t = 0; t < Y.length; t++) Y[t] = Z.data[t]! * scale;
     return Y;

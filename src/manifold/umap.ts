@@ -6,9 +6,11 @@ import { checkFeatures, checkSaved, fitted, matrixFromJSON, matrixToJSON, type M
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { CsrMatrix } from "../linalg/sparse.js";
-import { exactKnn, type Metric } from "../neighbors/knn.js";
+import { exactKnn, type Metric, type NeighborSearch } from "../neighbors/knn.js";
+import { knnGraph } from "../neighbors/nndescent.js";
 import { spectralLayout } from "./spectral.js";
 import { findABParams, fuzzyUnion, smoothKnn } from "./umap-graph.js";
+import { sq } from "../core/numeric.js";
 
 export interface UMAPProgress {
   epoch: number;
@@ -26,6 +28,8 @@ export interface UMAPOptions {
   negativeSampleRate?: number;
   repulsionStrength?: number;
   metric?: Metric;
+  /** kNN search: "auto" (exact up to 20000 points, NN-descent above), "exact" or "approximate". */
+  neighbors?: NeighborSearch;
   init?: "spectral" | "random";
   seed?: number;
   onProgress?: (p: UMAPProgress) => void;
@@ -84,6 +88,7 @@ export class UMAP {
       negativeSampleRate: options.negativeSampleRate ?? 5,
       repulsionStrength: options.repulsionStrength ?? 1,
       metric: options.metric ?? "euclidean",
+      neighbors: options.neighbors ?? "auto",
       init: options.init ?? "spectral",
       seed: options.seed ?? 0,
       ...(options.nEpochs !== undefined ? { nEpochs: options.nEpochs } : {}),
@@ -124,7 +129,7 @@ export class UMAP {
     if (n < 4) fail(`UMAP needs at least 4 samples, got ${n}`);
     if (o.nNeighbors >= n) fail(`nNeighbors=${o.nNeighbors} must be less than the number of samples n=${n}`);
     const dims = o.nComponents;
-    const knn = exactKnn(M, o.nNeighbors, { metric: o.metric });
+    const knn = knnGraph(M, o.nNeighbors, o.neighbors, o.metric, o.seed);
     const memb = smoothKnn(knn.distances, n, o.nNeighbors);
     const G = fuzzyUnion(knn.indices, memb.weights, n, o.nNeighbors);
     const { a, b } = findABParams(o.spread, o.minDist);
@@ -173,33 +178,37 @@ export class UMAP {
     let lastYield = performance.now();
     for (let epoch = 0; epoch < nEpochs; epoch++) {
       const alpha = o.learningRate * (1 - epoch / nEpochs);
-      for (let s = 0; s < nEdges; s++) {
-        if (nextSample[s]! > epoch) continue;
-        const j = e.head[s]!;
-        const k = e.tail[s]!;
-        let d2 = 0;
-        for (let c = 0; c < dims; c++) d2 += (head[j * dims + c]! - tail[k * dims + c]!) ** 2;
-        if (d2 > 0) {
-          const pw = Math.pow(d2, b);
-          const coef = (-2 * a * b * pw) / d2 / (a * pw + 1);
-          for (let c = 0; c < dims; c++) {
-            const g = clip(coef * (head[j * dims + c]! - tail[k * dims + c]!));
-            head[j * dims + c]! += g * alpha;
-            if (moveOther) tail[k * dims + c]! -= g * alpha;
+      if (dims === 2) {
+        this.epoch2(head, tail, nTail, e, epn, nextSample, nextNeg, epoch, alpha, moveOther, rng);
+      } else {
+        for (let s = 0; s < nEdges; s++) {
+          if (nextSample[s]! > epoch) continue;
+          const j = e.head[s]!;
+          const k = e.tail[s]!;
+          let d2 = 0;
+          for (let c = 0; c < dims; c++) d2 += sq(head[j * dims + c]! - tail[k * dims + c]!);
+          if (d2 > 0) {
+            const pw = Math.pow(d2, b);
+            const coef = (-2 * a * b * pw) / d2 / (a * pw + 1);
+            for (let c = 0; c < dims; c++) {
+              const g = clip(coef * (head[j * dims + c]! - tail[k * dims + c]!));
+              head[j * dims + c]! += g * alpha;
+              if (moveOther) tail[k * dims + c]! -= g * alpha;
+            }
           }
-        }
-        nextSample[s]! += e.epochsPerSample[s]!;
-        const nNeg = Math.floor((epoch - nextNeg[s]!) / epn[s]!);
-        for (let q = 0; q < nNeg; q++) {
-          const kk = rng.nextUint32() % nTail;
-          let dd = 0;
-          for (let c = 0; c < dims; c++) dd += (head[j * dims + c]! - tail[kk * dims + c]!) ** 2;
-          if (dd > 0) {
-            const coef = (2 * gamma * b) / ((0.001 + dd) * (a * Math.pow(dd, b) + 1));
-            for (let c = 0; c < dims; c++) head[j * dims + c]! += clip(coef * (head[j * dims + c]! - tail[kk * dims + c]!)) * alpha;
+          nextSample[s]! += e.epochsPerSample[s]!;
+          const nNeg = Math.floor((epoch - nextNeg[s]!) / epn[s]!);
+          for (let q = 0; q < nNeg; q++) {
+            const kk = rng.nextUint32() % nTail;
+            let dd = 0;
+            for (let c = 0; c < dims; c++) dd += sq(head[j * dims + c]! - tail[kk * dims + c]!);
+            if (dd > 0) {
+              const coef = (2 * gamma * b) / ((0.001 + dd) * (a * Math.pow(dd, b) + 1));
+              for (let c = 0; c < dims; c++) head[j * dims + c]! += clip(coef * (head[j * dims + c]! - tail[kk * dims + c]!)) * alpha;
+            }
           }
+          nextNeg[s]! += nNeg * epn[s]!;
         }
-        nextNeg[s]! += nNeg * epn[s]!;
       }
       o.onProgress?.({ epoch: epoch + 1, nEpochs });
       if (performance.now() - lastYield > 100) {
@@ -209,6 +218,61 @@ export class UMAP {
       }
     }
     return head;
+  }
+
+  /** One epoch of optimize() for 2-D maps, with the coordinates in locals. */
+  private epoch2(head: Float64Array, tail: Float64Array, nTail: number, e: Edges, epn: Float64Array, nextSample: Float64Array,
+    nextNeg: Float64Array, epoch: number, alpha: number, moveOther: boolean, rng: Random): void {
+    const { a, b } = this;
+    const gamma = this.options.repulsionStrength;
+    const nEdges = e.head.length;
+    const H = e.head;
+    const T = e.tail;
+    const eps = e.epochsPerSample;
+    for (let s = 0; s < nEdges; s++) {
+      if (nextSample[s]! > epoch) continue;
+      const j = H[s]!;
+      const k = T[s]!;
+      let x = head[2 * j]!;
+      let y = head[2 * j + 1]!;
+      const dx = x - tail[2 * k]!;
+      const dy = y - tail[2 * k + 1]!;
+      const d2 = dx * dx + dy * dy;
+      if (d2 > 0) {
+        const pw = Math.exp(b * Math.log(d2));
+        const coef = (-2 * a * b * pw) / d2 / (a * pw + 1);
+        let gx = coef * dx;
+        let gy = coef * dy;
+        gx = gx > 4 ? 4 : gx < -4 ? -4 : gx;
+        gy = gy > 4 ? 4 : gy < -4 ? -4 : gy;
+        x += gx * alpha;
+        y += gy * alpha;
+        if (moveOther) {
+          tail[2 * k]! -= gx * alpha;
+          tail[2 * k + 1]! -= gy * alpha;
+        }
+      }
+      nextSample[s]! += eps[s]!;
+      const nNeg = Math.floor((epoch - nextNeg[s]!) / epn[s]!);
+      for (let q = 0; q < nNeg; q++) {
+        const kk = rng.nextUint32() % nTail;
+        const ex = x - tail[2 * kk]!;
+        const ey = y - tail[2 * kk + 1]!;
+        const dd = ex * ex + ey * ey;
+        if (dd > 0) {
+          const coef = (2 * gamma * b) / ((0.001 + dd) * (a * Math.exp(b * Math.log(dd)) + 1));
+          let gx = coef * ex;
+          let gy = coef * ey;
+          gx = gx > 4 ? 4 : gx < -4 ? -4 : gx;
+          gy = gy > 4 ? 4 : gy < -4 ? -4 : gy;
+          x += gx * alpha;
+          y += gy * alpha;
+        }
+      }
+      head[2 * j] = x;
+      head[2 * j + 1] = y;
+      nextNeg[s]! += nNeg * epn[s]!;
+    }
   }
 
   /** Places new points: memberships to their nearest training points, start at the weighted mean, then SGD. */

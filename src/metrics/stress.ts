@@ -3,6 +3,7 @@
 import { fail } from "../core/errors.js";
 import { pairwiseSqDistances } from "../core/gemm.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { sq } from "../core/numeric.js";
 
 /** Euclidean distance matrix (float64) of the rows of X. */
 export function distanceMatrix(X: MatrixLike): Matrix {
@@ -25,7 +26,7 @@ export function stress(dissimilarities: Matrix, Z: MatrixLike): number {
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const d = dissimilarities.data[i * n + j]!;
-      num += (d - E.data[i * n + j]!) ** 2;
+      num += sq(d - E.data[i * n + j]!);
       den += d * d;
     }
   }
@@ -42,7 +43,7 @@ export function sammonStress(dissimilarities: Matrix, Z: MatrixLike): number {
     for (let j = i + 1; j < n; j++) {
       const d = dissimilarities.data[i * n + j]!;
       if (d <= 0) continue;
-      num += (d - E.data[i * n + j]!) ** 2 / d;
+      num += sq(d - E.data[i * n + j]!) / d;
       den += d;
     }
   }

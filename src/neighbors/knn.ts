@@ -114,3 +114,9 @@ export function exactKnn(data: MatrixLike, k: number, opts: KnnOptions = {}): Kn
   });
   return { k, indices, distances };
 }
+
+/** Neighbour search strategy of the estimators that need a kNN graph. */
+export type NeighborSearch = "auto" | "exact" | "approximate";
+
+/** Above this many points, "auto" uses NN-descent (exact search grows as n², measured slower from about here). */
+export const APPROXIMATE_KNN_FROM = 20000;

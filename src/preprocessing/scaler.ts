@@ -1,6 +1,7 @@
 // Standardisation: centre each feature and/or scale it to unit variance.
 import { checkFeatures, checkSaved, columnMeans, fitted } from "../core/estimator.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { sq } from "../core/numeric.js";
 
 export interface StandardScalerOptions {
   /** Subtract the column mean (default true). */
@@ -49,7 +50,7 @@ export class StandardScaler {
     const mean = columnMeans(M);
     const variance = new Float64Array(M.cols);
     for (let i = 0; i < M.rows; i++) {
-      for (let j = 0; j < M.cols; j++) variance[j]! += (M.data[i * M.cols + j]! - mean[j]!) ** 2;
+      for (let j = 0; j < M.cols; j++) variance[j]! += sq(M.data[i * M.cols + j]! - mean[j]!);
     }
     const scale = new Float64Array(M.cols);
     for (let j = 0; j < M.cols; j++) {

@@ -8,9 +8,11 @@ import { orthonormalize } from "../linalg/orthonormalize.js";
 import { CsrMatrix } from "../linalg/sparse.js";
 
 /** n x dims layout from the eigenvectors 2..dims+1 (the first is the trivial one ∝ √degree); null if degenerate. */
-export function spectralLayout(W: CsrMatrix, dims: number, seed: number, iterations = 150): Matrix | null {
+export function spectralLayout(W: CsrMatrix, dims: number, seed: number, maxIterations = 150): Matrix | null {
   const n = W.rows;
   const l = Math.min(n, dims + 1 + 8);
+  // an initialisation needs the leading subspace only roughly: spend about 3e8 multiply-adds, 30 rounds at least
+  const iterations = Math.max(30, Math.min(maxIterations, Math.floor(3e8 / Math.max(1, W.nnz * l))));
   if (n <= dims + 1) return null;
   const invSqrtDeg = new Float64Array(n);
   for (let i = 0; i < n; i++) {

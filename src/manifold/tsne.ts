@@ -40,7 +40,7 @@ export interface TSNEOptions {
   /** "pca" (default) or "random", or an n x nComponents matrix. */
   init?: "pca" | "random" | Matrix;
   metric?: Metric;
-  /** kNN search: "auto" (exact up to 20000 points, NN-descent above), "exact" or "approximate". */
+  /** kNN search: "auto" (NN-descent for large n and small k, see preferApproximate), "exact" or "approximate". */
   neighbors?: NeighborSearch;
   seed?: number;
   /** Every how many iterations progress is reported (default 50). */

@@ -28,7 +28,7 @@ export interface UMAPOptions {
   negativeSampleRate?: number;
   repulsionStrength?: number;
   metric?: Metric;
-  /** kNN search: "auto" (exact up to 20000 points, NN-descent above), "exact" or "approximate". */
+  /** kNN search: "auto" (NN-descent for large n and small k, see preferApproximate), "exact" or "approximate". */
   neighbors?: NeighborSearch;
   init?: "spectral" | "random";
   seed?: number;

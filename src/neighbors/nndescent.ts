@@ -4,7 +4,7 @@
 import { describeValue, fail, requireInt } from "../core/errors.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
-import { APPROXIMATE_KNN_FROM, exactKnn, normalizeRows, type KnnGraph, type Metric, type NeighborSearch } from "./knn.js";
+import { exactKnn, normalizeRows, preferApproximate, type KnnGraph, type Metric, type NeighborSearch } from "./knn.js";
 
 export interface NNDescentOptions {
   metric?: Metric;
@@ -141,8 +141,8 @@ export function nnDescent(data: MatrixLike, k: number, opts: NNDescentOptions = 
   return { k, indices, distances };
 }
 
-/** The k-NN graph by the chosen strategy ("auto": exact up to APPROXIMATE_KNN_FROM points, NN-descent above). */
+/** The k-NN graph by the chosen strategy ("auto": see preferApproximate). */
 export function knnGraph(X: Matrix, k: number, search: NeighborSearch, metric: Metric, seed: number): KnnGraph {
-  const approximate = search === "approximate" || (search === "auto" && X.rows > APPROXIMATE_KNN_FROM);
+  const approximate = search === "approximate" || (search === "auto" && preferApproximate(X.rows, k));
   return approximate ? nnDescent(X, k, { metric, seed }) : exactKnn(X, k, { metric });
 }

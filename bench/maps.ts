@@ -1,0 +1,88 @@
+// Visual maps on Fashion-MNIST (train + test, 70000 images, PCA to 50): latentkit t-SNE and UMAP against
+// scikit-learn's TSNE (Debian python3-sklearn) and the JS peers umap-js, tsne-js and druid.js, each in its own
+// process with a time limit. Every map is scored the same way: trustworthiness(10) and 10-NN label accuracy on the
+// same sample of at most 5000 points. Not a test.
+//   npm run build && node dist/bench/maps.js [--sizes 5000,70000] [--peers umap-js,tsne-js:2000,...] [--limit-s 600]
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Matrix } from "../src/core/matrix.js";
+import { Random } from "../src/core/random.js";
+import { PCA } from "../src/decomposition/pca.js";
+import { readIdxImages, readIdxLabels } from "../src/io/idx.js";
+import { readNpy, writeNpy } from "../src/io/npy.js";
+import { knnAccuracy, trustworthiness } from "../src/metrics/quality.js";
+
+const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1]! : def;
+};
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const FM = join(root, "../shared/data/fashion-mnist");
+const sizes = arg("--sizes", "5000,70000").split(",").map(Number);
+// peer:size (size defaults to the first of --sizes)
+const peers = arg("--peers", "sklearn-tsne,umap-js,druid-umap,druid-tsne:2000,tsne-js:2000").split(",").filter(Boolean);
+const ours = arg("--ours", "latentkit-tsne,latentkit-umap").split(",").filter(Boolean);
+const limitS = Number(arg("--limit-s", "600"));
+const tmp = mkdtempSync(join(tmpdir(), "latentkit-maps-"));
+
+const a = readIdxImages(join(FM, "train-images-idx3-ubyte.gz")).X;
+const b = readIdxImages(join(FM, "t10k-images-idx3-ubyte.gz")).X;
+const X = new Matrix(a.rows + b.rows, a.cols, new Float32Array((a.rows + b.rows) * a.cols));
+X.data.set(a.data, 0);
+X.data.set(b.data, a.data.length);
+const labels = [...readIdxLabels(join(FM, "train-labels-idx1-ubyte.gz")), ...readIdxLabels(join(FM, "t10k-labels-idx1-ubyte.gz"))];
+const t0 = performance.now();
+const Z50 = await new PCA({ nComponents: 50, seed: 0 }).fitTransform(X);
+console.log(`Fashion-MNIST ${X.rows} x ${X.cols} -> PCA 50 in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+interface Row { method: string; n: number; seconds: number | null; trust?: number; acc?: number; note?: string }
+const results: Row[] = [];
+const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import sklearn"]).status === 0);
+
+function score(method: string, n: number, Y: Matrix, seconds: number): void {
+  const m = Math.min(5000, n);
+  const idx = Array.from(new Random(7).sample(n, m)).sort((p, q) => p - q);
+  const Xs = Z50.rowRange(0, n).selectRows(idx);
+  const Ys = Y.selectRows(idx);
+  const row: Row = { method, n, seconds, trust: trustworthiness(Xs, Ys, 10), acc: knnAccuracy(Ys, idx.map((i) => labels[i]!), 10) };
+  results.push(row);
+  console.log(`  ${method.padEnd(16)} n=${String(n).padStart(6)} ${seconds.toFixed(1).padStart(7)} s  trustworthiness ${row.trust!.toFixed(4)}  10-NN acc ${row.acc!.toFixed(4)}`);
+}
+
+function runOne(method: string, n: number): void {
+  const input = join(tmp, `in-${n}.npy`);
+  writeNpy(input, Z50.rowRange(0, n));
+  const output = join(tmp, `${method}-${n}.npy`);
+  const cmd = method === "sklearn-tsne"
+    ? [python ?? "python3", [join(root, "bench/maps_sklearn.py"), input, output]] as const
+    : [process.execPath, ["--max-old-space-size=16000", join(root, "dist/bench/maps-peer.js"), method, input, output]] as const;
+  if (method === "sklearn-tsne" && !python) {
+    console.log("  scikit-learn not found (apt-get install python3-sklearn)");
+    return;
+  }
+  const r = spawnSync(cmd[0], cmd[1], { encoding: "utf8", timeout: limitS * 1000, maxBuffer: 1 << 26 });
+  if (r.status !== 0) {
+    const why = r.signal ? `stopped at the ${limitS} s limit` : `failed: ${(r.stderr || "").trim().split("\n").slice(-1)[0]}`;
+    results.push({ method, n, seconds: null, note: why });
+    console.log(`  ${method.padEnd(16)} n=${String(n).padStart(6)} ${why}`);
+    return;
+  }
+  const { seconds } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { seconds: number };
+  score(method, n, readNpy(output), seconds);
+}
+
+for (const n of sizes) for (const m of ours) runOne(m, n);
+for (const p of peers) {
+  const [m, size] = p.split(":");
+  runOne(m!, size ? Number(size) : sizes[0]!);
+}
+
+console.log("\n| method | n | seconds | trustworthiness(10) | 10-NN accuracy |");
+console.log("|---|---:|---:|---:|---:|");
+for (const r of results) {
+  console.log(`| ${r.method} | ${r.n} | ${r.seconds === null ? r.note : r.seconds.toFixed(1)} | ${r.trust?.toFixed(4) ?? "–"} | ${r.acc?.toFixed(4) ?? "–"} |`);
+}
+process.exit(0);

@@ -2,7 +2,7 @@
 // shared memory (split across worker threads for large products) for float32, plain TypeScript otherwise.
 import { fail } from "./errors.js";
 import { Matrix, type FloatArray } from "./matrix.js";
-import { GEMM_WORK_FLOATS, OP_GEMM, OP_ROWNORMS } from "./wasm/jobs.js";
+import { GEMM_WORK_FLOATS, OP_GEMM, OP_KNN_SELECT, OP_ROWNORMS } from "./wasm/jobs.js";
 import { wasmCore, type WasmCore } from "./wasm/runtime.js";
 
 export type Backend = "auto" | "ts" | "wasm";
@@ -107,6 +107,12 @@ export function matmul(A: Matrix, B: Matrix, opts: MatmulOptions = {}): Matrix {
 
 function matmulWasm(core: WasmCore, A: Matrix, B: Matrix, m: number, n: number, k: number, opts: MatmulOptions,
   flops: number): Matrix {
+  return productInWasm(core, A, B, m, n, k, opts, flops, (cPtr) => new Matrix(m, n, core.f32().slice(cPtr >> 2, (cPtr >> 2) + m * n)));
+}
+
+/** Computes op(A)·op(B) into WASM memory and hands `body` its byte offset (valid only during the call). */
+function productInWasm<T>(core: WasmCore, A: Matrix, B: Matrix, m: number, n: number, k: number, opts: MatmulOptions,
+  flops: number, body: (cPtr: number) => T): T {
   const parts = flops >= PARALLEL_MIN_FLOPS ? (opts.threads ?? core.threads) : 1;
   const nPad = Math.ceil(n / NR) * NR;
   const temps: number[] = [];
@@ -137,10 +143,40 @@ function matmulWasm(core: WasmCore, A: Matrix, B: Matrix, m: number, n: number, 
     const rsA = opts.transA ? 1 : A.cols;
     const csA = opts.transA ? A.cols : 1;
     core.run(OP_GEMM, [aPtr, rsA, csA, bPack, cPtr, n, m, n, k, work], parts);
-    return new Matrix(m, n, core.f32().slice(cPtr >> 2, (cPtr >> 2) + m * n));
+    return body(cPtr);
   } finally {
     for (const t of temps) core.free(t);
   }
+}
+
+/**
+ * k nearest rows of X for each row of Q by squared euclidean distance, from float32 inner products computed and
+ * screened inside the WASM core (the block of products never leaves it), split over the core's threads.
+ * `selfBase` >= 0 means Q is rows selfBase.. of X and each row skips itself. Returns per-row unsorted max-heaps
+ * (squared distances, indices), or null where the core is unavailable.
+ */
+export function knnBlockWasm(Q: Matrix, X: Matrix, xNorms: Float32Array, k: number, selfBase: number):
+  { d: Float32Array; i: Int32Array } | null {
+  const core = wasmCore();
+  if (!core || Q.dtype !== "float32" || X.dtype !== "float32") return null;
+  const m = Q.rows;
+  const n = X.rows;
+  const flops = m * n * Q.cols;
+  return productInWasm(core, Q, X, m, n, Q.cols, { transB: true }, flops, (cPtr) => {
+    const qn = rowSqNorms(Q);
+    const ptrs = [core.alloc(n * 4), core.alloc(m * 4), core.alloc(m * k * 4), core.alloc(m * k * 4)];
+    try {
+      const [xnP, qnP, dP, iP] = ptrs as [number, number, number, number];
+      const f = core.f32();
+      f.set(xNorms, xnP >> 2);
+      f.set(qn, qnP >> 2);
+      core.run(OP_KNN_SELECT, [cPtr, n, xnP, qnP, k, selfBase, dP, iP, m], m * n >= 1 << 18 ? core.threads : 1);
+      const g = core.f32();
+      return { d: g.slice(dP >> 2, (dP >> 2) + m * k), i: new Int32Array(core.memory.buffer).slice(iP >> 2, (iP >> 2) + m * k) };
+    } finally {
+      for (const p of ptrs) core.free(p);
+    }
+  });
 }
 
 /**

@@ -1,6 +1,8 @@
 // t-SNE gradient kernels, kept apart from the estimator. With w_ij = 1/(1 + ‖y_i − y_j‖²) and Z = Σ_{k≠l} w_kl:
 //   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
 import { CsrMatrix } from "../linalg/sparse.js";
+import { OP_TSNE_ATTR } from "../core/wasm/jobs.js";
+import { wasmCore, type WasmCore } from "../core/wasm/runtime.js";
 import { BHTree } from "./bhtree.js";
 
 /** Attractive term Σ_j p_ij w_ij (y_i − y_j) for every i, scaled by `exaggeration`, written into out (n x dims). */
@@ -122,4 +124,58 @@ export function klDivergence(P: CsrMatrix, Y: Float64Array, dims: number, z: num
     }
   }
   return kl;
+}
+
+/**
+ * Attractive forces for 2-D maps in the WASM core, split over its threads: P is copied in once, the map once per
+ * call. Falls back to {@link attractiveForces} where the core is unavailable or dims != 2. Call dispose() after.
+ */
+export class AttractiveForces {
+  private ptrs: number[] = [];
+  private core: WasmCore | null;
+  private yPtr = 0;
+  private outPtr = 0;
+  private args: number[] = [];
+
+  constructor(private readonly P: CsrMatrix, private readonly dims: number) {
+    this.core = dims === 2 ? wasmCore() : null;
+    const core = this.core;
+    if (!core) return;
+    const n = P.rows;
+    const nnz = P.indptr[n]!;
+    const alloc = (bytes: number): number => {
+      const p = core.alloc(bytes);
+      this.ptrs.push(p);
+      return p;
+    };
+    const ip = alloc(4 * (n + 1));
+    const ix = alloc(4 * Math.max(1, nnz));
+    const dt = alloc(8 * Math.max(1, nnz));
+    this.yPtr = alloc(16 * n);
+    this.outPtr = alloc(16 * n);
+    const buf = core.memory.buffer;
+    new Int32Array(buf, ip, n + 1).set(P.indptr);
+    new Int32Array(buf, ix, nnz).set(P.indices.subarray(0, nnz));
+    new Float64Array(buf, dt, nnz).set(P.data.subarray(0, nnz));
+    this.args = [ip, ix, dt, this.yPtr, this.outPtr, n];
+  }
+
+  /** out = exaggeration · Σ_j p_ij w_ij (y_i − y_j). */
+  compute(Y: Float64Array, exaggeration: number, out: Float64Array): void {
+    const core = this.core;
+    if (!core) {
+      attractiveForces(this.P, Y, this.dims, exaggeration, out);
+      return;
+    }
+    const n = this.P.rows;
+    new Float64Array(core.memory.buffer, this.yPtr, 2 * n).set(Y.subarray(0, 2 * n));
+    core.run(OP_TSNE_ATTR, this.args, n >= 2000 ? core.threads : 1);
+    const res = new Float64Array(core.memory.buffer, this.outPtr, 2 * n);
+    for (let t = 0; t < 2 * n; t++) out[t] = exaggeration * res[t]!;
+  }
+
+  dispose(): void {
+    if (this.core) for (const p of this.ptrs) this.core.free(p);
+    this.ptrs = [];
+  }
 }

@@ -12,7 +12,8 @@ import { normalizeRows, type Metric, type NeighborSearch } from "../neighbors/kn
 import { knnGraph } from "../neighbors/nndescent.js";
 import { calibratePerplexity, jointProbabilities } from "./affinity.js";
 import { BHTree } from "./bhtree.js";
-import { attractiveForces, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
+import { FftRepulsion } from "./tsne-fft.js";
+import { AttractiveForces, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
 import { sq } from "../core/numeric.js";
 
 export interface TSNEProgress {
@@ -22,6 +23,11 @@ export interface TSNEProgress {
   kl: number;
   phase: "early exaggeration" | "main";
 }
+
+export type TSNEMethod = "auto" | "fft" | "barnes-hut" | "exact";
+
+/** Points from which "auto" picks the FFT gradient for 2-D maps (as openTSNE). */
+export const FFT_FROM = 10000;
 
 export interface TSNEOptions {
   /** 2 or 3 for Barnes–Hut; any for exact (default 2). */
@@ -33,8 +39,11 @@ export interface TSNEOptions {
   exaggerationIter?: number;
   learningRate?: number | "auto";
   maxIter?: number;
-  /** "barnes-hut" (default; 2-D/3-D, O(n log n)) or "exact" (O(n²), P over all points). */
-  method?: "barnes-hut" | "exact";
+  /**
+   * Repulsion: "fft" (FFT-accelerated interpolation, 2-D, O(n)), "barnes-hut" (2-D/3-D, O(n log n)), "exact"
+   * (O(n²), P over all points), or "auto" (default): "fft" for 2-D maps of at least 10000 points, else "barnes-hut".
+   */
+  method?: TSNEMethod;
   /** Barnes–Hut accuracy (default 0.5; 0 = exact forces). */
   theta?: number;
   /** "pca" (default) or "random", or an n x nComponents matrix. */
@@ -71,7 +80,7 @@ export class TSNE {
       earlyExaggeration: options.earlyExaggeration ?? 12,
       exaggerationIter: options.exaggerationIter ?? 250,
       maxIter: options.maxIter ?? 1000,
-      method: options.method ?? "barnes-hut",
+      method: options.method ?? "auto",
       theta: options.theta ?? 0.5,
       metric: options.metric ?? "euclidean",
       neighbors: options.neighbors ?? "auto",
@@ -83,9 +92,14 @@ export class TSNE {
       ...(options.signal ? { signal: options.signal } : {}),
     };
     requireInt("nComponents", o.nComponents, 1);
-    if (o.method !== "barnes-hut" && o.method !== "exact") fail(`method must be "barnes-hut" or "exact", got ${describeValue(o.method)}`);
-    if (o.method === "barnes-hut" && o.nComponents !== 2 && o.nComponents !== 3) {
+    if (!["auto", "fft", "barnes-hut", "exact"].includes(o.method)) {
+      fail(`method must be "auto", "fft", "barnes-hut" or "exact", got ${describeValue(o.method)}`);
+    }
+    if ((o.method === "barnes-hut" || o.method === "auto") && o.nComponents !== 2 && o.nComponents !== 3) {
       fail(`Barnes-Hut t-SNE needs nComponents 2 or 3, got ${o.nComponents}; use method "exact" for other dimensions`);
+    }
+    if (o.method === "fft" && o.nComponents !== 2) {
+      fail(`FFT-accelerated t-SNE needs nComponents 2, got ${o.nComponents}; use method "barnes-hut" (2 or 3) or "exact"`);
     }
     if (!(o.perplexity > 0)) fail(`perplexity must be positive, got ${describeValue(o.perplexity)}`);
     if (!(o.theta >= 0)) fail(`theta must be >= 0, got ${describeValue(o.theta)}`);
@@ -109,6 +123,13 @@ export class TSNE {
   /** The joint input affinities P (symmetric CSR, sums to 1). */
   get affinities(): CsrMatrix {
     return fitted(this.P_, "TSNE");
+  }
+
+  /** The repulsion method used for n points ("auto" resolved). */
+  resolvedMethod(n: number): Exclude<TSNEMethod, "auto"> {
+    const m = this.options.method;
+    if (m !== "auto") return m;
+    return this.options.nComponents === 2 && n >= FFT_FROM ? "fft" : "barnes-hut";
   }
 
   /** Input affinities of X: sparse P from ⌊3·perplexity⌋ neighbours (Barnes–Hut) or from all points (exact). */
@@ -161,33 +182,41 @@ export class TSNE {
     const rep = new Float64Array(n * dims);
     const update = new Float64Array(n * dims);
     const gains = new Float64Array(n * dims).fill(1);
-    const tree = o.method === "barnes-hut" ? new BHTree(dims, 4 * n) : null;
+    const method = this.resolvedMethod(n);
+    const tree = method === "barnes-hut" ? new BHTree(dims, 4 * n) : null;
+    const fft = method === "fft" ? new FftRepulsion() : null;
+    const attraction = new AttractiveForces(P, dims);
     let kl = NaN;
     let lastYield = performance.now();
-    for (let it = 0; it < o.maxIter; it++) {
-      const early = it < o.exaggerationIter;
-      const exaggeration = early ? o.earlyExaggeration : 1;
-      const momentum = early ? 0.5 : 0.8;
-      const z = tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
-      attractiveForces(P, Y, dims, exaggeration, grad);
-      for (let t = 0; t < n * dims; t++) {
-        const g = 4 * (grad[t]! - rep[t]! / z);
-        // gains grow where the gradient changes direction against the running update
-        const gain = (g > 0) !== (update[t]! > 0) ? gains[t]! + 0.2 : Math.max(gains[t]! * 0.8, 0.01);
-        gains[t] = gain;
-        update[t] = momentum * update[t]! - lr * gain * g;
-        Y[t]! += update[t]!;
+    try {
+      for (let it = 0; it < o.maxIter; it++) {
+        const early = it < o.exaggerationIter;
+        const exaggeration = early ? o.earlyExaggeration : 1;
+        const momentum = early ? 0.5 : 0.8;
+        const z = fft ? fft.repulsion(Y, n, rep) : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
+        attraction.compute(Y, exaggeration, grad);
+        for (let t = 0; t < n * dims; t++) {
+          const g = 4 * (grad[t]! - rep[t]! / z);
+          // gains grow where the gradient changes direction against the running update
+          const gain = (g > 0) !== (update[t]! > 0) ? gains[t]! + 0.2 : Math.max(gains[t]! * 0.8, 0.01);
+          gains[t] = gain;
+          update[t] = momentum * update[t]! - lr * gain * g;
+          Y[t]! += update[t]!;
+        }
+        const last = it === o.maxIter - 1;
+        if ((it + 1) % o.progressEvery === 0 || last) {
+          kl = klDivergence(P, Y, dims, z);
+          o.onProgress?.({ iteration: it + 1, maxIter: o.maxIter, kl, phase: early ? "early exaggeration" : "main" });
+        }
+        if (performance.now() - lastYield > 100) {
+          await new Promise((r) => setTimeout(r, 0));
+          lastYield = performance.now();
+          if (o.signal?.aborted) throw new CancelledError("t-SNE was cancelled");
+        }
       }
-      const last = it === o.maxIter - 1;
-      if ((it + 1) % o.progressEvery === 0 || last) {
-        kl = klDivergence(P, Y, dims, z);
-        o.onProgress?.({ iteration: it + 1, maxIter: o.maxIter, kl, phase: early ? "early exaggeration" : "main" });
-      }
-      if (performance.now() - lastYield > 100) {
-        await new Promise((r) => setTimeout(r, 0));
-        lastYield = performance.now();
-        if (o.signal?.aborted) throw new CancelledError("t-SNE was cancelled");
-      }
+    } finally {
+      attraction.dispose();
+      fft?.dispose();
     }
     this.P_ = P;
     this.kl_ = kl;
@@ -234,7 +263,7 @@ export class TSNE {
 
   static fromJSON(json: TSNEJSON): TSNE {
     checkSaved(json, "TSNE");
-    const t = new TSNE({ ...json.options, method: json.options.method as "barnes-hut" | "exact" });
+    const t = new TSNE({ ...json.options, method: json.options.method as TSNEMethod });
     t.embedding_ = matrixFromJSON(json.embedding, "TSNE.embedding");
     t.kl_ = json.klDivergence;
     return t;

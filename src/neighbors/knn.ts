@@ -1,7 +1,7 @@
 // Exact k-nearest neighbours by blocks: squared distances from the GEMM core (‖x‖² + ‖y‖² − 2·x·y), then a bounded
 // max-heap per query row.
 import { fail, requireInt } from "../core/errors.js";
-import { matmul, rowSqNorms, withPinned } from "../core/gemm.js";
+import { knnBlockWasm, matmul, rowSqNorms, withPinned } from "../core/gemm.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 
 export type Metric = "euclidean" | "cosine";
@@ -59,10 +59,30 @@ export function exactKnn(data: MatrixLike, k: number, opts: KnnOptions = {}): Kn
   const block = opts.blockSize ?? Math.max(64, Math.min(2048, Math.floor(2 ** 25 / Math.max(1, n))));
   const heapD = new Float64Array(k);
   const heapI = new Int32Array(k);
+  let nx32: Float32Array | undefined;
+  const order = new Int32Array(k);
+  // a row's heap -> sorted ascending (ties by index)
+  const emit = (i: number, hd: ArrayLike<number>, hi: ArrayLike<number>): void => {
+    for (let t = 0; t < k; t++) order[t] = t;
+    order.sort((a, b) => hd[a]! - hd[b]! || hi[a]! - hi[b]!);
+    for (let t = 0; t < k; t++) {
+      const d2 = Math.max(0, hd[order[t]!]!);
+      indices[i * k + t] = hi[order[t]!]!;
+      distances[i * k + t] = metric === "cosine" ? d2 / 2 : Math.sqrt(d2);
+    }
+  };
   withPinned(X, () => {
     for (let b0 = 0; b0 < m; b0 += block) {
       const b1 = Math.min(m, b0 + block);
       const Qb = Q.rowRange(b0, b1);
+      if (X.dtype === "float32") {
+        // the WASM core computes the products and screens them without copying the block out
+        const sel = knnBlockWasm(Qb, X, nx32 ??= Float32Array.from(nx), k, self ? b0 : -1);
+        if (sel) {
+          for (let r = 0; r < b1 - b0; r++) emit(b0 + r, sel.d.subarray(r * k, (r + 1) * k), sel.i.subarray(r * k, (r + 1) * k));
+          continue;
+        }
+      }
       const G = matmul(Qb, X, { transB: true }).data; // (b1-b0) x n inner products
       const nq = self ? nx.subarray(b0, b1) : rowSqNorms(Qb);
       for (let r = 0; r < b1 - b0; r++) {
@@ -102,13 +122,7 @@ export function exactKnn(data: MatrixLike, k: number, opts: KnnOptions = {}): Kn
             heapI[c] = j;
           }
         }
-        // heap -> sorted ascending
-        const order = Array.from({ length: k }, (_, t) => t).sort((a, b) => heapD[a]! - heapD[b]! || heapI[a]! - heapI[b]!);
-        for (let t = 0; t < k; t++) {
-          const d2 = Math.max(0, heapD[order[t]!]!);
-          indices[i * k + t] = heapI[order[t]!]!;
-          distances[i * k + t] = metric === "cosine" ? d2 / 2 : Math.sqrt(d2);
-        }
+        emit(i, heapD, heapI);
       }
     }
   });
@@ -118,14 +132,11 @@ export function exactKnn(data: MatrixLike, k: number, opts: KnnOptions = {}): Kn
 /** Neighbour search strategy of the estimators that need a kNN graph. */
 export type NeighborSearch = "auto" | "exact" | "approximate";
 
-/** Above this many points, "auto" may use NN-descent (exact search grows as n², measured slower from about here). */
-export const APPROXIMATE_KNN_FROM = 20000;
-
 /**
- * Whether "auto" search should be approximate: NN-descent costs grow as n·k², the blocked exact search as n²·d.
- * Measured on 70000 x 50 (2 cores): NN-descent 21 s at k=15, exact 49 s, so NN-descent pays while
- * k <= 25·√(n / 70000) (t-SNE's k = 90 stays exact at that size; UMAP's k = 15 goes approximate).
+ * Whether "auto" search should be approximate. Exact search grows as n² (products and screening in the WASM core),
+ * NN-descent roughly as n·k^1.6. Measured on 70000 x 50 (2 cores): exact 13.7 s for k = 15 and k = 90 alike,
+ * NN-descent 21 s at k = 15 and 370 s at k = 90; so NN-descent pays only beyond n ≈ 100000·(k/15)^1.6.
  */
 export function preferApproximate(n: number, k: number): boolean {
-  return n > APPROXIMATE_KNN_FROM && k <= 25 * Math.sqrt(n / 70000);
+  return n > 100000 * Math.pow(Math.max(k, 1) / 15, 1.6);
 }

@@ -12,6 +12,10 @@ export const CTL_INTS = 32;
 export const OP_STOP = 0;
 export const OP_GEMM = 1;
 export const OP_ROWNORMS = 2;
+export const OP_KNN_SELECT = 3;
+export const OP_FFT_COLS = 4;
+export const OP_FFT_ROWS = 5;
+export const OP_TSNE_ATTR = 6;
 
 export const MR = 4;
 /** Floats of scratch each participant needs for a GEMM (MC*KC + MR*NR, see assembly/kernels.ts). */
@@ -23,7 +27,17 @@ export interface KernelExports {
     m0: number, m1: number, n: number, k: number, work: number): void;
   rowSqNorms(a: number, ld: number, cols: number, r0: number, r1: number, out: number): void;
   zero(dst: number, n: number): void;
+  knnSelect(g: number, n: number, xn: number, qn: number, k: number, selfBase: number, outD: number, outI: number,
+    r0: number, r1: number): void;
+  fftColumns(re: number, im: number, ld: number, n: number, c0: number, c1: number, stages: number, nStages: number,
+    scratch: number, chunk: number, nzIn: number, nOut: number, spec: number): void;
+  fftRows(re: number, im: number, ld: number, n: number, r0: number, r1: number, stages: number, nStages: number,
+    scratch: number, chunk: number, nzIn: number, nOut: number, inverse: number): void;
+  tsneAttractive2d(indptr: number, indices: number, data: number, Y: number, out: number, r0: number, r1: number): void;
 }
+
+/** Scratch bytes one participant of an FFT job needs: 4 planes of n·chunk f64. */
+export const FFT_SCRATCH_BYTES = (n: number, chunk: number): number => 4 * n * chunk * 8;
 
 /** Part `part` of `parts` of [0, m), aligned to `align`. */
 export function slice(m: number, part: number, parts: number, align: number): [number, number] {
@@ -46,5 +60,21 @@ export function runPart(k: KernelExports, ctl: Int32Array, part: number): void {
     // args: a, ld, cols, rows, out
     const [r0, r1] = slice(a(3), part, parts, 1);
     if (r1 > r0) k.rowSqNorms(a(0), a(1), a(2), r0, r1, a(4));
+  } else if (op === OP_KNN_SELECT) {
+    // args: g, n, xn, qn, k, selfBase, outD, outI, rows
+    const [r0, r1] = slice(a(8), part, parts, 1);
+    if (r1 > r0) k.knnSelect(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), r0, r1);
+  } else if (op === OP_FFT_COLS || op === OP_FFT_ROWS) {
+    // args: re, im, ld, n, count (columns or rows, from 0), stages, nStages, scratch, chunk, nzIn, nOut, spec|inverse
+    const [c0, c1] = slice(a(4), part, parts, 2);
+    const scratch = a(7) + part * FFT_SCRATCH_BYTES(a(3), a(8));
+    if (c1 > c0) {
+      const f = op === OP_FFT_COLS ? k.fftColumns : k.fftRows;
+      f(a(0), a(1), a(2), a(3), c0, c1, a(5), a(6), scratch, a(8), a(9), a(10), a(11));
+    }
+  } else if (op === OP_TSNE_ATTR) {
+    // args: indptr, indices, data, Y, out, rows
+    const [r0, r1] = slice(a(5), part, parts, 1);
+    if (r1 > r0) k.tsneAttractive2d(a(0), a(1), a(2), a(3), a(4), r0, r1);
   }
 }

@@ -8,7 +8,7 @@ import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { PCA } from "../decomposition/pca.js";
 import { CsrMatrix } from "../linalg/sparse.js";
-import { normalizeRows, type Metric, type NeighborSearch } from "../neighbors/knn.js";
+import { exactKnn, normalizeRows, type Metric, type NeighborSearch } from "../neighbors/knn.js";
 import { knnGraph } from "../neighbors/nndescent.js";
 import { calibratePerplexity, jointProbabilities } from "./affinity.js";
 import { BHTree } from "./bhtree.js";
@@ -64,6 +64,18 @@ export interface TSNEJSON {
   options: { nComponents: number; perplexity: number; method: string; theta: number; seed: number; maxIter: number };
   embedding: MatrixJSON;
   klDivergence: number;
+  /** The training data (needed by transform); absent in files saved without it. */
+  data?: MatrixJSON;
+}
+
+export interface TSNETransformOptions {
+  /** Perplexity of the new points' affinities to the training points (default 5, as openTSNE). */
+  perplexity?: number;
+  /** Gradient steps (default 250). */
+  maxIter?: number;
+  /** Step size (default 0.1). */
+  learningRate?: number;
+  signal?: AbortSignal;
 }
 
 export class TSNE {
@@ -72,6 +84,7 @@ export class TSNE {
   private embedding_?: Matrix;
   private kl_?: number;
   private P_?: CsrMatrix;
+  private data_?: Matrix;
 
   constructor(options: TSNEOptions = {}) {
     const o = {
@@ -219,6 +232,7 @@ export class TSNE {
       fft?.dispose();
     }
     this.P_ = P;
+    this.data_ = M;
     this.kl_ = kl;
     this.embedding_ = new Matrix(n, dims, Float32Array.from(Y));
     return this.embedding_;
@@ -252,12 +266,86 @@ export class TSNE {
     return Y;
   }
 
-  toJSON(): TSNEJSON {
+  /**
+   * Places new points in the fitted map without moving it (as openTSNE's transform): affinities p_{j|i} of each new
+   * point to its ⌊3·perplexity⌋ nearest training points, start at their p-weighted mean, then gradient descent on
+   * KL(p_i ‖ q_i) with q_{j|i} ∝ (1 + ‖y_i − y_j‖²)⁻¹ over the training points (Barnes–Hut repulsion, θ = 0.5).
+   */
+  async transform(X: MatrixLike, opts: TSNETransformOptions = {}): Promise<Matrix> {
+    const train = this.data_;
+    const E = this.embedding;
+    if (!train) fail("TSNE.transform needs the training data: fit first (or load a model saved with its data)");
+    const M = toMatrix(X);
+    if (M.cols !== train.cols) fail(`X has ${M.cols} features, the TSNE was fitted on ${train.cols}`);
+    const n = train.rows;
+    const m = M.rows;
+    const dims = E.cols;
+    const perp = opts.perplexity ?? 5;
+    if (!(perp > 0) || perp >= n) fail(`perplexity must be in (0, ${n}) for ${n} training points, got ${describeValue(perp)}`);
+    const maxIter = opts.maxIter ?? 250;
+    requireInt("maxIter", maxIter, 0);
+    const lr = opts.learningRate ?? 0.1;
+    if (!(lr > 0)) fail(`learningRate must be positive, got ${describeValue(lr)}`);
+    const k = Math.min(n, Math.max(1, Math.floor(3 * perp)));
+    const g = exactKnn(train, k, { metric: this.options.metric, query: M });
+    const cal = calibratePerplexity(Float64Array.from(g.distances, (v) => v * v), m, k, perp);
+    const P = cal.conditional;
+    const ref = Float64Array.from(E.data);
+    const Y = new Float64Array(m * dims);
+    for (let i = 0; i < m; i++) {
+      for (let t = 0; t < k; t++) {
+        const j = g.indices[i * k + t]!;
+        for (let a = 0; a < dims; a++) Y[i * dims + a]! += P[i * k + t]! * ref[j * dims + a]!;
+      }
+    }
+    const tree = new BHTree(dims, 4 * n);
+    tree.build(ref, n);
+    const stack = new Int32Array(64 * (1 << dims));
+    const rep = new Float64Array(dims);
+    const update = new Float64Array(m * dims);
+    const gains = new Float64Array(m * dims).fill(1);
+    const grad = new Float64Array(dims);
+    let lastYield = performance.now();
+    for (let it = 0; it < maxIter; it++) {
+      const momentum = it < 50 ? 0.5 : 0.8;
+      for (let i = 0; i < m; i++) {
+        const oi = i * dims;
+        // ∂KL(p_i‖q_i)/∂y_i = 2 [Σ_j p_j|i w_ij (y_i − y_j) − Σ_j w_ij² (y_i − y_j) / Σ_j w_ij]
+        grad.fill(0);
+        for (let t = 0; t < k; t++) {
+          const oj = g.indices[i * k + t]! * dims;
+          let d2 = 0;
+          for (let a = 0; a < dims; a++) d2 += sq(Y[oi + a]! - ref[oj + a]!);
+          const f = P[i * k + t]! / (1 + d2);
+          for (let a = 0; a < dims; a++) grad[a]! += f * (Y[oi + a]! - ref[oj + a]!);
+        }
+        rep.fill(0);
+        const z = tree.repulsion(Y.subarray(oi, oi + dims), 0, 0.5, rep, stack);
+        for (let a = 0; a < dims; a++) {
+          const gi = 2 * (grad[a]! - (z > 0 ? rep[a]! / z : 0));
+          const t = oi + a;
+          const gain = (gi > 0) !== (update[t]! > 0) ? gains[t]! + 0.2 : Math.max(gains[t]! * 0.8, 0.01);
+          gains[t] = gain;
+          update[t] = momentum * update[t]! - lr * gain * gi;
+          Y[t]! += update[t]!;
+        }
+      }
+      if (performance.now() - lastYield > 100) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = performance.now();
+        if (opts.signal?.aborted) throw new CancelledError("t-SNE transform was cancelled");
+      }
+    }
+    return new Matrix(m, dims, Float32Array.from(Y));
+  }
+
+  toJSON(opts: { includeData?: boolean } = {}): TSNEJSON {
     const o = this.options;
     return {
       type: "TSNE", version: 1,
       options: { nComponents: o.nComponents, perplexity: o.perplexity, method: o.method, theta: o.theta, seed: o.seed, maxIter: o.maxIter },
       embedding: matrixToJSON(this.embedding), klDivergence: this.klDivergence,
+      ...(opts.includeData !== false && this.data_ ? { data: matrixToJSON(this.data_) } : {}),
     };
   }
 
@@ -266,6 +354,7 @@ export class TSNE {
     const t = new TSNE({ ...json.options, method: json.options.method as TSNEMethod });
     t.embedding_ = matrixFromJSON(json.embedding, "TSNE.embedding");
     t.kl_ = json.klDivergence;
+    if (json.data) t.data_ = matrixFromJSON(json.data, "TSNE.data");
     return t;
   }
 }

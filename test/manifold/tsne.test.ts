@@ -126,3 +126,36 @@ test("t-SNE is reproducible, works in 3-D and exactly, and rejects bad input", a
   await assert.rejects(p, CancelledError);
   assert.ok(Matrix.zeros(1, 1));
 });
+
+test("transform places held-out digits next to their class (10-NN vote >= 0.93) and survives a JSON round trip", async () => {
+  const n = 1400;
+  const train = digits.X.rowRange(0, n);
+  const test_ = digits.X.rowRange(n, digits.X.rows);
+  const ts = new TSNE({ seed: 0 });
+  const E = await ts.fitTransform(train);
+  const vote = (Y: Matrix): number => {
+    const g = exactKnn(E, 10, { query: Y });
+    let ok = 0;
+    for (let i = 0; i < Y.rows; i++) {
+      const votes = new Map<string, number>();
+      for (let t = 0; t < 10; t++) {
+        const l = digits.labels![g.indices[i * 10 + t]!]!;
+        votes.set(l, (votes.get(l) ?? 0) + 1);
+      }
+      const best = [...votes].sort((a, b) => b[1] - a[1])[0]![0];
+      if (best === digits.labels![n + i]) ok++;
+    }
+    return ok / Y.rows;
+  };
+  const Y = await ts.transform(test_);
+  assert.equal(Y.rows, test_.rows);
+  assert.ok(vote(Y) >= 0.93, `held-out accuracy ${vote(Y)}`);
+  // the fitted map does not move, and a loaded model transforms the same way
+  assert.deepEqual(ts.embedding.data, E.data);
+  const loaded = TSNE.fromJSON(JSON.parse(JSON.stringify(ts.toJSON())));
+  const Y2 = await loaded.transform(test_.rowRange(0, 20));
+  for (let t = 0; t < Y2.data.length; t++) assert.ok(Math.abs(Y2.data[t]! - Y.data[t]!) < 1e-3);
+  await assert.rejects(() => ts.transform(new Matrix(2, 3, new Float32Array(6))), /3 features, the TSNE was fitted on 64/);
+  await assert.rejects(() => TSNE.fromJSON({ ...ts.toJSON({ includeData: false }) }).transform(test_), /needs the training data/);
+  await assert.rejects(() => new TSNE().transform(test_), /not fitted/);
+});

@@ -2,6 +2,8 @@
 // sparse matrices and implicitly centred data share one solver.
 import { matmul, withPinnedAsync } from "../core/gemm.js";
 import { Matrix } from "../core/matrix.js";
+import { OP_CSR_MATMUL } from "../core/wasm/jobs.js";
+import { wasmCore } from "../core/wasm/runtime.js";
 import { CsrMatrix } from "./sparse.js";
 
 export interface LinearOperator {
@@ -43,6 +45,8 @@ export class DenseOperator implements LinearOperator {
 }
 
 export class SparseOperator implements LinearOperator {
+  // while held: copies of A and Aᵀ (indptr, indices, f32 data) in the WASM core
+  private resident: { a: number[]; at: number[]; ptrs: number[] } | null = null;
   constructor(readonly A: CsrMatrix) {}
   get rows(): number {
     return this.A.rows;
@@ -50,17 +54,54 @@ export class SparseOperator implements LinearOperator {
   get cols(): number {
     return this.A.cols;
   }
+  /** float32 products run in the WASM core while held (split over its threads); float64 ones in TypeScript. */
   matmul(B: Matrix): Matrix {
+    if (this.resident && B.dtype === "float32") return this.wasmProduct(this.resident.a, this.A.rows, B);
     return this.A.matmul(B);
   }
   tmatmul(B: Matrix): Matrix {
+    if (this.resident && B.dtype === "float32") return this.wasmProduct(this.resident.at, this.A.cols, B);
     return this.A.tmatmul(B);
   }
   frobeniusSq(): number {
     return this.A.frobeniusSq();
   }
-  hold<T>(body: () => Promise<T>): Promise<T> {
-    return body();
+  async hold<T>(body: () => Promise<T>): Promise<T> {
+    const core = wasmCore();
+    if (!core || this.resident) return body();
+    const ptrs: number[] = [];
+    const place = (M: CsrMatrix): number[] => {
+      const ip = core.alloc(4 * M.indptr.length);
+      const ix = core.alloc(4 * Math.max(1, M.nnz));
+      const dt = core.alloc(4 * Math.max(1, M.nnz));
+      ptrs.push(ip, ix, dt);
+      const buf = core.memory.buffer;
+      new Int32Array(buf, ip, M.indptr.length).set(M.indptr);
+      new Int32Array(buf, ix, M.nnz).set(M.indices);
+      new Float32Array(buf, dt, M.nnz).set(M.data);
+      return [ip, ix, dt];
+    };
+    this.resident = { a: place(this.A), at: place(this.A.transpose()), ptrs };
+    try {
+      return await body();
+    } finally {
+      for (const p of ptrs) core.free(p);
+      this.resident = null;
+    }
+  }
+  private wasmProduct(csr: number[], rows: number, B: Matrix): Matrix {
+    const core = wasmCore()!;
+    const k = B.cols;
+    const bp = core.alloc(4 * Math.max(1, B.data.length));
+    const cp = core.alloc(4 * Math.max(1, rows * k));
+    try {
+      core.f32().set(B.data, bp >> 2);
+      core.run(OP_CSR_MATMUL, [csr[0]!, csr[1]!, csr[2]!, bp, cp, k, rows], rows * k >= 1 << 14 ? core.threads : 1);
+      return new Matrix(rows, k, core.f32().slice(cp >> 2, (cp >> 2) + rows * k));
+    } finally {
+      core.free(bp);
+      core.free(cp);
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { fail, requireInt, throwIfAborted } from "../core/errors.js";
 import { matmul } from "../core/gemm.js";
 import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
+import { wasmCore } from "../core/wasm/runtime.js";
 import { asOperator, type LinearOperator } from "./operator.js";
 import { orthonormalize } from "./orthonormalize.js";
 import { CsrMatrix } from "./sparse.js";
@@ -26,6 +27,9 @@ export interface RandomizedSVDOptions {
   seed?: number;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Working precision for sparse or operator input (default: float32 for large sparse input where the WASM core
+   *  runs, else float64). */
+  dtype?: "float32" | "float64";
 }
 
 /** The k leading singular triplets of A (dense, CSR or any linear operator). */
@@ -43,7 +47,10 @@ export async function randomizedSVD(
   const p = requireInt("nOversamples", opts.nOversamples ?? 10, 0);
   const nIter = opts.nIter === undefined || opts.nIter === "auto" ? (k < 0.1 * r ? 7 : 4) : requireInt("nIter", opts.nIter, 0);
   const l = Math.min(k + p, r);
-  const dtype = A instanceof Matrix ? A.dtype : "float64";
+  // large sparse input: float32 blocks (products in the WASM core, ~1e-4 relative accuracy in U and V); small
+  // problems and other operators: float64
+  const big = A instanceof CsrMatrix && A.nnz * l >= 1 << 22;
+  const dtype = A instanceof Matrix ? A.dtype : opts.dtype ?? (big && wasmCore() ? "float32" : "float64");
   const rng = new Random(opts.seed ?? 0);
   const total = 2 * nIter + 3;
   let step = 0;

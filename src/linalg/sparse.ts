@@ -139,6 +139,24 @@ export class CsrMatrix {
     return C;
   }
 
+  /** The transpose, as CSR (columns sorted within each row). */
+  transpose(): CsrMatrix {
+    const cnt = new Int32Array(this.cols + 1);
+    for (let p = 0; p < this.nnz; p++) cnt[this.indices[p]! + 1]!++;
+    for (let j = 0; j < this.cols; j++) cnt[j + 1]! += cnt[j]!;
+    const fill = cnt.slice(0, this.cols);
+    const idx = new Int32Array(this.nnz);
+    const val = new Float64Array(this.nnz);
+    for (let i = 0; i < this.rows; i++) {
+      for (let p = this.indptr[i]!; p < this.indptr[i + 1]!; p++) {
+        const q = fill[this.indices[p]!]!++;
+        idx[q] = i;
+        val[q] = this.data[p]!;
+      }
+    }
+    return new CsrMatrix(this.cols, this.rows, cnt, idx, val);
+  }
+
   /** Sum of squares of all stored values (‖A‖²_F). */
   frobeniusSq(): number {
     let s = 0;

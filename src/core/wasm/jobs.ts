@@ -16,6 +16,7 @@ export const OP_KNN_SELECT = 3;
 export const OP_FFT_COLS = 4;
 export const OP_FFT_ROWS = 5;
 export const OP_TSNE_ATTR = 6;
+export const OP_CSR_MATMUL = 7;
 
 export const MR = 4;
 /** Floats of scratch each participant needs for a GEMM (MC*KC + MR*NR, see assembly/kernels.ts). */
@@ -33,6 +34,7 @@ export interface KernelExports {
     scratch: number, chunk: number, nzIn: number, nOut: number, spec: number): void;
   fftRows(re: number, im: number, ld: number, n: number, r0: number, r1: number, stages: number, nStages: number,
     scratch: number, chunk: number, nzIn: number, nOut: number, inverse: number): void;
+  csrMatmul(indptr: number, indices: number, data: number, B: number, C: number, k: number, r0: number, r1: number): void;
   tsneAttractive2d(indptr: number, indices: number, data: number, Y: number, out: number, r0: number, r1: number): void;
 }
 
@@ -72,6 +74,10 @@ export function runPart(k: KernelExports, ctl: Int32Array, part: number): void {
       const f = op === OP_FFT_COLS ? k.fftColumns : k.fftRows;
       f(a(0), a(1), a(2), a(3), c0, c1, a(5), a(6), scratch, a(8), a(9), a(10), a(11));
     }
+  } else if (op === OP_CSR_MATMUL) {
+    // args: indptr, indices, data, B, C, k, rows
+    const [r0, r1] = slice(a(6), part, parts, 1);
+    if (r1 > r0) k.csrMatmul(a(0), a(1), a(2), a(3), a(4), a(5), r0, r1);
   } else if (op === OP_TSNE_ATTR) {
     // args: indptr, indices, data, Y, out, rows
     const [r0, r1] = slice(a(5), part, parts, 1);

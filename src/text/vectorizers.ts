@@ -1,0 +1,244 @@
+// Bag-of-words term-document matrices (documents as rows, as scikit-learn): CountVectorizer and TfidfVectorizer
+// with scikit-learn's options and formulas — n-grams, min/max document frequency, max features, sublinear tf,
+// smoothed idf ln((1 + n)/(1 + df)) + 1, and l2/l1 row normalisation.
+import { describeValue, fail } from "../core/errors.js";
+import { checkSaved, fitted } from "../core/estimator.js";
+import { CsrMatrix } from "../linalg/sparse.js";
+import { Tokenizer, type TokenizerOptions } from "./tokenize.js";
+
+export interface CountVectorizerOptions extends TokenizerOptions {
+  /** Smallest and largest n-gram (default [1, 1]); an n-gram is its words joined by a space. */
+  ngramRange?: [number, number];
+  /** Drop terms in fewer documents: a fraction in (0, 1) or a count >= 1 (default 1). */
+  minDf?: number;
+  /** Drop terms in more documents: a count or a fraction (default 1.0 = keep all). */
+  maxDf?: number;
+  /** Keep only the most frequent terms (by total count). */
+  maxFeatures?: number;
+  /** Record presence (1) instead of counts. */
+  binary?: boolean;
+}
+
+export interface CountVectorizerJSON {
+  type: "CountVectorizer" | "TfidfVectorizer";
+  version: 1;
+  options: Record<string, unknown>;
+  terms: string[];
+  idf?: number[];
+}
+
+export class CountVectorizer {
+  readonly options: Readonly<CountVectorizerOptions>;
+  readonly tokenizer: Tokenizer;
+  protected terms_?: string[];
+  protected index_?: Map<string, number>;
+
+  constructor(options: CountVectorizerOptions = {}) {
+    // scikit-learn's default token pattern keeps tokens of 2+ characters
+    this.options = { minLength: 2, ...options };
+    this.tokenizer = new Tokenizer(this.options);
+    const [lo, hi] = this.options.ngramRange ?? [1, 1];
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 1 || hi < lo) {
+      fail(`ngramRange must be [min, max] with 1 <= min <= max, got ${describeValue(this.options.ngramRange)}`);
+    }
+    const { minDf, maxDf } = this.options;
+    if (minDf !== undefined && !(minDf > 0 && (minDf < 1 || Number.isInteger(minDf)))) {
+      fail(`minDf must be a fraction in (0, 1) or a document count >= 1, got ${describeValue(minDf)}`);
+    }
+    if (maxDf !== undefined && !(maxDf > 0 && (maxDf <= 1 || Number.isInteger(maxDf)))) {
+      fail(`maxDf must be a fraction in (0, 1] or a document count, got ${describeValue(maxDf)}`);
+    }
+    const mf = this.options.maxFeatures;
+    if (mf !== undefined && !(Number.isInteger(mf) && mf >= 1)) fail(`maxFeatures must be a positive integer, got ${describeValue(mf)}`);
+  }
+
+  /** The terms (columns), in alphabetical order. */
+  get terms(): readonly string[] {
+    return fitted(this.terms_, this.constructor.name);
+  }
+
+  /** The column of a term, or -1. */
+  termIndex(term: string): number {
+    fitted(this.index_, this.constructor.name);
+    return this.index_!.get(term) ?? -1;
+  }
+
+  /** The n-grams of one document, in order. */
+  analyze(doc: string): string[] {
+    const toks = this.tokenizer.tokenize(doc);
+    const [lo, hi] = this.options.ngramRange ?? [1, 1];
+    if (lo === 1 && hi === 1) return toks;
+    const out: string[] = [];
+    for (let n = lo; n <= hi; n++) {
+      for (let i = 0; i + n <= toks.length; i++) out.push(n === 1 ? toks[i]! : toks.slice(i, i + n).join(" "));
+    }
+    return out;
+  }
+
+  fit(docs: readonly string[]): this {
+    this.fitTransform(docs);
+    return this;
+  }
+
+  fitTransform(docs: readonly string[]): CsrMatrix {
+    if (!Array.isArray(docs)) fail(`documents must be an array of strings, got ${describeValue(docs)}`);
+    const n = docs.length;
+    if (n === 0) fail("no documents: the corpus is empty");
+    const df = new Map<string, number>();
+    const tf = new Map<string, number>();
+    const analysed = docs.map((d, i) => {
+      if (typeof d !== "string") fail(`document ${i} is not a string: ${describeValue(d)}`);
+      const grams = this.analyze(d);
+      for (const g of new Set(grams)) df.set(g, (df.get(g) ?? 0) + 1);
+      for (const g of grams) tf.set(g, (tf.get(g) ?? 0) + 1);
+      return grams;
+    });
+    if (df.size === 0) fail(`the ${n} documents contain no tokens (after tokenising and stop words)`);
+    const minDf = this.options.minDf ?? 1;
+    const maxDf = this.options.maxDf ?? 1.0;
+    // below 1 (min) / up to 1 (max): a fraction of the documents; otherwise a document count
+    const lo = minDf < 1 ? minDf * n : minDf;
+    const hi = maxDf <= 1 ? maxDf * n : maxDf;
+    let kept = [...df].filter(([, c]) => c >= lo && c <= hi).map(([t]) => t);
+    if (kept.length === 0) fail(`no terms remain: minDf=${minDf} and maxDf=${maxDf} remove all ${df.size} terms of ${n} documents`);
+    if (this.options.maxFeatures !== undefined && kept.length > this.options.maxFeatures) {
+      kept.sort((a, b) => tf.get(b)! - tf.get(a)! || (a < b ? -1 : 1));
+      kept = kept.slice(0, this.options.maxFeatures);
+    }
+    kept.sort();
+    this.terms_ = kept;
+    this.index_ = new Map(kept.map((t, i) => [t, i]));
+    this.afterVocabulary(analysed);
+    return this.matrix(analysed);
+  }
+
+  transform(docs: readonly string[]): CsrMatrix {
+    fitted(this.terms_, this.constructor.name);
+    if (!Array.isArray(docs)) fail(`documents must be an array of strings, got ${describeValue(docs)}`);
+    return this.matrix(docs.map((d, i) => {
+      if (typeof d !== "string") fail(`document ${i} is not a string: ${describeValue(d)}`);
+      return this.analyze(d);
+    }));
+  }
+
+  /** Hook for subclasses that learn from the fitted documents (idf). */
+  protected afterVocabulary(_analysed: string[][]): void {}
+
+  /** Raw counts (or presence) per document. */
+  protected matrix(analysed: string[][]): CsrMatrix {
+    const index = this.index_!;
+    const indptr = new Int32Array(analysed.length + 1);
+    const cols: number[] = [];
+    const vals: number[] = [];
+    const row = new Map<number, number>();
+    analysed.forEach((grams, i) => {
+      row.clear();
+      for (const g of grams) {
+        const j = index.get(g);
+        if (j !== undefined) row.set(j, (row.get(j) ?? 0) + 1);
+      }
+      const js = [...row.keys()].sort((a, b) => a - b);
+      for (const j of js) {
+        cols.push(j);
+        vals.push(this.options.binary ? 1 : row.get(j)!);
+      }
+      indptr[i + 1] = cols.length;
+    });
+    return new CsrMatrix(analysed.length, index.size, indptr, Int32Array.from(cols), Float64Array.from(vals));
+  }
+
+  toJSON(): CountVectorizerJSON {
+    return { type: "CountVectorizer", version: 1, options: { ...this.options }, terms: [...this.terms] };
+  }
+
+  static fromJSON(json: CountVectorizerJSON): CountVectorizer {
+    checkSaved(json, "CountVectorizer");
+    const v = new CountVectorizer(json.options as CountVectorizerOptions);
+    v.terms_ = json.terms;
+    v.index_ = new Map(json.terms.map((t, i) => [t, i]));
+    return v;
+  }
+}
+
+export interface TfidfVectorizerOptions extends CountVectorizerOptions {
+  /** Weight by inverse document frequency (default true). */
+  useIdf?: boolean;
+  /** idf = ln((1 + n)/(1 + df)) + 1 (default true), else ln(n/df) + 1. */
+  smoothIdf?: boolean;
+  /** tf → 1 + ln(tf) (default false). */
+  sublinearTf?: boolean;
+  /** Row normalisation (default "l2"). */
+  norm?: "l2" | "l1" | null;
+}
+
+export class TfidfVectorizer extends CountVectorizer {
+  declare readonly options: Readonly<TfidfVectorizerOptions>;
+  private idf_?: Float64Array;
+
+  constructor(options: TfidfVectorizerOptions = {}) {
+    super(options);
+    const norm = options.norm === undefined ? "l2" : options.norm;
+    if (norm !== "l2" && norm !== "l1" && norm !== null) fail(`norm must be "l2", "l1" or null, got ${describeValue(norm)}`);
+  }
+
+  /** The inverse document frequencies of the terms. */
+  get idf(): Float64Array {
+    return fitted(this.idf_, "TfidfVectorizer");
+  }
+
+  protected override afterVocabulary(analysed: string[][]): void {
+    const index = this.index_!;
+    const df = new Float64Array(index.size);
+    for (const grams of analysed) {
+      const seen = new Set<number>();
+      for (const g of grams) {
+        const j = index.get(g);
+        if (j !== undefined && !seen.has(j)) {
+          seen.add(j);
+          df[j]!++;
+        }
+      }
+    }
+    const n = analysed.length;
+    const smooth = this.options.smoothIdf ?? true;
+    this.idf_ = Float64Array.from(df, (d) => (smooth ? Math.log((1 + n) / (1 + d)) : Math.log(n / d)) + 1);
+  }
+
+  protected override matrix(analysed: string[][]): CsrMatrix {
+    const C = super.matrix(analysed);
+    const useIdf = this.options.useIdf ?? true;
+    const sub = this.options.sublinearTf ?? false;
+    const norm = this.options.norm === undefined ? "l2" : this.options.norm;
+    const idf = this.idf_!;
+    const { indptr, indices, data } = C;
+    for (let i = 0; i < C.rows; i++) {
+      let s = 0;
+      for (let p = indptr[i]!; p < indptr[i + 1]!; p++) {
+        let v = data[p]!;
+        if (sub) v = 1 + Math.log(v);
+        if (useIdf) v *= idf[indices[p]!]!;
+        data[p] = v;
+        s += norm === "l1" ? Math.abs(v) : v * v;
+      }
+      if (norm && s > 0) {
+        const f = norm === "l2" ? 1 / Math.sqrt(s) : 1 / s;
+        for (let p = indptr[i]!; p < indptr[i + 1]!; p++) data[p]! *= f;
+      }
+    }
+    return C;
+  }
+
+  override toJSON(): CountVectorizerJSON {
+    return { ...super.toJSON(), type: "TfidfVectorizer", idf: Array.from(this.idf) };
+  }
+
+  static override fromJSON(json: CountVectorizerJSON): TfidfVectorizer {
+    checkSaved(json, "TfidfVectorizer");
+    if (!json.idf || json.idf.length !== json.terms.length) fail("a saved TfidfVectorizer needs one idf value per term");
+    const v = new TfidfVectorizer(json.options as TfidfVectorizerOptions);
+    v.terms_ = json.terms;
+    v.index_ = new Map(json.terms.map((t, i) => [t, i]));
+    v.idf_ = Float64Array.from(json.idf);
+    return v;
+  }
+}

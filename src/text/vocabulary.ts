@@ -1,0 +1,118 @@
+// A vocabulary: the words kept (by minimum count and maximum size), most frequent first (ties alphabetical), with
+// their corpus counts, and a corpus encoder to word ids.
+import { describeValue, fail } from "../core/errors.js";
+import { iterate, type Sentences } from "./corpus.js";
+
+export interface VocabularyOptions {
+  /** Drop words seen fewer times (default 1). */
+  minCount?: number;
+  /** Keep at most this many of the most frequent words (default: all). */
+  maxSize?: number;
+}
+
+export interface VocabularyJSON {
+  type: "Vocabulary";
+  version: 1;
+  words: string[];
+  counts: number[];
+  /** Tokens in the corpus the vocabulary was built from (kept or not). */
+  totalTokens: number;
+}
+
+export class Vocabulary {
+  readonly words: readonly string[];
+  readonly counts: Float64Array;
+  readonly totalTokens: number;
+  private readonly index: Map<string, number>;
+
+  constructor(words: readonly string[], counts: ArrayLike<number>, totalTokens?: number) {
+    if (words.length !== counts.length) fail(`vocabulary has ${words.length} words but ${counts.length} counts`);
+    this.words = words;
+    this.counts = Float64Array.from(counts);
+    this.index = new Map(words.map((w, i) => [w, i]));
+    if (this.index.size !== words.length) fail("vocabulary words must be distinct");
+    this.totalTokens = totalTokens ?? this.counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Counts every token of the sentences and keeps the words that pass the limits. */
+  static async build(sentences: Sentences, options: VocabularyOptions = {}): Promise<Vocabulary> {
+    const minCount = options.minCount ?? 1;
+    if (!Number.isInteger(minCount) || minCount < 1) fail(`minCount must be an integer >= 1, got ${describeValue(options.minCount)}`);
+    const maxSize = options.maxSize ?? Infinity;
+    if (!(maxSize >= 1)) fail(`maxSize must be >= 1, got ${describeValue(options.maxSize)}`);
+    const counts = new Map<string, number>();
+    let total = 0;
+    let docs = 0;
+    for await (const s of iterate(sentences)) {
+      docs++;
+      for (const w of s) counts.set(w, (counts.get(w) ?? 0) + 1);
+      total += s.length;
+    }
+    if (total === 0) fail(`the corpus is empty: ${docs} documents and no tokens`);
+    return Vocabulary.fromCounts(counts, { minCount, maxSize }, total);
+  }
+
+  static fromCounts(counts: Map<string, number>, options: VocabularyOptions = {}, totalTokens?: number): Vocabulary {
+    const minCount = options.minCount ?? 1;
+    const maxSize = options.maxSize ?? Infinity;
+    const kept = [...counts].filter(([, c]) => c >= minCount);
+    kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    if (kept.length === 0) {
+      const max = Math.max(0, ...counts.values());
+      fail(`the vocabulary is empty: no word occurs at least minCount=${minCount} times (the most frequent occurs ${max} times)`);
+    }
+    const top = kept.slice(0, Math.min(kept.length, maxSize));
+    return new Vocabulary(top.map((x) => x[0]), top.map((x) => x[1]), totalTokens);
+  }
+
+  get size(): number {
+    return this.words.length;
+  }
+
+  /** The word's id, or -1 when it is not in the vocabulary. */
+  id(word: string): number {
+    return this.index.get(word) ?? -1;
+  }
+
+  has(word: string): boolean {
+    return this.index.has(word);
+  }
+
+  /** The word's id; a clear error for unknown words. */
+  require(word: string): number {
+    const i = this.index.get(word);
+    if (i === undefined) fail(`word ${JSON.stringify(word)} is not in the vocabulary (${this.size} words)`);
+    return i;
+  }
+
+  /** Encodes sentences to one Int32Array of ids (unknown words dropped) and sentence start offsets. */
+  async encode(sentences: Sentences): Promise<{ ids: Int32Array; starts: Int32Array }> {
+    let ids = new Int32Array(1 << 16);
+    let n = 0;
+    const starts: number[] = [];
+    for await (const s of iterate(sentences)) {
+      starts.push(n);
+      for (const w of s) {
+        const i = this.index.get(w);
+        if (i === undefined) continue;
+        if (n === ids.length) {
+          const bigger = new Int32Array(ids.length * 2);
+          bigger.set(ids);
+          ids = bigger;
+        }
+        ids[n++] = i;
+      }
+    }
+    starts.push(n);
+    return { ids: ids.slice(0, n), starts: Int32Array.from(starts) };
+  }
+
+  toJSON(): VocabularyJSON {
+    return { type: "Vocabulary", version: 1, words: [...this.words], counts: Array.from(this.counts), totalTokens: this.totalTokens };
+  }
+
+  static fromJSON(json: VocabularyJSON): Vocabulary {
+    if (json?.type !== "Vocabulary") fail(`not a saved Vocabulary (type ${describeValue(json?.type)})`);
+    return new Vocabulary(json.words, json.counts, json.totalTokens);
+  }
+}

@@ -6,12 +6,13 @@ import { CancelledError, LatentkitError } from "../core/errors.js";
 import { infoCommand } from "./info.js";
 import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
+import { analogyCommand, embedTextCommand, lsaCommand, ppmiSvdCommand, similarCommand, wordMapCommand } from "./text.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
 
 export function program(): Command {
   const p = new Command("latentkit")
-    .description("representation learning in TypeScript: PCA/SVD, t-SNE/UMAP/Sammon/MDS maps; text, graph and neural embeddings to come")
+    .description("representation learning in TypeScript: PCA/SVD, t-SNE/UMAP/Sammon/MDS maps, LSA and word vectors; graph and neural embeddings to come")
     .version(pkg.version)
     .showHelpAfterError();
   p.addCommand(pcaCommand());
@@ -21,6 +22,12 @@ export function program(): Command {
   p.addCommand(umapCommand());
   p.addCommand(sammonCommand());
   p.addCommand(mdsCommand());
+  p.addCommand(lsaCommand());
+  p.addCommand(ppmiSvdCommand());
+  p.addCommand(similarCommand());
+  p.addCommand(analogyCommand());
+  p.addCommand(embedTextCommand());
+  p.addCommand(wordMapCommand());
   return p;
 }
 

@@ -98,6 +98,8 @@ export interface ScatterOptions {
   height?: number;
   /** Point radius in pixels (default by n). */
   pointSize?: number;
+  /** A text label drawn beside each point (e.g. words). */
+  pointLabels?: string[];
   /** Draw these images (one row each, of `imageShape`) at a sample of the points instead of dots only. */
   thumbnails?: { images: Matrix; imageShape: [number, number]; count?: number; size?: number };
 }
@@ -129,6 +131,11 @@ export function scatterFigure(Z: Matrix, opts: ScatterOptions = {}): Figure {
       for (const i of order) {
         const ci = opts.labels ? index.get(opts.labels[i]!)! : 0;
         s.circle(f.sx(Z.get(i, 0)), f.sy(Z.get(i, 1)), r, CATEGORICAL[ci % CATEGORICAL.length]!, alpha);
+      }
+      if (opts.pointLabels) {
+        opts.pointLabels.forEach((t, i) => {
+          if (i < n) s.text(f.sx(Z.get(i, 0)) + r + 3, f.sy(Z.get(i, 1)), t, { size: 11 });
+        });
       }
       const th = opts.thumbnails;
       if (th) {

@@ -14,6 +14,7 @@ import { TextCorpus, readDocuments, readLines } from "../text/corpus.js";
 import type { KeyedVectors } from "../text/keyed-vectors.js";
 import { LSA } from "../text/lsa.js";
 import { Tokenizer } from "../text/tokenize.js";
+import { Word2Vec } from "../text/word2vec.js";
 import { ensureDir, parseIntOption } from "./common.js";
 import { ProgressBar } from "./progress.js";
 
@@ -220,3 +221,50 @@ export function wordMapCommand(): Command {
     });
 }
 
+
+export function word2vecCommand(): Command {
+  return new Command("word2vec")
+    .description("word2vec word vectors: skip-gram (default) or CBOW with negative sampling, multi-threaded")
+    .argument("<corpus>", "text, one sentence or document per line (.txt or .txt.gz)")
+    .option("--dim <n>", "vector dimensions", parseIntOption("--dim"), 100)
+    .option("--window <n>", "maximum context distance", parseIntOption("--window"), 5)
+    .option("--negative <n>", "negative samples", parseIntOption("--negative"), 5)
+    .option("--epochs <n>", "passes over the corpus", parseIntOption("--epochs"), 5)
+    .option("--min-count <n>", "ignore rarer words", parseIntOption("--min-count"), 5)
+    .option("--max-vocab <n>", "keep at most this many words", parseIntOption("--max-vocab"))
+    .option("--sample <t>", "subsampling threshold of frequent words (0 = off)", parseNumber("--sample"), 1e-3)
+    .option("--alpha <a>", "initial learning rate (default 0.025 skip-gram, 0.05 CBOW)", parseNumber("--alpha"))
+    .option("--threads <n>", "training threads (1 = deterministic)", parseIntOption("--threads"))
+    .option("--cbow", "train CBOW instead of skip-gram")
+    .option("--limit <n>", "read only the first n lines", parseIntOption("--limit"))
+    .option("--seed <n>", "random seed", parseIntOption("--seed"), 1)
+    .option("--out <file>", "write the vectors (word2vec text; .gz compresses)")
+    .option("--binary", "write the word2vec binary format")
+    .option("--json", "print one JSON object with the results")
+    .addHelpText("after", `
+Example:
+  latentkit word2vec ../shared/data/text/gcide-definitions.txt.gz --dim 100 --epochs 5 --threads 2 --out vectors.txt
+  latentkit similar vectors.txt king`)
+    .action(async (file: string, o: { dim: number; window: number; negative: number; epochs: number; minCount: number; maxVocab?: number; sample: number; alpha?: number; threads?: number; cbow?: boolean; limit?: number; seed: number; out?: string; binary?: boolean; json?: boolean }) => {
+      const t0 = performance.now();
+      const corpus = new TextCorpus(file, {}, o.limit ?? Infinity);
+      const sentences: string[][] = [];
+      for await (const s of corpus) if (s.length) sentences.push(s);
+      const bar = new ProgressBar("word2vec");
+      const w2v = new Word2Vec({
+        dim: o.dim, window: o.window, negative: o.negative, epochs: o.epochs, minCount: o.minCount, sample: o.sample,
+        model: o.cbow ? "cbow" : "skipgram", seed: o.seed,
+        ...(o.maxVocab ? { maxVocabulary: o.maxVocab } : {}), ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
+        ...(o.threads !== undefined ? { threads: o.threads } : {}),
+        onProgress: (p) => bar.update({ step: Math.round(p.progress * 1000), total: 1000, stage: `epoch ${p.epoch}/${p.epochs} ${Math.round(p.wordsPerSecond).toLocaleString("en")} words/s alpha ${p.alpha.toFixed(4)}` }),
+      });
+      await w2v.fit(sentences);
+      bar.done();
+      if (o.out) writeWordVectors(ensureDir(o.out), w2v.vectors, o.binary ? "word2vec-binary" : "word2vec");
+      const seconds = (performance.now() - t0) / 1000;
+      const st = w2v.stats;
+      const summary = { command: "word2vec", file, model: o.cbow ? "cbow" : "skipgram", words: w2v.vocabulary.size, tokens: w2v.vocabulary.totalTokens, dim: o.dim, epochs: o.epochs, seconds, trainSeconds: st.seconds, wordsPerSecond: st.wordsPerSecond, ...(o.out ? { out: o.out } : {}) };
+      if (o.json) console.log(JSON.stringify(summary));
+      else console.log(`word2vec of ${file}: ${summary.tokens} tokens, ${summary.words} words x ${o.dim}, ${o.epochs} epochs in ${seconds.toFixed(1)} s (${Math.round(st.wordsPerSecond).toLocaleString("en")} words/s)${o.out ? ` -> ${o.out}` : ""}`);
+    });
+}

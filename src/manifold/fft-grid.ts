@@ -109,6 +109,9 @@ function transpose(a: Float64Array, M: number): void {
   }
 }
 
+/** Grid sizes from which the transforms are split over the core's threads (measured break-even). */
+const PARALLEL_GRID = 384;
+
 /** Columns per cache-resident chunk of a WASM column transform. */
 const CHUNK = 4;
 
@@ -194,7 +197,8 @@ export class WasmGrid implements GridConvolution {
   private job(op: number, re: number, im: number, count: number, nzIn: number, nOut: number, last: number): void {
     const M = this.M;
     const { stages, nStages, scratch } = this.p;
-    this.core.run(op, [re, im, M, M, count, stages, nStages, scratch, CHUNK, nzIn, nOut, last], this.core.threads);
+    // small grids stay on one thread: waking the helpers costs more than their share of the work
+    this.core.run(op, [re, im, M, M, count, stages, nStages, scratch, CHUNK, nzIn, nOut, last], M >= PARALLEL_GRID ? this.core.threads : 1);
   }
 
   dispose(): void {

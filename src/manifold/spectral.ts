@@ -5,10 +5,11 @@ import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { eigh } from "../linalg/eigh.js";
 import { orthonormalize } from "../linalg/orthonormalize.js";
+import { SparseOperator } from "../linalg/operator.js";
 import { CsrMatrix } from "../linalg/sparse.js";
 
 /** n x dims layout from the eigenvectors 2..dims+1 (the first is the trivial one ∝ √degree); null if degenerate. */
-export function spectralLayout(W: CsrMatrix, dims: number, seed: number, maxIterations = 150): Matrix | null {
+export async function spectralLayout(W: CsrMatrix, dims: number, seed: number, maxIterations = 150): Promise<Matrix | null> {
   const n = W.rows;
   const l = Math.min(n, dims + 1 + 8);
   // an initialisation needs the leading subspace only roughly: spend about 3e8 multiply-adds, 30 rounds at least
@@ -20,24 +21,30 @@ export function spectralLayout(W: CsrMatrix, dims: number, seed: number, maxIter
     for (let p = W.indptr[i]!; p < W.indptr[i + 1]!; p++) d += W.data[p]!;
     invSqrtDeg[i] = d > 0 ? 1 / Math.sqrt(d) : 0;
   }
-  // y = (x + D^-1/2 W D^-1/2 x) / 2 for a block of l columns (row-major n x l)
-  const apply = (X: Float64Array): Float64Array => {
-    const Y = new Float64Array(n * l);
-    for (let i = 0; i < n; i++) {
-      const si = invSqrtDeg[i]!;
-      for (let p = W.indptr[i]!; p < W.indptr[i + 1]!; p++) {
-        const j = W.indices[p]!;
-        const w = 0.5 * si * W.data[p]! * invSqrtDeg[j]!;
-        for (let c = 0; c < l; c++) Y[i * l + c]! += w * X[j * l + c]!;
-      }
-      for (let c = 0; c < l; c++) Y[i * l + c]! += 0.5 * X[i * l + c]!;
+  // A = (I + D^-1/2 W D^-1/2) / 2 as CSR; float32 blocks so the products run in the compute core (an initialisation
+  // needs no more precision)
+  const rows: number[] = [];
+  const cols: number[] = [];
+  const vals: number[] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push(i);
+    cols.push(i);
+    vals.push(0.5);
+    for (let p = W.indptr[i]!; p < W.indptr[i + 1]!; p++) {
+      rows.push(i);
+      cols.push(W.indices[p]!);
+      vals.push(0.5 * invSqrtDeg[i]! * W.data[p]! * invSqrtDeg[W.indices[p]!]!);
     }
-    return Y;
-  };
+  }
+  const op = new SparseOperator(CsrMatrix.fromTriplets(n, n, rows, cols, vals));
   const rng = new Random(seed);
-  // Cholesky QR each round (two small GEMMs; Householder where it breaks down), accurate QR at the end
-  let Q = orthonormalize(new Matrix(n, l, Float64Array.from({ length: n * l }, () => rng.normal())), false);
-  for (let it = 0; it < iterations; it++) Q = orthonormalize(new Matrix(n, l, apply(Q.data as Float64Array)), it === iterations - 1);
+  const Q = await op.hold(async () => {
+    // Cholesky QR each round (two small GEMMs; Householder where it breaks down), accurate QR at the end
+    let Q = orthonormalize(new Matrix(n, l, Float32Array.from({ length: n * l }, () => rng.normal())), false);
+    for (let it = 0; it < iterations; it++) Q = orthonormalize(op.matmul(Q), it === iterations - 1);
+    return Q.astype("float64");
+  });
+  const apply = (X: Float64Array): Float64Array => op.A.matmul(new Matrix(n, l, X)).data as Float64Array;
   // Rayleigh–Ritz: T = Qᵀ A Q
   const AQ = apply(Q.data as Float64Array);
   const T = Matrix.zeros(l, l, "float64");

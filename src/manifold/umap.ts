@@ -11,6 +11,8 @@ import { knnGraph } from "../neighbors/nndescent.js";
 import { spectralLayout } from "./spectral.js";
 import { findABParams, fuzzyUnion, smoothKnn } from "./umap-graph.js";
 import { sq } from "../core/numeric.js";
+import { OP_UMAP_EPOCH } from "../core/wasm/jobs.js";
+import { wasmCore } from "../core/wasm/runtime.js";
 
 export interface UMAPProgress {
   epoch: number;
@@ -32,6 +34,8 @@ export interface UMAPOptions {
   neighbors?: NeighborSearch;
   init?: "spectral" | "random";
   seed?: number;
+  /** Threads for the 2-D SGD (default: all the compute core has; 1 = deterministic for a seed). */
+  threads?: number;
   onProgress?: (p: UMAPProgress) => void;
   signal?: AbortSignal;
 }
@@ -71,7 +75,7 @@ function edgesFrom(G: CsrMatrix, nEpochs: number): Edges {
 }
 
 export class UMAP {
-  readonly options: Readonly<Required<Omit<UMAPOptions, "onProgress" | "signal" | "nEpochs">>> & Pick<UMAPOptions, "onProgress" | "signal" | "nEpochs">;
+  readonly options: Readonly<Required<Omit<UMAPOptions, "onProgress" | "signal" | "nEpochs" | "threads">>> & Pick<UMAPOptions, "onProgress" | "signal" | "nEpochs" | "threads">;
   private embedding_?: Matrix;
   private data_?: Matrix;
   private graph_?: CsrMatrix;
@@ -92,6 +96,7 @@ export class UMAP {
       init: options.init ?? "spectral",
       seed: options.seed ?? 0,
       ...(options.nEpochs !== undefined ? { nEpochs: options.nEpochs } : {}),
+      ...(options.threads !== undefined ? { threads: requireInt("threads", options.threads, 1) } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     };
@@ -138,7 +143,7 @@ export class UMAP {
     const rng = new Random(o.seed);
     // initialisation, scaled as umap-learn: max |coordinate| 10, plus a little noise
     let Y: Float64Array = new Float64Array(n * dims);
-    const spec = o.init === "spectral" ? spectralLayout(G, dims, o.seed) : null;
+    const spec = o.init === "spectral" ? await spectralLayout(G, dims, o.seed) : null;
     if (spec) {
       let m = 0;
       for (const v of spec.data) m = Math.max(m, Math.abs(v));
@@ -175,6 +180,9 @@ export class UMAP {
     const nextSample = e.epochsPerSample.slice();
     const nextNeg = epn.slice();
     const clip = (v: number): number => (v > 4 ? 4 : v < -4 ? -4 : v);
+    if (dims === 2 && wasmCore()) {
+      return this.optimizeWasm(head, tail, nTail, e, epn, nextSample, nextNeg, nEpochs, moveOther, rng);
+    }
     let lastYield = performance.now();
     for (let epoch = 0; epoch < nEpochs; epoch++) {
       const alpha = o.learningRate * (1 - epoch / nEpochs);
@@ -218,6 +226,59 @@ export class UMAP {
       }
     }
     return head;
+  }
+
+  /**
+   * optimize() for 2-D maps in the WASM core: each epoch's edges are split over the core's threads, which update the
+   * shared coordinates without locks (Hogwild, as umap-learn's parallel mode); powers use a fast log2/exp2.
+   */
+  private async optimizeWasm(head: Float64Array, tail: Float64Array, nTail: number, e: Edges, epn: Float64Array,
+    nextSample: Float64Array, nextNeg: Float64Array, nEpochs: number, moveOther: boolean, rng: Random): Promise<Float64Array> {
+    const core = wasmCore()!;
+    const o = this.options;
+    const same = head === tail;
+    const nEdges = e.head.length;
+    const ptrs: number[] = [];
+    const put = (arr: Float64Array | Int32Array): number => {
+      const p = core.alloc(Math.max(16, arr.byteLength));
+      ptrs.push(p);
+      const view = arr instanceof Float64Array ? new Float64Array(core.memory.buffer, p, arr.length) : new Int32Array(core.memory.buffer, p, arr.length);
+      view.set(arr as never);
+      return p;
+    };
+    try {
+      const pHead = put(head);
+      const pTail = same ? pHead : put(tail);
+      const ints = [pHead, pTail, nTail, put(e.head), put(e.tail), put(e.epochsPerSample), put(epn), put(nextSample), put(nextNeg), nEdges, moveOther ? 1 : 0];
+      const params = core.alloc(128);
+      ptrs.push(params);
+      // tables for the kernel's x^b: log2(1 + i/1024) and 2^(i/1024), i = 0..1024
+      const tab = new Float64Array(2050);
+      for (let i = 0; i <= 1024; i++) {
+        tab[i] = Math.log2(1 + i / 1024);
+        tab[1025 + i] = 2 ** (i / 1024);
+      }
+      ints.push(0, put(tab));
+      const parts = nEdges >= 4096 ? Math.min(o.threads ?? core.threads, core.threads) : 1;
+      let lastYield = performance.now();
+      for (let epoch = 0; epoch < nEpochs; epoch++) {
+        const buf = core.memory.buffer;
+        ints[11] = rng.nextUint32() | 0;
+        new Int32Array(buf, params, 13).set(ints);
+        new Float64Array(buf, params + 64, 5).set([epoch, o.learningRate * (1 - epoch / nEpochs), this.a, this.b, o.repulsionStrength]);
+        core.run(OP_UMAP_EPOCH, [params], parts);
+        o.onProgress?.({ epoch: epoch + 1, nEpochs });
+        if (performance.now() - lastYield > 100) {
+          await new Promise((r) => setTimeout(r, 0));
+          lastYield = performance.now();
+          if (o.signal?.aborted) throw new CancelledError("UMAP was cancelled");
+        }
+      }
+      head.set(new Float64Array(core.memory.buffer, pHead, head.length));
+      return head;
+    } finally {
+      for (const p of ptrs) core.free(p);
+    }
   }
 
   /** One epoch of optimize() for 2-D maps, with the coordinates in locals. */

@@ -585,19 +585,24 @@ export function w2vTrainPart(params: usize, part: i32, parts: i32): void {
 }
 
 /**
- * Trains on tokens [t0, t1) of `ids`; alpha decays linearly from a0 at t0 to a1 at t1. Scratch: 2·d floats plus
- * one i32 per token of the longest sentence. Returns the number of (kept) tokens trained.
+ * Trains on tokens [t0, t1) of `ids`; alpha decays linearly from a0 at t0 to a1 at t1. Scratch: see the layout
+ * below (the JS side sizes it). Returns the number of (kept) tokens trained.
  */
 function w2vTrain(ids: usize, sentEnd: usize, t0: i32, t1: i32, keep: usize, syn0: usize, syn1: usize, d: i32,
   window: i32, negative: i32, table: usize, tableSize: i32, expTable: usize, a0: f32, a1: f32, cbow: i32,
   seed: i32, scratch: usize): i32 {
   let rnd: u64 = <u64>seed * 0x9e3779b97f4a7c15 + 1;
   const rowBytes = <usize>d << 2;
+  // scratch: h and err (d floats each), one error row per context word (2·window rows), the g matrix
+  // (2·window x (negative + 1)), context and target ids, then the subsampled sentence
   const h = scratch;
   const err = scratch + rowBytes;
+  const errs = scratch + 2 * rowBytes;
+  const gm = errs + <usize>(2 * window) * rowBytes;
+  const ctx = gm + (<usize>(2 * window * (negative + 1)) << 2);
+  const tgt = ctx + (<usize>(2 * window) << 2);
+  const sent = tgt + (<usize>(negative + 1) << 2);
   const span = <f32>max(1, t1 - t0);
-  // the sentence window is built from the kept tokens: buffer them (at most one sentence) in scratch after 2·d
-  const sent = scratch + 2 * rowBytes;
   let trained = 0;
   let t = t0;
   while (t < t1) {
@@ -637,14 +642,50 @@ function w2vTrain(ids: usize, sentEnd: usize, t0: i32, t1: i32, keep: usize, syn
           axpy(syn0 + <usize>load<i32>(sent + (<usize>j << 2)) * rowBytes, 1, err, d);
         }
       } else {
+        // the context words' input vectors predict the centre word against negatives drawn once per centre word and
+        // shared by its window (Ji et al. 2016): fewer random rows of syn1 to fetch, the same gradient otherwise.
+        // All products use the weights as they were before this window's update.
+        let K = 0;
         for (let j = lo; j <= hi; j++) {
           if (j == i) continue;
-          // the context word's input vector predicts the centre word (as word2vec.c)
-          const inp = syn0 + <usize>load<i32>(sent + (<usize>j << 2)) * rowBytes;
-          memory.fill(err, 0, rowBytes);
-          rnd = negSample(inp, err, center, syn1, d, negative, table, tableSize, expTable, alpha, rnd);
-          axpy(inp, 1, err, d);
+          store<i32>(ctx + (<usize>K << 2), load<i32>(sent + (<usize>j << 2)));
+          K++;
         }
+        if (K == 0) { trained++; continue; }
+        store<i32>(tgt, center);
+        let T = 1;
+        for (let q = 0; q < negative; q++) {
+          rnd = rnd * 25214903917 + 11;
+          const w = load<i32>(table + (<usize>(<i32>(((rnd >> 16) & 0xffffffff) * <u64>tableSize >> 32)) << 2));
+          if (w == center) continue;
+          store<i32>(tgt + (<usize>T << 2), w);
+          T++;
+        }
+        // g[k][t] = (label − σ(x_k · y_t)) · alpha
+        for (let k = 0; k < K; k++) {
+          const xk = syn0 + <usize>load<i32>(ctx + (<usize>k << 2)) * rowBytes;
+          for (let q = 0; q < T; q++) {
+            const f = dot(xk, syn1 + <usize>load<i32>(tgt + (<usize>q << 2)) * rowBytes, d);
+            const label: f32 = q == 0 ? 1 : 0;
+            let g: f32;
+            if (f > MAX_EXP) g = (label - 1) * alpha;
+            else if (f < -MAX_EXP) g = label * alpha;
+            else g = (label - load<f32>(expTable + (<usize>(<i32>((f + MAX_EXP) * (<f32>EXP_TABLE / MAX_EXP / 2))) << 2))) * alpha;
+            store<f32>(gm + (<usize>(k * T + q) << 2), g);
+          }
+        }
+        // input errors from the old output vectors
+        for (let k = 0; k < K; k++) {
+          const ek = errs + <usize>k * rowBytes;
+          memory.fill(ek, 0, rowBytes);
+          for (let q = 0; q < T; q++) axpy(ek, load<f32>(gm + (<usize>(k * T + q) << 2)), syn1 + <usize>load<i32>(tgt + (<usize>q << 2)) * rowBytes, d);
+        }
+        // output updates from the old input vectors, then the inputs
+        for (let q = 0; q < T; q++) {
+          const yq = syn1 + <usize>load<i32>(tgt + (<usize>q << 2)) * rowBytes;
+          for (let k = 0; k < K; k++) axpy(yq, load<f32>(gm + (<usize>(k * T + q) << 2)), syn0 + <usize>load<i32>(ctx + (<usize>k << 2)) * rowBytes, d);
+        }
+        for (let k = 0; k < K; k++) axpy(syn0 + <usize>load<i32>(ctx + (<usize>k << 2)) * rowBytes, 1, errs + <usize>k * rowBytes, d);
       }
       trained++;
     }

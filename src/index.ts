@@ -36,3 +36,19 @@ export { UMAP, type UMAPOptions, type UMAPProgress, type UMAPJSON } from "./mani
 export { MDS, classicalMDS, type MDSOptions, type MDSProgress, type MDSJSON } from "./manifold/mds.js";
 export { Sammon, type SammonOptions, type SammonProgress, type SammonJSON } from "./manifold/sammon.js";
 export { calibratePerplexity, jointProbabilities } from "./manifold/affinity.js";
+export { nnDescent, knnGraph, type NNDescentOptions } from "./neighbors/nndescent.js";
+export { FFTPlan, isFftSize, nextFftSize } from "./core/fft.js";
+export { FftRepulsion, type FftRepulsionOptions } from "./manifold/tsne-fft.js";
+export type { TSNEMethod, TSNETransformOptions } from "./manifold/tsne.js";
+
+export { Tokenizer, ENGLISH_STOP_WORDS, type TokenizerOptions } from "./text/tokenize.js";
+export { TextCorpus, readLines, readDocuments, type Sentences } from "./text/corpus.js";
+export { Vocabulary, type VocabularyOptions, type VocabularyJSON } from "./text/vocabulary.js";
+export { CountVectorizer, TfidfVectorizer, type CountVectorizerOptions, type TfidfVectorizerOptions } from "./text/vectorizers.js";
+export { LSA, type LSAOptions, type LSAJSON, type Hit } from "./text/lsa.js";
+export {
+  CooccurrenceEmbedding, cooccurrenceCounts, ppmi, type CooccurrenceEmbeddingOptions, type CooccurrenceOptions, type PpmiOptions,
+} from "./text/cooccurrence.js";
+export { Word2Vec, type Word2VecOptions, type Word2VecProgress } from "./text/word2vec.js";
+export { KeyedVectors, removeCommonComponents, type WordScore, type DocumentVectorOptions } from "./text/keyed-vectors.js";
+export { readWordVectors, writeWordVectors, formatFloat32, type WordVectorFormat } from "./io/word-vectors.js";

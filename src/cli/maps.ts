@@ -6,7 +6,7 @@ import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { PCA } from "../decomposition/pca.js";
 import { writeEmbedding } from "../io/export.js";
-import { TSNE } from "../manifold/tsne.js";
+import { TSNE, type TSNEMethod } from "../manifold/tsne.js";
 import { UMAP } from "../manifold/umap.js";
 import { MDS } from "../manifold/mds.js";
 import { Sammon } from "../manifold/sammon.js";
@@ -103,18 +103,20 @@ export function tsneCommand(): Command {
   const method: MapMethod = {
     name: "tsne",
     async run(X, o, bar) {
-      const opts = o as MapOptions & { perplexity: number; iterations: number; theta: number; exact?: boolean; init: string };
+      const opts = o as MapOptions & { perplexity: number; iterations: number; theta: number; exact?: boolean; init: string; method: string };
+      if (!["auto", "fft", "barnes-hut", "exact"].includes(opts.method)) fail(`--method must be auto, fft, barnes-hut or exact, got ${JSON.stringify(opts.method)}`);
       const tsne = new TSNE({
         nComponents: o.dims, perplexity: opts.perplexity, maxIter: opts.iterations, theta: opts.theta, seed: o.seed,
-        method: opts.exact ? "exact" : "barnes-hut", init: opts.init === "random" ? "random" : "pca",
+        method: opts.exact ? "exact" : (opts.method as TSNEMethod), init: opts.init === "random" ? "random" : "pca",
         onProgress: (p) => bar.update({ step: p.iteration, total: p.maxIter, stage: `KL ${p.kl.toFixed(4)}` }),
       });
       const Z = await tsne.fitTransform(X);
-      return { Z, extra: { klDivergence: tsne.klDivergence } };
+      return { Z, extra: { klDivergence: tsne.klDivergence, method: tsne.resolvedMethod(X.rows) } };
     },
   };
-  return mapCommand(method, "t-SNE map (Barnes-Hut or exact)", (c) => c
+  return mapCommand(method, "t-SNE map (FFT-interpolated, Barnes-Hut or exact gradient)", (c) => c
     .option("--perplexity <p>", "effective number of neighbours", Number, 30)
+    .option("--method <m>", "auto (fft for 2-D maps of 10000+ points, else barnes-hut) | fft | barnes-hut | exact", "auto")
     .option("--iterations <n>", "optimisation iterations", parseIntOption("--iterations"), 1000)
     .option("--theta <t>", "Barnes-Hut accuracy (0 = exact forces)", Number, 0.5)
     .option("--exact", "exact gradient (O(n²); small data)")

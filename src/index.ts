@@ -52,3 +52,4 @@ export {
 export { Word2Vec, type Word2VecOptions, type Word2VecProgress } from "./text/word2vec.js";
 export { KeyedVectors, removeCommonComponents, type WordScore, type DocumentVectorOptions } from "./text/keyed-vectors.js";
 export { readWordVectors, writeWordVectors, formatFloat32, type WordVectorFormat } from "./io/word-vectors.js";
+export { evaluateWordPairs, evaluateAnalogies, spearman, pearson, ranks, type WordPairsResult, type AnalogiesResult } from "./text/evaluate.js";

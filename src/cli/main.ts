@@ -6,7 +6,7 @@ import { CancelledError, LatentkitError } from "../core/errors.js";
 import { infoCommand } from "./info.js";
 import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
-import { analogyCommand, embedTextCommand, lsaCommand, ppmiSvdCommand, similarCommand, word2vecCommand, wordMapCommand } from "./text.js";
+import { analogyCommand, embedTextCommand, evaluateCommand, lsaCommand, ppmiSvdCommand, similarCommand, word2vecCommand, wordMapCommand } from "./text.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -28,6 +28,7 @@ export function program(): Command {
   p.addCommand(similarCommand());
   p.addCommand(analogyCommand());
   p.addCommand(embedTextCommand());
+  p.addCommand(evaluateCommand());
   p.addCommand(wordMapCommand());
   return p;
 }

@@ -10,6 +10,7 @@ import { readWordVectors, writeWordVectors } from "../io/word-vectors.js";
 import { TSNE } from "../manifold/tsne.js";
 import { saveFigure, scatterFigure } from "../plot/charts.js";
 import { CooccurrenceEmbedding } from "../text/cooccurrence.js";
+import { evaluateAnalogies, evaluateWordPairs } from "../text/evaluate.js";
 import { TextCorpus, readDocuments, readLines } from "../text/corpus.js";
 import type { KeyedVectors } from "../text/keyed-vectors.js";
 import { LSA } from "../text/lsa.js";
@@ -266,5 +267,33 @@ Example:
       const summary = { command: "word2vec", file, model: o.cbow ? "cbow" : "skipgram", words: w2v.vocabulary.size, tokens: w2v.vocabulary.totalTokens, dim: o.dim, epochs: o.epochs, seconds, trainSeconds: st.seconds, wordsPerSecond: st.wordsPerSecond, ...(o.out ? { out: o.out } : {}) };
       if (o.json) console.log(JSON.stringify(summary));
       else console.log(`word2vec of ${file}: ${summary.tokens} tokens, ${summary.words} words x ${o.dim}, ${o.epochs} epochs in ${seconds.toFixed(1)} s (${Math.round(st.wordsPerSecond).toLocaleString("en")} words/s)${o.out ? ` -> ${o.out}` : ""}`);
+    });
+}
+
+export function evaluateCommand(): Command {
+  return new Command("evaluate")
+    .description("intrinsic quality of word vectors: Spearman ρ on scored word pairs, analogy accuracy")
+    .argument("<vectors>", vectorsHelp)
+    .option("--pairs <file>", "TSV of word1, word2, score (e.g. WordSim-353, SimLex-999)")
+    .option("--analogies <file>", "questions-words.txt format (': section' lines, then 'a b c d')")
+    .option("--method <m>", "analogy method: add (3CosAdd) or mul (3CosMul)", "add")
+    .option("--restrict <n>", "answer analogies among the n most frequent words", parseIntOption("--restrict"), 300000)
+    .option("--binary", "the vectors file is word2vec binary")
+    .option("--json", "print JSON")
+    .action((file: string, o: { pairs?: string; analogies?: string; method: string; restrict: number; binary?: boolean; json?: boolean }) => {
+      if (!o.pairs && !o.analogies) fail("give --pairs and/or --analogies");
+      if (o.method !== "add" && o.method !== "mul") fail(`--method must be add or mul, got ${JSON.stringify(o.method)}`);
+      const kv = loadVectors(file, o.binary);
+      const pairs = o.pairs ? evaluateWordPairs(kv, o.pairs) : undefined;
+      const analogies = o.analogies ? evaluateAnalogies(kv, o.analogies, { method: o.method, restrictVocab: o.restrict }) : undefined;
+      if (o.json) {
+        console.log(JSON.stringify({ command: "evaluate", ...(pairs ? { pairs } : {}), ...(analogies ? { analogies } : {}) }));
+        return;
+      }
+      if (pairs) console.log(`word pairs: Spearman ${pairs.spearman.toFixed(4)}, Pearson ${pairs.pearson.toFixed(4)} on ${pairs.pairs} pairs (${pairs.skipped} with unknown words)`);
+      if (analogies) {
+        console.log(`analogies: ${analogies.correct}/${analogies.total} = ${(100 * analogies.accuracy).toFixed(2)} % (${analogies.skipped} with unknown words)`);
+        for (const s of analogies.sections) console.log(`  ${s.name}: ${s.correct}/${s.total}`);
+      }
     });
 }

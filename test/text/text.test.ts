@@ -10,6 +10,7 @@ import { svd } from "../../src/linalg/svd.js";
 import { CooccurrenceEmbedding, cooccurrenceCounts, ppmi } from "../../src/text/cooccurrence.js";
 import { TextCorpus, readDocuments } from "../../src/text/corpus.js";
 import { KeyedVectors } from "../../src/text/keyed-vectors.js";
+import { evaluateAnalogies, evaluateWordPairs, pearson, spearman } from "../../src/text/evaluate.js";
 import { LSA } from "../../src/text/lsa.js";
 import { Tokenizer } from "../../src/text/tokenize.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
@@ -203,6 +204,27 @@ test("KeyedVectors: similarity, neighbours, 3CosAdd/3CosMul analogies, odd one o
   const R = kv.documentVectors([["king"], ["queen"], ["prince"], ["man"]], { removeComponents: 1 });
   assert.equal(R.rows, 4);
   assert.throws(() => kv.similarity("king", "zebra"), /"zebra" is not in the vocabulary \(8 words\)/);
+  // evaluation files: Spearman on scored pairs (ties ranked by their mean, as scipy), analogy accuracy per section
+  assert.ok(Math.abs(spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) - 0.8207826816681233) < 1e-12); // scipy 1.10
+  assert.ok(Math.abs(pearson([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) - 0.8320502943378436) < 1e-12);
+  const pairsFile = join(tmp, "pairs.tsv");
+  writeFileSync(pairsFile, "# word1\tword2\tscore\nKing\tprince\t9\nking\tqueen\t7\napple\tpear\t8.5\nking\tapple\t1\nzebra\tking\t3\n");
+  const wp = evaluateWordPairs(kv, pairsFile);
+  assert.equal(wp.pairs, 4);
+  assert.equal(wp.skipped, 1);
+  assert.ok(Math.abs(wp.oovRatio - 0.2) < 1e-12);
+  const sims = [kv.similarity("king", "prince"), kv.similarity("king", "queen"), kv.similarity("apple", "pear"), kv.similarity("king", "apple")];
+  assert.ok(Math.abs(wp.spearman - spearman(sims, [9, 7, 8.5, 1])) < 1e-12);
+  const qFile = join(tmp, "questions.txt");
+  writeFileSync(qFile, ": royalty\nman king woman queen\nwoman queen man king\nman king woman zebra\n: fruit\napple pear king car\n");
+  const an = evaluateAnalogies(kv, qFile);
+  assert.equal(an.total, 3);
+  assert.equal(an.skipped, 1);
+  // woman : queen :: man : ? is "prince" in this planted geometry (closer to queen − woman + man than king)
+  assert.deepEqual(an.sections.map((x) => [x.name, x.correct, x.total]), [["royalty", 1, 2], ["fruit", 0, 1]]);
+  assert.ok(Math.abs(an.accuracy - 1 / 3) < 1e-12);
+  writeFileSync(join(tmp, "bad-pairs.tsv"), "a\tb\n");
+  assert.throws(() => evaluateWordPairs(kv, join(tmp, "bad-pairs.tsv")), /line 1 has 2 fields/);
   assert.throws(() => kv.mostSimilar([]), /at least one word/);
   assert.throws(() => kv.doesntMatch(["king", "zebra"]), /at least two known words/);
 });

@@ -1,0 +1,137 @@
+// Intrinsic evaluation of word vectors, as gensim's evaluate_word_pairs and evaluate_word_analogies: Spearman's ρ
+// between cosine similarities and human scores on a TSV of word pairs, and analogy accuracy on the
+// questions-words.txt format (": section" headers, then "a b c d" lines: a is to b as c is to d).
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { fail } from "../core/errors.js";
+import type { KeyedVectors } from "./keyed-vectors.js";
+
+function readText(path: string): string {
+  const raw = readFileSync(path);
+  return (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8");
+}
+
+/** Average ranks (1-based, ties share their mean rank). */
+export function ranks(values: ArrayLike<number>): Float64Array {
+  const idx = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  const r = new Float64Array(values.length);
+  for (let s = 0; s < idx.length; ) {
+    let e = s;
+    while (e + 1 < idx.length && values[idx[e + 1]!] === values[idx[s]!]) e++;
+    const mean = (s + e) / 2 + 1;
+    for (let t = s; t <= e; t++) r[idx[t]!] = mean;
+    s = e + 1;
+  }
+  return r;
+}
+
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = x.length;
+  let mx = 0, my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i]! / n;
+    my += y[i]! / n;
+  }
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+}
+
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  return pearson(ranks(x), ranks(y));
+}
+
+export interface WordPairsResult {
+  spearman: number;
+  pearson: number;
+  /** Pairs scored (both words known). */
+  pairs: number;
+  /** Pairs skipped for an unknown word, and their share of all pairs. */
+  skipped: number;
+  oovRatio: number;
+}
+
+/**
+ * Spearman (and Pearson) correlation of cosine similarity with the scores of a TSV file: "word1 <tab> word2 <tab>
+ * score" per line (lines starting with # are comments). Words are lower-cased unless `caseSensitive`.
+ */
+export function evaluateWordPairs(kv: KeyedVectors, path: string, opts: { caseSensitive?: boolean; delimiter?: string } = {}): WordPairsResult {
+  const text = readText(path);
+  const sims: number[] = [];
+  const gold: number[] = [];
+  let skipped = 0;
+  text.split("\n").forEach((line, i) => {
+    const l = line.trim();
+    if (!l || l.startsWith("#")) return;
+    const parts = l.split(opts.delimiter ?? "\t");
+    if (parts.length < 3) fail(`${path}: line ${i + 1} has ${parts.length} fields, expected word1, word2 and a score`);
+    const [a, b] = opts.caseSensitive ? [parts[0]!, parts[1]!] : [parts[0]!.toLowerCase(), parts[1]!.toLowerCase()];
+    const score = Number(parts[2]);
+    if (!Number.isFinite(score)) fail(`${path}: line ${i + 1}: score ${JSON.stringify(parts[2])} is not a number`);
+    if (!kv.has(a) || !kv.has(b)) {
+      skipped++;
+      return;
+    }
+    sims.push(kv.similarity(a, b));
+    gold.push(score);
+  });
+  if (sims.length < 2) fail(`${path}: fewer than two pairs have both words in the vocabulary (${skipped} skipped)`);
+  return { spearman: spearman(sims, gold), pearson: pearson(sims, gold), pairs: sims.length, skipped, oovRatio: skipped / (skipped + sims.length) };
+}
+
+export interface AnalogySection {
+  name: string;
+  correct: number;
+  total: number;
+}
+
+export interface AnalogiesResult {
+  /** Correct answers over the questions whose four words are all known (as gensim). */
+  accuracy: number;
+  correct: number;
+  total: number;
+  skipped: number;
+  sections: AnalogySection[];
+}
+
+/**
+ * Analogy accuracy on the questions-words.txt format: for "a b c d", the answer to a : b :: c : ? (3CosAdd, or
+ * 3CosMul with method "mul") among the `restrictVocab` most frequent words, excluding a, b and c, must be d.
+ */
+export function evaluateAnalogies(kv: KeyedVectors, path: string,
+  opts: { method?: "add" | "mul"; restrictVocab?: number; caseSensitive?: boolean } = {}): AnalogiesResult {
+  const vocab = opts.restrictVocab ? kv.restrict(opts.restrictVocab) : kv;
+  const sections: AnalogySection[] = [];
+  let current: AnalogySection | null = null;
+  let skipped = 0;
+  readText(path).split("\n").forEach((line, i) => {
+    const l = line.trim();
+    if (!l) return;
+    if (l.startsWith(":")) {
+      current = { name: l.slice(1).trim(), correct: 0, total: 0 };
+      sections.push(current);
+      return;
+    }
+    const w = (opts.caseSensitive ? l : l.toLowerCase()).split(/\s+/);
+    if (w.length !== 4) fail(`${path}: line ${i + 1} has ${w.length} words, expected 4`);
+    if (!current) {
+      current = { name: "(no section)", correct: 0, total: 0 };
+      sections.push(current);
+    }
+    if (!w.every((x) => vocab.has(x))) {
+      skipped++;
+      return;
+    }
+    const [a, b, c, d] = w as [string, string, string, string];
+    const best = vocab.analogy(a, b, c, { method: opts.method ?? "add", topn: 1 })[0];
+    current.total++;
+    if (best?.word === d) current.correct++;
+  });
+  const correct = sections.reduce((s, x) => s + x.correct, 0);
+  const total = sections.reduce((s, x) => s + x.total, 0);
+  return { accuracy: total ? correct / total : 0, correct, total, skipped, sections };
+}

@@ -100,18 +100,23 @@ export class FftRepulsion {
     const denom = this.denom;
     const lx = this.lx;
     const ly = this.ly;
+    // the first grid node of point i's box (times 4), with its Lagrange weights left in lx and ly
+    const locate = (i: number): number => {
+      const b = boxOf[i]!;
+      const bx = (b / nBoxes) | 0;
+      const by = b - bx * nBoxes;
+      lagrange((Y[2 * i]! - lo) * inv - bx, p, denom, lx);
+      lagrange((Y[2 * i + 1]! - lo) * inv - by, p, denom, ly);
+      return 4 * (bx * p * N + by * p);
+    };
     for (let r = 0; r < n; r++) {
       const i = order[r]!;
       const x = Y[2 * i]!;
       const y = Y[2 * i + 1]!;
-      const b = boxOf[i]!;
-      const bx = (b / nBoxes) | 0;
-      const by = b - bx * nBoxes;
-      lagrange((x - lo) * inv - bx, p, denom, lx);
-      lagrange((y - lo) * inv - by, p, denom, ly);
+      const g0 = locate(i);
       const r2 = x * x + y * y;
       for (let s = 0; s < p; s++) {
-        let g = 4 * ((bx * p + s) * N + by * p);
+        let g = g0 + 4 * s * N;
         const ws = lx[s]!;
         for (let t = 0; t < p; t++, g += 4) {
           const w = ws * ly[t]!;
@@ -151,14 +156,10 @@ export class FftRepulsion {
       const i = order[r]!;
       const x = Y[2 * i]!;
       const y = Y[2 * i + 1]!;
-      const b = boxOf[i]!;
-      const bx = (b / nBoxes) | 0;
-      const by = b - bx * nBoxes;
-      lagrange((x - lo) * inv - bx, p, denom, lx);
-      lagrange((y - lo) * inv - by, p, denom, ly);
+      const g0 = locate(i);
       let p1 = 0, px = 0, py = 0, pr = 0;
       for (let s = 0; s < p; s++) {
-        let g = 4 * ((bx * p + s) * N + by * p);
+        let g = g0 + 4 * s * N;
         const ws = lx[s]!;
         for (let t = 0; t < p; t++, g += 4) {
           const w = ws * ly[t]!;

@@ -6,6 +6,7 @@ export const CTL_PENDING = 1; // helpers still working on the current job
 export const CTL_READY = 2; // helpers that have started
 export const CTL_OP = 3;
 export const CTL_PARTS = 4; // participants in the current job (main thread is part 0)
+export const CTL_ERROR = 5; // set by a helper whose part threw (it still counts itself done)
 export const CTL_ARGS = 8; // up to 16 i32 arguments
 export const CTL_INTS = 32;
 
@@ -57,6 +58,7 @@ export function slice(m: number, part: number, parts: number, align: number): [n
 export function runPart(k: KernelExports, ctl: Int32Array, part: number): void {
   const op = ctl[CTL_OP]!;
   const parts = ctl[CTL_PARTS]!;
+  if (part >= parts) return; // helpers beyond this job's participants
   const a = (i: number): number => ctl[CTL_ARGS + i]!;
   if (op === OP_GEMM) {
     // args: a, rsA, csA, bPack, c, ldc, m, n, k, work0

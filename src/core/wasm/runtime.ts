@@ -3,10 +3,12 @@
 // Everything here is optional: when WebAssembly SIMD or shared memory is unavailable, callers use plain TypeScript.
 import { KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64 } from "./kernels-binary.js";
 import {
-  CTL_ARGS, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARTS, CTL_PENDING, CTL_READY, runPart, type KernelExports,
+  CTL_ARGS, CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARTS, CTL_PENDING, CTL_READY, runPart, type KernelExports,
 } from "./jobs.js";
 
 const PAGE = 65536;
+/** Longest a single parallel job may take (the largest measured is well under a second). */
+const JOB_LIMIT_MS = 300000;
 const HEAP_BASE = 65536; // the first page holds the control block
 
 export interface WasmCore {
@@ -188,9 +190,23 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
       Atomics.store(ctl, CTL_PENDING, avail - 1);
       Atomics.add(ctl, CTL_GEN, 1);
       Atomics.notify(ctl, CTL_GEN);
-      runPart(kernels, ctl, 0);
+      let failure: unknown = null;
+      try {
+        runPart(kernels, ctl, 0);
+      } catch (e) {
+        failure = e;
+      }
+      // no job runs for minutes: a helper that never reports back is an error, not a hang
+      const deadline = Date.now() + JOB_LIMIT_MS;
       let pending: number;
-      while ((pending = Atomics.load(ctl, CTL_PENDING)) !== 0) Atomics.wait(ctl, CTL_PENDING, pending);
+      while ((pending = Atomics.load(ctl, CTL_PENDING)) !== 0) {
+        Atomics.wait(ctl, CTL_PENDING, pending, 1000);
+        if (Date.now() > deadline && Atomics.load(ctl, CTL_PENDING) !== 0) {
+          throw new Error(`a compute-core helper thread did not finish job ${op} within ${JOB_LIMIT_MS / 1000} s`);
+        }
+      }
+      if (failure) throw failure;
+      if (Atomics.exchange(ctl, CTL_ERROR, 0) !== 0) throw new Error(`a compute-core helper thread failed in job ${op}`);
     },
   };
   return c;

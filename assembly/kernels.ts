@@ -786,3 +786,55 @@ export function umapEpochPart(params: usize, part: i32, parts: i32): void {
     store<f64>(nextN + so, load<f64>(nextN + so) + <f64>nNeg * en);
   }
 }
+
+// ---- t-SNE Barnes-Hut repulsion over a quadtree built on the JS side ------------------------------------------------
+
+/**
+ * Part `part` of `parts` of the 2-D Barnes–Hut repulsion. Parameter block: i32 slots 0 com (f64 x2 per node: centre
+ * of mass), 1 half (f64 per node), 2 count (i32), 3 child (i32 first child or −1), 4 Y (f64 x2), 5 out (f64 x2),
+ * 6 n, 7 stack (i32, 64·4 per part), 8 z (f64 per part: Σ w); f64 slot at byte 64: θ². As BHTree.repulsion2.
+ */
+export function bhRepulsionPart(params: usize, part: i32, parts: i32): void {
+  const com = <usize>prm(params, 0), half = <usize>prm(params, 1), count = <usize>prm(params, 2);
+  const child = <usize>prm(params, 3), Y = <usize>prm(params, 4), out = <usize>prm(params, 5), n = prm(params, 6);
+  const stack = <usize>prm(params, 7) + (<usize>part << 10), zOut = <usize>prm(params, 8);
+  const t2 = load<f64>(params + 64);
+  const i0 = <i32>(<i64>n * part / parts), i1 = <i32>(<i64>n * (part + 1) / parts);
+  let z: f64 = 0;
+  for (let i = i0; i < i1; i++) {
+    const x = load<f64>(Y + (<usize>i << 4)), y = load<f64>(Y + (<usize>i << 4), 8);
+    let fx: f64 = 0, fy: f64 = 0;
+    let sp = 0;
+    store<i32>(stack, 0);
+    sp = 1;
+    while (sp > 0) {
+      sp--;
+      const node = load<i32>(stack + (<usize>sp << 2));
+      const cnt = load<i32>(count + (<usize>node << 2));
+      if (cnt == 0) continue;
+      const dx = x - load<f64>(com + (<usize>node << 4)), dy = y - load<f64>(com + (<usize>node << 4), 8);
+      const d2 = dx * dx + dy * dy;
+      const c0 = load<i32>(child + (<usize>node << 2));
+      const h = load<f64>(half + (<usize>node << 3));
+      if (c0 == -1 || 4 * h * h < t2 * d2) {
+        const m = c0 == -1 && d2 == 0 ? cnt - 1 : cnt;
+        if (m <= 0) continue;
+        const w = 1 / (1 + d2);
+        const mw = <f64>m * w;
+        z += mw;
+        const f = mw * w;
+        fx += f * dx;
+        fy += f * dy;
+      } else {
+        store<i32>(stack + (<usize>sp << 2), c0);
+        store<i32>(stack + (<usize>(sp + 1) << 2), c0 + 1);
+        store<i32>(stack + (<usize>(sp + 2) << 2), c0 + 2);
+        store<i32>(stack + (<usize>(sp + 3) << 2), c0 + 3);
+        sp += 4;
+      }
+    }
+    store<f64>(out + (<usize>i << 4), fx);
+    store<f64>(out + (<usize>i << 4), fy, 8);
+  }
+  store<f64>(zOut + (<usize>part << 3), z);
+}

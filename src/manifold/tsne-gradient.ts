@@ -1,7 +1,7 @@
 // t-SNE gradient kernels, kept apart from the estimator. With w_ij = 1/(1 + ‖y_i − y_j‖²) and Z = Σ_{k≠l} w_kl:
 //   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
 import { CsrMatrix } from "../linalg/sparse.js";
-import { OP_TSNE_ATTR } from "../core/wasm/jobs.js";
+import { OP_BH_REPULSION, OP_TSNE_ATTR } from "../core/wasm/jobs.js";
 import { wasmCore, type WasmCore } from "../core/wasm/runtime.js";
 import { BHTree } from "./bhtree.js";
 
@@ -177,5 +177,67 @@ export class AttractiveForces {
   dispose(): void {
     if (this.core) for (const p of this.ptrs) this.core.free(p);
     this.ptrs = [];
+  }
+}
+
+/**
+ * Barnes–Hut repulsion for 2-D maps with the traversal in the WASM core, split over its threads: the quadtree is
+ * built here (BHTree) and copied in each call. Equals {@link barnesHutRepulsion}. Call dispose() after.
+ */
+export class WasmBarnesHut {
+  private ptrs: number[] = [];
+  private capNodes = 0;
+  private p = { com: 0, half: 0, count: 0, child: 0, y: 0, out: 0, stack: 0, z: 0, params: 0 };
+
+  constructor(private readonly core: WasmCore, private readonly n: number) {
+    const alloc = (b: number): number => {
+      const ptr = core.alloc(Math.max(16, b));
+      this.ptrs.push(ptr);
+      return ptr;
+    };
+    this.p.y = alloc(16 * n);
+    this.p.out = alloc(16 * n);
+    this.p.stack = alloc(1024 * core.threads);
+    this.p.z = alloc(8 * core.threads);
+    this.p.params = alloc(128);
+  }
+
+  /** Σ_j w_ij² (y_i − y_j) into out; returns Z. */
+  repulsion(tree: BHTree, Y: Float64Array, theta: number, out: Float64Array): number {
+    const core = this.core;
+    const n = this.n;
+    tree.build(Y, n);
+    const m = tree.size;
+    if (m > this.capNodes) {
+      for (const q of [this.p.com, this.p.half, this.p.count, this.p.child]) if (q) core.free(q);
+      const cap = Math.ceil(m * 1.5);
+      this.p.com = core.alloc(16 * cap);
+      this.p.half = core.alloc(8 * cap);
+      this.p.count = core.alloc(4 * cap);
+      this.p.child = core.alloc(4 * cap);
+      this.capNodes = cap;
+    }
+    const buf = core.memory.buffer;
+    new Float64Array(buf, this.p.com, 2 * m).set(tree.comSum.subarray(0, 2 * m));
+    new Float64Array(buf, this.p.half, m).set(tree.half.subarray(0, m));
+    new Int32Array(buf, this.p.count, m).set(tree.count.subarray(0, m));
+    new Int32Array(buf, this.p.child, m).set(tree.child.subarray(0, m));
+    new Float64Array(buf, this.p.y, 2 * n).set(Y.subarray(0, 2 * n));
+    const parts = n >= 1000 ? core.threads : 1;
+    new Int32Array(buf, this.p.params, 9).set([this.p.com, this.p.half, this.p.count, this.p.child, this.p.y, this.p.out, n, this.p.stack, this.p.z]);
+    new Float64Array(buf, this.p.params + 64, 1)[0] = theta * theta;
+    core.run(OP_BH_REPULSION, [this.p.params], parts);
+    out.set(new Float64Array(core.memory.buffer, this.p.out, 2 * n));
+    const zs = new Float64Array(core.memory.buffer, this.p.z, parts);
+    let z = 0;
+    for (let t = 0; t < parts; t++) z += zs[t]!;
+    return z;
+  }
+
+  dispose(): void {
+    for (const q of [...this.ptrs, this.p.com, this.p.half, this.p.count, this.p.child]) if (q) this.core.free(q);
+    this.ptrs = [];
+    this.capNodes = 0;
+    this.p.com = this.p.half = this.p.count = this.p.child = 0;
   }
 }

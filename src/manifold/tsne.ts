@@ -13,7 +13,8 @@ import { knnGraph } from "../neighbors/nndescent.js";
 import { calibratePerplexity, jointProbabilities } from "./affinity.js";
 import { BHTree } from "./bhtree.js";
 import { FftRepulsion } from "./tsne-fft.js";
-import { AttractiveForces, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
+import { wasmCore } from "../core/wasm/runtime.js";
+import { AttractiveForces, WasmBarnesHut, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
 import { sq } from "../core/numeric.js";
 
 export interface TSNEProgress {
@@ -197,6 +198,8 @@ export class TSNE {
     const gains = new Float64Array(n * dims).fill(1);
     const method = this.resolvedMethod(n);
     const tree = method === "barnes-hut" ? new BHTree(dims, 4 * n) : null;
+    const core = tree && dims === 2 ? wasmCore() : null;
+    const bh = core ? new WasmBarnesHut(core, n) : null;
     const fft = method === "fft" ? new FftRepulsion() : null;
     const attraction = new AttractiveForces(P, dims);
     let kl = NaN;
@@ -206,7 +209,9 @@ export class TSNE {
         const early = it < o.exaggerationIter;
         const exaggeration = early ? o.earlyExaggeration : 1;
         const momentum = early ? 0.5 : 0.8;
-        const z = fft ? fft.repulsion(Y, n, rep) : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
+        const z = fft ? fft.repulsion(Y, n, rep)
+          : bh ? bh.repulsion(tree!, Y, o.theta, rep)
+            : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
         attraction.compute(Y, exaggeration, grad);
         for (let t = 0; t < n * dims; t++) {
           const g = 4 * (grad[t]! - rep[t]! / z);
@@ -230,6 +235,7 @@ export class TSNE {
     } finally {
       attraction.dispose();
       fft?.dispose();
+      bh?.dispose();
     }
     this.P_ = P;
     this.data_ = M;

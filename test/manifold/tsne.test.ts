@@ -7,7 +7,8 @@ import { readCsv } from "../../src/io/csv.js";
 import { calibratePerplexity } from "../../src/manifold/affinity.js";
 import { BHTree } from "../../src/manifold/bhtree.js";
 import { TSNE } from "../../src/manifold/tsne.js";
-import { attractiveForces, barnesHutRepulsion, exactRepulsion } from "../../src/manifold/tsne-gradient.js";
+import { WasmBarnesHut, attractiveForces, barnesHutRepulsion, exactRepulsion } from "../../src/manifold/tsne-gradient.js";
+import { wasmCore } from "../../src/core/wasm/runtime.js";
 import { knnAccuracy, trustworthiness } from "../../src/metrics/quality.js";
 import { exactKnn } from "../../src/neighbors/knn.js";
 import { PROJECT_DATA, randn } from "../helpers.js";
@@ -55,6 +56,15 @@ test("Barnes–Hut forces equal the exact ones at θ = 0 (2-D and 3-D) and stay 
       norm += ex[t]! ** 2;
     }
     assert.ok(Math.sqrt(err / norm) < 0.05);
+    if (dims === 2 && wasmCore()) {
+      // the WASM traversal over the same tree gives the same sums
+      const w = new WasmBarnesHut(wasmCore()!, n);
+      const out = new Float64Array(n * dims);
+      const zW = w.repulsion(new BHTree(2), Y, 0.5, out);
+      w.dispose();
+      assert.ok(Math.abs(zW - zA) < 1e-9 * zA);
+      for (let t = 0; t < n * dims; t++) assert.ok(Math.abs(out[t]! - approx[t]!) < 1e-12);
+    }
   }
 });
 

@@ -552,10 +552,8 @@ const MAX_EXP: f32 = 6;
     }
     const out = syn1 + <usize>w * rowBytes;
     const f = dot(h, out, d);
-    let g: f32;
-    if (f > MAX_EXP) g = (label - 1) * alpha;
-    else if (f < -MAX_EXP) g = label * alpha;
-    else g = (label - load<f32>(expTable + (<usize>(<i32>((f + MAX_EXP) * (<f32>EXP_TABLE / MAX_EXP / 2))) << 2))) * alpha;
+    if (f >= MAX_EXP || f <= -MAX_EXP) continue; // saturated: no update (as gensim)
+    const g: f32 = (label - load<f32>(expTable + (<usize>(<i32>((f + MAX_EXP) * (<f32>EXP_TABLE / MAX_EXP / 2))) << 2))) * alpha;
     axpy(err, g, out, d);
     axpy(out, g, h, d);
   }
@@ -571,7 +569,8 @@ const MAX_EXP: f32 = 6;
  * noted): 0 ids, 1 sentEnd (for each token, the end offset of its sentence), 2 t0, 3 t1, 4 keep (subsampling
  * keep-probability of each word, scaled to 2^24), 5 syn0, 6 syn1, 7 d, 8 window, 9 negative, 10 table, 11 tableSize,
  * 12 expTable, 13 a0 (f32), 14 a1 (f32), 15 cbow, 16 seed, 17 scratch, 18 scratch bytes per part, 19 counts (one i32
- * per part: tokens trained). The part trains its slice of [t0, t1) with alpha decaying linearly from a0 to a1 over it.
+ * per part: tokens trained), 20 shared (skip-gram negatives drawn once per centre word and shared by its window,
+ * else per pair). The part trains its slice of [t0, t1) with alpha decaying linearly from a0 to a1 over it.
  */
 export function w2vTrainPart(params: usize, part: i32, parts: i32): void {
   const t0 = prm(params, 2), t1 = prm(params, 3);
@@ -580,7 +579,7 @@ export function w2vTrainPart(params: usize, part: i32, parts: i32): void {
   const trained = w2vTrain(<usize>prm(params, 0), <usize>prm(params, 1), s0, s1, <usize>prm(params, 4),
     <usize>prm(params, 5), <usize>prm(params, 6), prm(params, 7), prm(params, 8), prm(params, 9), <usize>prm(params, 10),
     prm(params, 11), <usize>prm(params, 12), load<f32>(params + 52), load<f32>(params + 56), prm(params, 15),
-    prm(params, 16) * 7919 + part, <usize>prm(params, 17) + <usize>prm(params, 18) * <usize>part);
+    prm(params, 16) * 7919 + part, <usize>prm(params, 17) + <usize>prm(params, 18) * <usize>part, prm(params, 20) != 0);
   store<i32>(<usize>prm(params, 19) + (<usize>part << 2), trained);
 }
 
@@ -590,7 +589,7 @@ export function w2vTrainPart(params: usize, part: i32, parts: i32): void {
  */
 function w2vTrain(ids: usize, sentEnd: usize, t0: i32, t1: i32, keep: usize, syn0: usize, syn1: usize, d: i32,
   window: i32, negative: i32, table: usize, tableSize: i32, expTable: usize, a0: f32, a1: f32, cbow: i32,
-  seed: i32, scratch: usize): i32 {
+  seed: i32, scratch: usize, shared: bool): i32 {
   let rnd: u64 = <u64>seed * 0x9e3779b97f4a7c15 + 1;
   const rowBytes = <usize>d << 2;
   // scratch: h and err (d floats each), one error row per context word (2·window rows), the g matrix
@@ -641,6 +640,15 @@ function w2vTrain(ids: usize, sentEnd: usize, t0: i32, t1: i32, keep: usize, syn
           if (j == i) continue;
           axpy(syn0 + <usize>load<i32>(sent + (<usize>j << 2)) * rowBytes, 1, err, d);
         }
+      } else if (!shared) {
+        // word2vec.c / gensim: each (context, centre) pair draws its own negatives
+        for (let j = lo; j <= hi; j++) {
+          if (j == i) continue;
+          const inp = syn0 + <usize>load<i32>(sent + (<usize>j << 2)) * rowBytes;
+          memory.fill(err, 0, rowBytes);
+          rnd = negSample(inp, err, center, syn1, d, negative, table, tableSize, expTable, alpha, rnd);
+          axpy(inp, 1, err, d);
+        }
       } else {
         // the context words' input vectors predict the centre word against negatives drawn once per centre word and
         // shared by its window (Ji et al. 2016): fewer random rows of syn1 to fetch, the same gradient otherwise.
@@ -667,10 +675,9 @@ function w2vTrain(ids: usize, sentEnd: usize, t0: i32, t1: i32, keep: usize, syn
           for (let q = 0; q < T; q++) {
             const f = dot(xk, syn1 + <usize>load<i32>(tgt + (<usize>q << 2)) * rowBytes, d);
             const label: f32 = q == 0 ? 1 : 0;
-            let g: f32;
-            if (f > MAX_EXP) g = (label - 1) * alpha;
-            else if (f < -MAX_EXP) g = label * alpha;
-            else g = (label - load<f32>(expTable + (<usize>(<i32>((f + MAX_EXP) * (<f32>EXP_TABLE / MAX_EXP / 2))) << 2))) * alpha;
+            // outside (−6, 6) the sigmoid is saturated: no update (as gensim)
+            const g: f32 = f >= MAX_EXP || f <= -MAX_EXP ? 0
+              : (label - load<f32>(expTable + (<usize>(<i32>((f + MAX_EXP) * (<f32>EXP_TABLE / MAX_EXP / 2))) << 2))) * alpha;
             store<f32>(gm + (<usize>(k * T + q) << 2), g);
           }
         }

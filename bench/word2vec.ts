@@ -1,7 +1,8 @@
 // word2vec on the GCIDE corpus (4 M words): latentkit against gensim's Word2Vec (Debian python3-gensim) with the same
 // hyper-parameters and the same tokens. Prints wall time, training words per second, peak memory and a quality
 // figure computed the same way for both (recall@10 on bench/data/related-pairs.tsv). Not a test.
-//   npm run build && node dist/bench/word2vec.js [--lines 116562] [--epochs 5] [--threads 2] [--cbow]
+//   npm run build && node dist/bench/word2vec.js [--lines 116562] [--epochs 5] [--threads 2] [--cbow] [--seeds 1,2,3]
+//   [--no-gensim] [--pair (negatives per pair, as gensim, instead of shared per window)]
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +22,9 @@ const lines = Number(arg("--lines", "1000000"));
 const epochs = Number(arg("--epochs", "5"));
 const threads = Number(arg("--threads", "2"));
 const sg = process.argv.includes("--cbow") ? 0 : 1;
+const seeds = arg("--seeds", "1").split(",").map(Number);
+const skipGensim = process.argv.includes("--no-gensim");
+const sharing = process.argv.includes("--pair") ? "pair" : "window";
 const [dim, window, negative, minCount] = [100, 5, 5, 5];
 const tmp = mkdtempSync(join(tmpdir(), "latentkit-w2v-"));
 
@@ -34,36 +38,49 @@ console.log(`GCIDE: ${sentences.length} lines, ${words} tokens; skip-gram=${sg} 
 
 const pairs = readFileSync(join(root, "bench/data/related-pairs.tsv"), "utf8").split("\n")
   .filter((l) => l && !l.startsWith("#")).map((l) => l.split("\t") as [string, string]);
-function quality(kv: KeyedVectors): { recallAt10: number; covered: number } {
+// recall@10 and the mean reciprocal rank of the partner among all words (smoother than recall@10)
+function quality(kv: KeyedVectors): { recallAt10: number; mrr: number; covered: number } {
   let hit = 0;
+  let rr = 0;
   let total = 0;
   for (const [a, b] of pairs) {
     if (!kv.has(a) || !kv.has(b)) continue;
     for (const [x, y] of [[a, b], [b, a]] as const) {
       total++;
-      if (kv.mostSimilar(x, [], 10).some((s) => s.word === y)) hit++;
+      const sxy = kv.similarity(x, y);
+      let rank = 1;
+      const U = kv.unitVectors;
+      const xi = kv.indexOf(x);
+      for (let w = 0; w < kv.size; w++) {
+        if (w === xi) continue;
+        let s = 0;
+        for (let c = 0; c < kv.dim; c++) s += U.data[xi * kv.dim + c]! * U.data[w * kv.dim + c]!;
+        if (s > sxy) rank++;
+      }
+      if (rank <= 10) hit++;
+      rr += 1 / rank;
     }
   }
-  return { recallAt10: total ? hit / total : 0, covered: total / 2 };
+  return { recallAt10: total ? hit / total : 0, mrr: total ? rr / total : 0, covered: total / 2 };
 }
 
-interface Row { name: string; seconds: number; trainSeconds: number; wordsPerSecond: number; peakRssMB: number; recallAt10: number; covered: number }
+interface Row { name: string; seconds: number; trainSeconds: number; wordsPerSecond: number; peakRssMB: number; recallAt10: number; mrr: number; covered: number }
 const rows: Row[] = [];
 
-{
-  const rss0 = process.memoryUsage().rss;
+for (const seed of seeds) {
   const t0 = performance.now();
-  const w2v = await new Word2Vec({ dim, window, negative, minCount, epochs, threads, model: sg ? "skipgram" : "cbow", seed: 1 }).fit(sentences);
+  const w2v = await new Word2Vec({ dim, window, negative, minCount, epochs, threads, model: sg ? "skipgram" : "cbow", seed, negativeSharing: sharing }).fit(sentences);
   const seconds = (performance.now() - t0) / 1000;
   const out = join(tmp, "latentkit.txt");
   writeWordVectors(out, w2v.vectors);
   const q = quality(w2v.vectors);
-  rows.push({ name: "latentkit", seconds, trainSeconds: w2v.stats.seconds, wordsPerSecond: w2v.stats.wordsPerSecond,
+  rows.push({ name: `latentkit${sharing === "pair" ? " (per-pair negatives)" : ""}${seeds.length > 1 ? ` (seed ${seed})` : ""}`, seconds, trainSeconds: w2v.stats.seconds, wordsPerSecond: w2v.stats.wordsPerSecond,
     peakRssMB: process.resourceUsage().maxRSS / 1024, ...q });
-  void rss0;
 }
 const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import gensim"]).status === 0);
-if (!python) console.log("gensim not found (apt-get install python3-gensim)");
+if (skipGensim) {
+  // latentkit only
+} else if (!python) console.log("gensim not found (apt-get install python3-gensim)");
 else {
   const out = join(tmp, "gensim.txt");
   const r = spawnSync(python, [join(root, "bench/word2vec_gensim.py"), corpusFile, out, String(dim), String(window), String(negative), String(minCount), String(epochs), String(threads), String(sg)], { encoding: "utf8", maxBuffer: 1 << 26 });
@@ -73,9 +90,9 @@ else {
     rows.push({ name: `gensim ${g.version}`, seconds: g.seconds, trainSeconds: g.trainSeconds, wordsPerSecond: g.wordsPerSecond, peakRssMB: g.peakRssMB, ...quality(readWordVectors(out)) });
   }
 }
-console.log("\n| model | wall s | train s | words/s | peak RSS MB | recall@10 (pairs) |");
-console.log("|---|---:|---:|---:|---:|---:|");
+console.log("\n| model | wall s | train s | words/s | peak RSS MB | recall@10 | MRR (pairs) |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) {
-  console.log(`| ${r.name} | ${r.seconds.toFixed(1)} | ${r.trainSeconds.toFixed(1)} | ${Math.round(r.wordsPerSecond).toLocaleString("en")} | ${r.peakRssMB.toFixed(0)} | ${r.recallAt10.toFixed(3)} (${r.covered}) |`);
+  console.log(`| ${r.name} | ${r.seconds.toFixed(1)} | ${r.trainSeconds.toFixed(1)} | ${Math.round(r.wordsPerSecond).toLocaleString("en")} | ${r.peakRssMB.toFixed(0)} | ${r.recallAt10.toFixed(3)} | ${r.mrr.toFixed(3)} (${r.covered}) |`);
 }
-if (rows.length === 2) console.log(`\nwords/s ratio latentkit/gensim: ${(rows[0]!.wordsPerSecond / rows[1]!.wordsPerSecond).toFixed(2)}`);
+if (rows.length === 2 && !skipGensim) console.log(`\nwords/s ratio latentkit/gensim: ${(rows[0]!.wordsPerSecond / rows[1]!.wordsPerSecond).toFixed(2)}`);

@@ -237,6 +237,7 @@ export function word2vecCommand(): Command {
     .option("--alpha <a>", "initial learning rate (default 0.025 skip-gram, 0.05 CBOW)", parseNumber("--alpha"))
     .option("--threads <n>", "training threads (1 = deterministic)", parseIntOption("--threads"))
     .option("--cbow", "train CBOW instead of skip-gram")
+    .option("--negative-sharing <m>", "skip-gram negatives: window (shared per centre word, faster) or pair (as gensim)", "window")
     .option("--limit <n>", "read only the first n lines", parseIntOption("--limit"))
     .option("--seed <n>", "random seed", parseIntOption("--seed"), 1)
     .option("--out <file>", "write the vectors (word2vec text; .gz compresses)")
@@ -246,7 +247,7 @@ export function word2vecCommand(): Command {
 Example:
   latentkit word2vec ../shared/data/text/gcide-definitions.txt.gz --dim 100 --epochs 5 --threads 2 --out vectors.txt
   latentkit similar vectors.txt king`)
-    .action(async (file: string, o: { dim: number; window: number; negative: number; epochs: number; minCount: number; maxVocab?: number; sample: number; alpha?: number; threads?: number; cbow?: boolean; limit?: number; seed: number; out?: string; binary?: boolean; json?: boolean }) => {
+    .action(async (file: string, o: { dim: number; window: number; negative: number; epochs: number; minCount: number; maxVocab?: number; sample: number; alpha?: number; threads?: number; cbow?: boolean; negativeSharing: string; limit?: number; seed: number; out?: string; binary?: boolean; json?: boolean }) => {
       const t0 = performance.now();
       const corpus = new TextCorpus(file, {}, o.limit ?? Infinity);
       const sentences: string[][] = [];
@@ -254,7 +255,7 @@ Example:
       const bar = new ProgressBar("word2vec");
       const w2v = new Word2Vec({
         dim: o.dim, window: o.window, negative: o.negative, epochs: o.epochs, minCount: o.minCount, sample: o.sample,
-        model: o.cbow ? "cbow" : "skipgram", seed: o.seed,
+        model: o.cbow ? "cbow" : "skipgram", seed: o.seed, negativeSharing: o.negativeSharing as "window" | "pair",
         ...(o.maxVocab ? { maxVocabulary: o.maxVocab } : {}), ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
         ...(o.threads !== undefined ? { threads: o.threads } : {}),
         onProgress: (p) => bar.update({ step: Math.round(p.progress * 1000), total: 1000, stage: `epoch ${p.epoch}/${p.epochs} ${Math.round(p.wordsPerSecond).toLocaleString("en")} words/s alpha ${p.alpha.toFixed(4)}` }),

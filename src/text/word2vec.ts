@@ -41,6 +41,12 @@ export interface Word2VecOptions {
   /** Initial learning rate (default 0.025 for skip-gram, 0.05 for CBOW), decaying linearly to minAlpha. */
   alpha?: number;
   minAlpha?: number;
+  /**
+   * Skip-gram negatives: "window" (default) draws them once per centre word and shares them across its context
+   * window (Ji et al. 2016; 2–3x faster, as the output rows stay in cache), "pair" draws them for every
+   * (context, centre) pair as word2vec.c and gensim do.
+   */
+  negativeSharing?: "window" | "pair";
   /** Worker threads (default: all the compute core has). 1 = deterministic for a seed. */
   threads?: number;
   seed?: number;
@@ -72,6 +78,7 @@ export class Word2Vec {
       model,
       minCount: requireInt("minCount", options.minCount ?? 5, 1),
       sample: options.sample ?? 1e-3,
+      negativeSharing: options.negativeSharing ?? "window",
       epochs: requireInt("epochs", options.epochs ?? 5, 1),
       minAlpha: options.minAlpha ?? 1e-4,
       seed: options.seed ?? 1,
@@ -81,6 +88,9 @@ export class Word2Vec {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     };
+    if (this.options.negativeSharing !== "window" && this.options.negativeSharing !== "pair") {
+      fail(`negativeSharing must be "window" or "pair", got ${describeValue(options.negativeSharing)}`);
+    }
     if (!(this.options.sample >= 0)) fail(`sample must be >= 0, got ${describeValue(options.sample)}`);
     if (options.alpha !== undefined && !(options.alpha > 0)) fail(`alpha must be positive, got ${describeValue(options.alpha)}`);
     if (!(this.options.minAlpha >= 0)) fail(`minAlpha must be >= 0, got ${describeValue(options.minAlpha)}`);
@@ -186,7 +196,7 @@ export class Word2Vec {
     try {
       const pIds = alloc(4 * n), pEnd = alloc(4 * n), pKeep = alloc(4 * V), pSyn0 = alloc(4 * V * d), pSyn1 = alloc(4 * V * d);
       const pTable = alloc(4 * table.length), pExp = alloc(4 * 1000), pScratch = alloc(scratchBytes * parts);
-      const pCounts = alloc(4 * parts), pParams = alloc(4 * 20);
+      const pCounts = alloc(4 * parts), pParams = alloc(4 * 24);
       const buf = (): ArrayBufferLike => core.memory.buffer;
       new Int32Array(buf(), pIds, n).set(ids);
       new Int32Array(buf(), pEnd, n).set(sentEnd);
@@ -207,9 +217,10 @@ export class Word2Vec {
           const alphaAt = (pos: number): number => Math.max(o.minAlpha, alpha0 - (alpha0 - o.minAlpha) * (pos / totalWork));
           const a0 = alphaAt(done);
           const a1 = alphaAt(done + (b - a));
-          const P = new Int32Array(buf(), pParams, 20);
+          const P = new Int32Array(buf(), pParams, 21);
           P.set([pIds, pEnd, a, b, pKeep, pSyn0, pSyn1, d, o.window, o.negative, pTable, table.length, pExp, 0, 0,
-            cbow ? 1 : 0, (o.seed * 1000003 + epoch * 65537 + Math.floor(a / CHUNK)) | 0, pScratch, scratchBytes, pCounts]);
+            cbow ? 1 : 0, (o.seed * 1000003 + epoch * 65537 + Math.floor(a / CHUNK)) | 0, pScratch, scratchBytes, pCounts,
+            o.negativeSharing === "window" ? 1 : 0]);
           const F = new Float32Array(buf(), pParams, 20);
           F[13] = a0;
           F[14] = a1;

@@ -46,6 +46,10 @@ test("word2vec: one thread is deterministic for a seed; CBOW trains; progress an
   const c = await new Word2Vec({ threads: 1, epochs: 2, seed: 6, minCount: 3 }).fit(small);
   assert.notDeepEqual(a.wordMatrix.data, c.wordMatrix.data);
   assert.ok(progress.length >= 2 && Math.abs(progress[progress.length - 1]! - 1) < 1e-9);
+  const pair = await new Word2Vec({ threads: 1, epochs: 2, seed: 5, minCount: 3, negativeSharing: "pair" }).fit(small);
+  assert.notDeepEqual(pair.wordMatrix.data, a.wordMatrix.data);
+  assert.ok(pair.wordMatrix.data.every(Number.isFinite));
+  assert.throws(() => new Word2Vec({ negativeSharing: "none" as "pair" }), /negativeSharing must be "window" or "pair"/);
   const cbow = await new Word2Vec({ model: "cbow", epochs: 3, minCount: 3 }).fit(small);
   assert.equal(cbow.vectors.dim, 100);
   assert.ok(cbow.wordMatrix.data.every(Number.isFinite));

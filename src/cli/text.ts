@@ -93,14 +93,20 @@ Example:
     });
 }
 
-export function ppmiSvdCommand(): Command {
-  return new Command("ppmi-svd")
-    .description("word vectors from window co-occurrences: positive PMI (context smoothing α) factorised by SVD")
+/** A command that learns word vectors from a corpus: the options ppmi-svd and word2vec share. */
+function vectorCommand(name: string, description: string, windowHelp: string): Command {
+  return new Command(name)
+    .description(description)
     .argument("<corpus>", "text, one sentence or document per line (.txt or .txt.gz)")
     .option("--dim <n>", "vector dimensions", parseIntOption("--dim"), 100)
-    .option("--window <n>", "context words on each side", parseIntOption("--window"), 5)
+    .option("--window <n>", windowHelp, parseIntOption("--window"), 5)
     .option("--min-count <n>", "ignore rarer words", parseIntOption("--min-count"), 5)
-    .option("--max-vocab <n>", "keep at most this many words", parseIntOption("--max-vocab"))
+    .option("--max-vocab <n>", "keep at most this many words", parseIntOption("--max-vocab"));
+}
+
+export function ppmiSvdCommand(): Command {
+  return vectorCommand("ppmi-svd", "word vectors from window co-occurrences: positive PMI (context smoothing α) factorised by SVD",
+    "context words on each side")
     .option("--alpha <a>", "context-distribution smoothing exponent", parseNumber("--alpha"), 0.75)
     .option("--shift <k>", "subtract log k from PMI", parseNumber("--shift"), 1)
     .option("--eig <p>", "eigenvalue weighting: vectors U·Σ^p", parseNumber("--eig"), 0.5)
@@ -224,15 +230,10 @@ export function wordMapCommand(): Command {
 
 
 export function word2vecCommand(): Command {
-  return new Command("word2vec")
-    .description("word2vec word vectors: skip-gram (default) or CBOW with negative sampling, multi-threaded")
-    .argument("<corpus>", "text, one sentence or document per line (.txt or .txt.gz)")
-    .option("--dim <n>", "vector dimensions", parseIntOption("--dim"), 100)
-    .option("--window <n>", "maximum context distance", parseIntOption("--window"), 5)
+  return vectorCommand("word2vec", "word2vec word vectors: skip-gram (default) or CBOW with negative sampling, multi-threaded",
+    "maximum context distance")
     .option("--negative <n>", "negative samples", parseIntOption("--negative"), 5)
     .option("--epochs <n>", "passes over the corpus", parseIntOption("--epochs"), 5)
-    .option("--min-count <n>", "ignore rarer words", parseIntOption("--min-count"), 5)
-    .option("--max-vocab <n>", "keep at most this many words", parseIntOption("--max-vocab"))
     .option("--sample <t>", "subsampling threshold of frequent words (0 = off)", parseNumber("--sample"), 1e-3)
     .option("--alpha <a>", "initial learning rate (default 0.025 skip-gram, 0.05 CBOW)", parseNumber("--alpha"))
     .option("--threads <n>", "training threads (1 = deterministic)", parseIntOption("--threads"))

@@ -726,6 +726,24 @@ function w2vTrain(ids: usize, sentEnd: usize, t0: i32, t1: i32, keep: usize, syn
   return p * reinterpret<f64>(<i64>(n + 1023) << 52);
 }
 
+/** Smallest and largest binary exponent of powTable's range. */
+const POW_EMIN: i32 = -40;
+const POW_EMAX: i32 = 40;
+
+/**
+ * x^b from a table over [2^POW_EMIN, 2^(POW_EMAX+1)) with 256 bins per octave (bits 52..44 of the double) and linear
+ * interpolation, ~4e-7 relative error; tablePow outside that range.
+ */
+@inline function binnedPow(x: f64, b: f64, bins: usize, tab: usize): f64 {
+  const bits = reinterpret<i64>(x);
+  const idx = <i32>(bits >>> 44) - ((POW_EMIN + 1023) << 8);
+  if (<u32>idx >= <u32>((POW_EMAX - POW_EMIN + 1) << 8)) return tablePow(x, b, tab);
+  const frac = <f64>(bits & 0xfffffffffff) * (1.0 / 17592186044416.0);
+  const p = bins + (<usize>idx << 3);
+  const v0 = load<f64>(p);
+  return v0 + frac * (load<f64>(p, 8) - v0);
+}
+
 @inline function clip4(v: f64): f64 {
   return v > 4 ? 4 : v < -4 ? -4 : v;
 }
@@ -733,7 +751,8 @@ function w2vTrain(ids: usize, sentEnd: usize, t0: i32, t1: i32, keep: usize, syn
 /**
  * Part `part` of `parts` of one UMAP epoch (2-D) over edges [0, nEdges). Parameter block at `params`: i32 slots
  * 0 head, 1 tail, 2 nTail, 3 edge heads, 4 edge tails, 5 epochsPerSample, 6 epochsPerNegative, 7 nextSample,
- * 8 nextNegative, 9 nEdges, 10 moveOther, 11 seed, 12 power tables (see tablePow); f64 slots from byte 64: epoch,
+ * 8 nextNegative, 9 nEdges, 10 moveOther, 11 seed, 12 power tables (see tablePow), 13 x^b bins (see binnedPow);
+ * f64 slots from byte 64: epoch,
  * alpha, a, b, gamma.
  * Coordinates and schedules are f64.
  */
@@ -741,7 +760,7 @@ export function umapEpochPart(params: usize, part: i32, parts: i32): void {
   const head = <usize>prm(params, 0), tail = <usize>prm(params, 1), nTail = prm(params, 2);
   const H = <usize>prm(params, 3), T = <usize>prm(params, 4), eps = <usize>prm(params, 5), epn = <usize>prm(params, 6);
   const nextS = <usize>prm(params, 7), nextN = <usize>prm(params, 8), nEdges = prm(params, 9), moveOther = prm(params, 10);
-  const tab = <usize>prm(params, 12);
+  const tab = <usize>prm(params, 12), bins = <usize>prm(params, 13);
   const epoch = load<f64>(params + 64), alpha = load<f64>(params + 72), a = load<f64>(params + 80);
   const b = load<f64>(params + 88), gamma = load<f64>(params + 96);
   let rnd: u64 = <u64>(prm(params, 11) * 2654435761 + part * 40503 + 1) * 0x9e3779b97f4a7c15 + 7;
@@ -758,7 +777,7 @@ export function umapEpochPart(params: usize, part: i32, parts: i32): void {
     const dx = x - load<f64>(tk), dy = y - load<f64>(tk, 8);
     const d2 = dx * dx + dy * dy;
     if (d2 > 0) {
-      const pw = tablePow(d2, b, tab);
+      const pw = binnedPow(d2, b, bins, tab);
       const coef = (-2 * a * b * pw) / d2 / (a * pw + 1);
       const gx = clip4(coef * dx), gy = clip4(coef * dy);
       x += gx * alpha;
@@ -781,7 +800,7 @@ export function umapEpochPart(params: usize, part: i32, parts: i32): void {
       const ex = x - load<f64>(tq), ey = y - load<f64>(tq, 8);
       const dd = ex * ex + ey * ey;
       if (dd > 0) {
-        const coef = (2 * gamma * b) / ((0.001 + dd) * (a * tablePow(dd, b, tab) + 1));
+        const coef = (2 * gamma * b) / ((0.001 + dd) * (a * binnedPow(dd, b, bins, tab) + 1));
         mx += clip4(coef * ex);
         my += clip4(coef * ey);
       }

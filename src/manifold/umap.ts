@@ -258,13 +258,18 @@ export class UMAP {
         tab[i] = Math.log2(1 + i / 1024);
         tab[1025 + i] = 2 ** (i / 1024);
       }
-      ints.push(0, put(tab));
+      // x^b at 2^e·(1 + m/256) for e = −40..40, m = 0..255 (and one more for the interpolation at the top)
+      const bins = new Float64Array(81 * 256 + 1);
+      for (let e = -40, t = 0; e <= 41; e++) {
+        for (let m = 0; m < 256 && t < bins.length; m++, t++) bins[t] = (2 ** e * (1 + m / 256)) ** this.b;
+      }
+      ints.push(0, put(tab), put(bins));
       const parts = nEdges >= 4096 ? Math.min(o.threads ?? core.threads, core.threads) : 1;
       let lastYield = performance.now();
       for (let epoch = 0; epoch < nEpochs; epoch++) {
         const buf = core.memory.buffer;
         ints[11] = rng.nextUint32() | 0;
-        new Int32Array(buf, params, 13).set(ints);
+        new Int32Array(buf, params, 14).set(ints);
         new Float64Array(buf, params + 64, 5).set([epoch, o.learningRate * (1 - epoch / nEpochs), this.a, this.b, o.repulsionStrength]);
         core.run(OP_UMAP_EPOCH, [params], parts);
         o.onProgress?.({ epoch: epoch + 1, nEpochs });

@@ -58,10 +58,12 @@ export class FftRepulsion {
     }
     const span = Math.max(hi - lo, 1e-12) * (1 + 1e-9);
     // Box width 1/boxesPerUnit once the map is wide enough (so the kernel's spectrum stays the same from one
-    // iteration to the next and is reused), else span/minBoxes. 2·p·nBoxes must be an FFT length (2^a·3^b), so
+    // iteration to the next and is reused), else about span/minBoxes. 2·p·nBoxes must be an FFT length (2^a·3^b), so
     // nBoxes is rounded up to such a number and the grid may reach past the map.
     const unit = 1 / this.boxesPerUnit;
-    const boxW = span >= this.minBoxes * unit ? unit : span / this.minBoxes;
+    // narrow maps: span/minBoxes, rounded down to a power of 2^(1/8) so the kernel's spectrum is reused while the
+    // map grows by less than 9 %
+    const boxW = span >= this.minBoxes * unit ? unit : 2 ** (Math.floor(8 * Math.log2(span / this.minBoxes)) / 8);
     let nBoxes = Math.max(this.minBoxes, Math.ceil(span / boxW));
     while (!isFftSize(nBoxes)) nBoxes++;
     this.lastBoxes = nBoxes;

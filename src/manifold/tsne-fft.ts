@@ -14,6 +14,12 @@ export interface FftRepulsionOptions {
   minBoxes?: number;
   /** Boxes per unit length of the map (default 1). */
   boxesPerUnit?: number;
+  /**
+   * At most this many boxes per axis (default: no limit). Wider boxes shrink the grid but the forces suffer
+   * quickly where points are dense (measured: 2.7 % force error uncapped, 14 % at 96 boxes, 180 % at 48 on a
+   * 120-wide clustered map).
+   */
+  maxBoxes?: number;
   /** "auto" (WebAssembly where available) or "ts" (plain TypeScript, for tests). */
   backend?: "auto" | "ts";
 }
@@ -23,6 +29,7 @@ export class FftRepulsion {
   readonly nodes: number;
   readonly minBoxes: number;
   readonly boxesPerUnit: number;
+  readonly maxBoxes: number;
   private readonly conv: GridConvolution;
   private size = 0; // M = 2N
   private grid = new Float64Array(0);
@@ -40,6 +47,7 @@ export class FftRepulsion {
     this.nodes = opts.nodes ?? 3;
     this.minBoxes = opts.minBoxes ?? 50;
     this.boxesPerUnit = opts.boxesPerUnit ?? 1;
+    this.maxBoxes = opts.maxBoxes ?? Infinity;
     this.conv = opts.backend === "ts" ? new TsGrid() : gridConvolution();
     this.denom = lagrangeDenominators(this.nodes);
     this.lx = new Float64Array(this.nodes);
@@ -63,8 +71,11 @@ export class FftRepulsion {
     const unit = 1 / this.boxesPerUnit;
     // narrow maps: span/minBoxes, rounded down to a power of 2^(1/8) so the kernel's spectrum is reused while the
     // map grows by less than 9 %
-    const boxW = span >= this.minBoxes * unit ? unit : 2 ** (Math.floor(8 * Math.log2(span / this.minBoxes)) / 8);
-    let nBoxes = Math.max(this.minBoxes, Math.ceil(span / boxW));
+    const minBoxes = Math.min(this.minBoxes, this.maxBoxes);
+    let boxW = span >= minBoxes * unit ? unit : 2 ** (Math.floor(8 * Math.log2(span / minBoxes)) / 8);
+    // at most maxBoxes per axis: wider boxes, again on the 2^(1/8) ladder (rounded up)
+    if (span / boxW > this.maxBoxes) boxW = 2 ** (Math.ceil(8 * Math.log2(span / this.maxBoxes)) / 8);
+    let nBoxes = Math.max(minBoxes, Math.ceil(span / boxW));
     while (!isFftSize(nBoxes)) nBoxes++;
     this.lastBoxes = nBoxes;
     const N = p * nBoxes;

@@ -169,7 +169,7 @@ export class AttractiveForces {
     }
     const n = this.P.rows;
     new Float64Array(core.memory.buffer, this.yPtr, 2 * n).set(Y.subarray(0, 2 * n));
-    core.run(OP_TSNE_ATTR, this.args, n >= 10000 ? core.threads : 1);
+    core.run(OP_TSNE_ATTR, this.args, n >= 4000 ? core.threads : 1);
     const res = new Float64Array(core.memory.buffer, this.outPtr, 2 * n);
     for (let t = 0; t < 2 * n; t++) out[t] = exaggeration * res[t]!;
   }

@@ -12,7 +12,7 @@ import { exactKnn, normalizeRows, type Metric, type NeighborSearch } from "../ne
 import { knnGraph } from "../neighbors/nndescent.js";
 import { calibratePerplexity, jointProbabilities } from "./affinity.js";
 import { BHTree } from "./bhtree.js";
-import { FftRepulsion } from "./tsne-fft.js";
+import { FftRepulsion, type FftRepulsionOptions } from "./tsne-fft.js";
 import { wasmCore } from "../core/wasm/runtime.js";
 import { AttractiveForces, WasmBarnesHut, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
 import { sq } from "../core/numeric.js";
@@ -45,6 +45,8 @@ export interface TSNEOptions {
    * (O(n²), P over all points), or "auto" (default): "fft" for 2-D maps of at least 10000 points, else "barnes-hut".
    */
   method?: TSNEMethod;
+  /** Grid of the FFT gradient (default: openTSNE's, 3 nodes per box, boxes of width <= 1, at least 50 per axis). */
+  fft?: FftRepulsionOptions;
   /** Barnes–Hut accuracy (default 0.5; 0 = exact forces). */
   theta?: number;
   /** "pca" (default) or "random", or an n x nComponents matrix. */
@@ -80,8 +82,8 @@ export interface TSNETransformOptions {
 }
 
 export class TSNE {
-  readonly options: Readonly<Required<Omit<TSNEOptions, "onProgress" | "signal" | "init" | "learningRate">>> &
-    Pick<TSNEOptions, "onProgress" | "signal" | "init" | "learningRate">;
+  readonly options: Readonly<Required<Omit<TSNEOptions, "onProgress" | "signal" | "init" | "learningRate" | "fft">>> &
+    Pick<TSNEOptions, "onProgress" | "signal" | "init" | "learningRate" | "fft">;
   private embedding_?: Matrix;
   private kl_?: number;
   private P_?: CsrMatrix;
@@ -102,6 +104,7 @@ export class TSNE {
       progressEvery: options.progressEvery ?? 50,
       ...(options.init !== undefined ? { init: options.init } : { init: "pca" as const }),
       ...(options.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
+      ...(options.fft !== undefined ? { fft: options.fft } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     };
@@ -200,7 +203,7 @@ export class TSNE {
     const tree = method === "barnes-hut" ? new BHTree(dims, 4 * n) : null;
     const core = tree && dims === 2 ? wasmCore() : null;
     const bh = core ? new WasmBarnesHut(core, n) : null;
-    const fft = method === "fft" ? new FftRepulsion() : null;
+    const fft = method === "fft" ? new FftRepulsion(o.fft ?? {}) : null;
     const attraction = new AttractiveForces(P, dims);
     let kl = NaN;
     let lastYield = performance.now();

@@ -2,18 +2,14 @@
 // format (same header, then "word " followed by D little-endian float32 and a newline), and GloVe's .txt (no
 // header). Text values are written in the shortest form that reads back to the same float32, so writing what was
 // read reproduces a file byte for byte.
-import { readFileSync, writeFileSync } from "node:fs";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { KeyedVectors } from "../text/keyed-vectors.js";
+import { readMaybeGzip } from "./files.js";
 
 export type WordVectorFormat = "word2vec" | "word2vec-binary" | "glove";
-
-function readBytes(path: string): Buffer {
-  const raw = readFileSync(path);
-  return raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-}
 
 function writeBytes(path: string, data: Buffer): void {
   writeFileSync(path, path.endsWith(".gz") ? gzipSync(data) : data);
@@ -33,7 +29,7 @@ export function formatFloat32(v: number): string {
 
 /** Reads word vectors; the format is guessed from the file when not given ("binary" must be said). */
 export function readWordVectors(path: string, format?: WordVectorFormat): KeyedVectors {
-  const buf = readBytes(path);
+  const buf = readMaybeGzip(path);
   if (format === "word2vec-binary") return readBinary(buf, path);
   const text = buf.toString("utf8");
   const lines = text.split("\n");

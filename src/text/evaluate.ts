@@ -1,14 +1,12 @@
 // Intrinsic evaluation of word vectors, as gensim's evaluate_word_pairs and evaluate_word_analogies: Spearman's ρ
 // between cosine similarities and human scores on a TSV of word pairs, and analogy accuracy on the
 // questions-words.txt format (": section" headers, then "a b c d" lines: a is to b as c is to d).
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { fail } from "../core/errors.js";
+import { readMaybeGzip } from "../io/files.js";
 import type { KeyedVectors } from "./keyed-vectors.js";
 
 function readText(path: string): string {
-  const raw = readFileSync(path);
-  return (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8");
+  return readMaybeGzip(path).toString("utf8");
 }
 
 /** Average ranks (1-based, ties share their mean rank). */

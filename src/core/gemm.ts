@@ -3,7 +3,7 @@
 import { fail } from "./errors.js";
 import { Matrix, type FloatArray } from "./matrix.js";
 import { GEMM_WORK_FLOATS, OP_GEMM, OP_KNN_SELECT, OP_ROWNORMS } from "./wasm/jobs.js";
-import { wasmCore, type WasmCore } from "./wasm/runtime.js";
+import { WasmArena, wasmCore, type WasmCore } from "./wasm/runtime.js";
 
 export type Backend = "auto" | "ts" | "wasm";
 
@@ -115,37 +115,28 @@ function productInWasm<T>(core: WasmCore, A: Matrix, B: Matrix, m: number, n: nu
   flops: number, body: (cPtr: number) => T): T {
   const parts = flops >= PARALLEL_MIN_FLOPS ? (opts.threads ?? core.threads) : 1;
   const nPad = Math.ceil(n / NR) * NR;
-  const temps: number[] = [];
-  const place = (M: Matrix): number => {
-    const p = pinned.get(M.data);
-    if (p !== undefined) return p;
-    const ptr = core.alloc(M.data.length * 4);
-    temps.push(ptr);
-    core.f32().set(M.data, ptr >> 2);
-    return ptr;
-  };
+  const arena = new WasmArena(core);
+  // float32 operands: pinned ones are already resident, the others are copied in for this product
+  const place = (M: Matrix): number => pinned.get(M.data) ?? arena.put(M.data as Float32Array);
   try {
     const aPtr = place(A);
     const bPtr = place(B);
-    const bPack = core.alloc(k * nPad * 4);
-    temps.push(bPack);
+    const bPack = arena.alloc(k * nPad * 4);
     const rsB = opts.transB ? 1 : B.cols;
     const csB = opts.transB ? B.cols : 1;
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = Math.min(KC, k - p0);
       core.kernels.packB(bPtr, rsB, csB, p0, kc, n, bPack + p0 * nPad * 4);
     }
-    const cPtr = core.alloc(m * n * 4);
-    temps.push(cPtr);
+    const cPtr = arena.alloc(m * n * 4);
     core.kernels.zero(cPtr, m * n);
-    const work = core.alloc(GEMM_WORK_FLOATS * 4 * Math.max(1, parts));
-    temps.push(work);
+    const work = arena.alloc(GEMM_WORK_FLOATS * 4 * Math.max(1, parts));
     const rsA = opts.transA ? 1 : A.cols;
     const csA = opts.transA ? A.cols : 1;
     core.run(OP_GEMM, [aPtr, rsA, csA, bPack, cPtr, n, m, n, k, work], parts);
     return body(cPtr);
   } finally {
-    for (const t of temps) core.free(t);
+    arena.release();
   }
 }
 
@@ -163,18 +154,17 @@ export function knnBlockWasm(Q: Matrix, X: Matrix, xNorms: Float32Array, k: numb
   const n = X.rows;
   const flops = m * n * Q.cols;
   return productInWasm(core, Q, X, m, n, Q.cols, { transB: true }, flops, (cPtr) => {
-    const qn = rowSqNorms(Q);
-    const ptrs = [core.alloc(n * 4), core.alloc(m * 4), core.alloc(m * k * 4), core.alloc(m * k * 4)];
+    const arena = new WasmArena(core);
     try {
-      const [xnP, qnP, dP, iP] = ptrs as [number, number, number, number];
-      const f = core.f32();
-      f.set(xNorms, xnP >> 2);
-      f.set(qn, qnP >> 2);
+      const xnP = arena.put(xNorms);
+      const qnP = arena.put(Float32Array.from(rowSqNorms(Q)));
+      const dP = arena.alloc(m * k * 4);
+      const iP = arena.alloc(m * k * 4);
       core.run(OP_KNN_SELECT, [cPtr, n, xnP, qnP, k, selfBase, dP, iP, m], m * n >= 1 << 18 ? core.threads : 1);
       const g = core.f32();
       return { d: g.slice(dP >> 2, (dP >> 2) + m * k), i: new Int32Array(core.memory.buffer).slice(iP >> 2, (iP >> 2) + m * k) };
     } finally {
-      for (const p of ptrs) core.free(p);
+      arena.release();
     }
   });
 }

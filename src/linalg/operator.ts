@@ -3,7 +3,7 @@
 import { matmul, withPinnedAsync } from "../core/gemm.js";
 import { Matrix } from "../core/matrix.js";
 import { OP_CSR_MATMUL } from "../core/wasm/jobs.js";
-import { wasmCore } from "../core/wasm/runtime.js";
+import { WasmArena, wasmCore } from "../core/wasm/runtime.js";
 import { CsrMatrix } from "./sparse.js";
 
 export interface LinearOperator {
@@ -46,7 +46,7 @@ export class DenseOperator implements LinearOperator {
 
 export class SparseOperator implements LinearOperator {
   // while held: copies of A and Aᵀ (indptr, indices, f32 data) in the WASM core
-  private resident: { a: number[]; at: number[]; ptrs: number[] } | null = null;
+  private resident: { a: number[]; at: number[] } | null = null;
   constructor(readonly A: CsrMatrix) {}
   get rows(): number {
     return this.A.rows;
@@ -69,38 +69,27 @@ export class SparseOperator implements LinearOperator {
   async hold<T>(body: () => Promise<T>): Promise<T> {
     const core = wasmCore();
     if (!core || this.resident) return body();
-    const ptrs: number[] = [];
-    const place = (M: CsrMatrix): number[] => {
-      const ip = core.alloc(4 * M.indptr.length);
-      const ix = core.alloc(4 * Math.max(1, M.nnz));
-      const dt = core.alloc(4 * Math.max(1, M.nnz));
-      ptrs.push(ip, ix, dt);
-      const buf = core.memory.buffer;
-      new Int32Array(buf, ip, M.indptr.length).set(M.indptr);
-      new Int32Array(buf, ix, M.nnz).set(M.indices);
-      new Float32Array(buf, dt, M.nnz).set(M.data);
-      return [ip, ix, dt];
-    };
-    this.resident = { a: place(this.A), at: place(this.A.transpose()), ptrs };
+    const arena = new WasmArena(core);
+    const place = (M: CsrMatrix): number[] => [arena.put(M.indptr), arena.put(M.indices), arena.put(Float32Array.from(M.data))];
+    this.resident = { a: place(this.A), at: place(this.A.transpose()) };
     try {
       return await body();
     } finally {
-      for (const p of ptrs) core.free(p);
+      arena.release();
       this.resident = null;
     }
   }
   private wasmProduct(csr: number[], rows: number, B: Matrix): Matrix {
     const core = wasmCore()!;
     const k = B.cols;
-    const bp = core.alloc(4 * Math.max(1, B.data.length));
-    const cp = core.alloc(4 * Math.max(1, rows * k));
+    const arena = new WasmArena(core);
     try {
-      core.f32().set(B.data, bp >> 2);
+      const bp = arena.put(B.data as Float32Array);
+      const cp = arena.alloc(4 * rows * k);
       core.run(OP_CSR_MATMUL, [csr[0]!, csr[1]!, csr[2]!, bp, cp, k, rows], rows * k >= 1 << 14 ? core.threads : 1);
       return new Matrix(rows, k, core.f32().slice(cp >> 2, (cp >> 2) + rows * k));
     } finally {
-      core.free(bp);
-      core.free(cp);
+      arena.release();
     }
   }
 }

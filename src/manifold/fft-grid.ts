@@ -3,7 +3,7 @@
 // Both hold two M x M complex arrays, each carrying two real channels (re and im), and the kernel's real spectrum.
 import { FFTPlan, conjugate } from "../core/fft.js";
 import { FFT_SCRATCH_BYTES, OP_FFT_COLS, OP_FFT_ROWS } from "../core/wasm/jobs.js";
-import { wasmCore, type WasmCore } from "../core/wasm/runtime.js";
+import { WasmArena, wasmCore, type WasmCore } from "../core/wasm/runtime.js";
 
 export interface GridArrays {
   aRe: Float64Array;
@@ -117,12 +117,14 @@ const CHUNK = 4;
 
 export class WasmGrid implements GridConvolution {
   private M = 0;
-  private ptrs: number[] = [];
+  private readonly arena: WasmArena;
   private p = { aRe: 0, aIm: 0, bRe: 0, bIm: 0, spec: 0, stages: 0, nStages: 0, scratch: 0 };
   private views: GridArrays | null = null;
   private viewBuffer: ArrayBufferLike | null = null;
 
-  constructor(private readonly core: WasmCore) {}
+  constructor(private readonly core: WasmCore) {
+    this.arena = new WasmArena(core);
+  }
 
   resize(M: number): void {
     if (M === this.M) return;
@@ -130,11 +132,7 @@ export class WasmGrid implements GridConvolution {
     this.M = M;
     const core = this.core;
     const bytes = M * M * 8;
-    const alloc = (b: number): number => {
-      const ptr = core.alloc(b);
-      this.ptrs.push(ptr);
-      return ptr;
-    };
+    const alloc = (b: number): number => this.arena.alloc(b);
     const plan = new FFTPlan(M);
     const st = plan.describe();
     const twBytes = st.reduce((s, x) => s + x.tw.length * 8, 0);
@@ -202,8 +200,7 @@ export class WasmGrid implements GridConvolution {
   }
 
   dispose(): void {
-    for (const p of this.ptrs) this.core.free(p);
-    this.ptrs = [];
+    this.arena.release();
     this.views = null;
     this.M = 0;
   }

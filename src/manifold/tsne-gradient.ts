@@ -2,7 +2,7 @@
 //   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
 import { CsrMatrix } from "../linalg/sparse.js";
 import { OP_BH_REPULSION, OP_TSNE_ATTR } from "../core/wasm/jobs.js";
-import { wasmCore, type WasmCore } from "../core/wasm/runtime.js";
+import { WasmArena, wasmCore, type WasmCore } from "../core/wasm/runtime.js";
 import { BHTree } from "./bhtree.js";
 
 /** Attractive term Σ_j p_ij w_ij (y_i − y_j) for every i, scaled by `exaggeration`, written into out (n x dims). */
@@ -131,7 +131,7 @@ export function klDivergence(P: CsrMatrix, Y: Float64Array, dims: number, z: num
  * call. Falls back to {@link attractiveForces} where the core is unavailable or dims != 2. Call dispose() after.
  */
 export class AttractiveForces {
-  private ptrs: number[] = [];
+  private arena: WasmArena | null;
   private core: WasmCore | null;
   private yPtr = 0;
   private outPtr = 0;
@@ -139,24 +139,16 @@ export class AttractiveForces {
 
   constructor(private readonly P: CsrMatrix, private readonly dims: number) {
     this.core = dims === 2 ? wasmCore() : null;
-    const core = this.core;
-    if (!core) return;
+    this.arena = this.core ? new WasmArena(this.core) : null;
+    const arena = this.arena;
+    if (!arena) return;
     const n = P.rows;
     const nnz = P.indptr[n]!;
-    const alloc = (bytes: number): number => {
-      const p = core.alloc(bytes);
-      this.ptrs.push(p);
-      return p;
-    };
-    const ip = alloc(4 * (n + 1));
-    const ix = alloc(4 * Math.max(1, nnz));
-    const dt = alloc(8 * Math.max(1, nnz));
-    this.yPtr = alloc(16 * n);
-    this.outPtr = alloc(16 * n);
-    const buf = core.memory.buffer;
-    new Int32Array(buf, ip, n + 1).set(P.indptr);
-    new Int32Array(buf, ix, nnz).set(P.indices.subarray(0, nnz));
-    new Float64Array(buf, dt, nnz).set(P.data.subarray(0, nnz));
+    const ip = arena.put(P.indptr);
+    const ix = arena.put(P.indices.subarray(0, nnz));
+    const dt = arena.put(P.data.subarray(0, nnz));
+    this.yPtr = arena.alloc(16 * n);
+    this.outPtr = arena.alloc(16 * n);
     this.args = [ip, ix, dt, this.yPtr, this.outPtr, n];
   }
 
@@ -175,8 +167,7 @@ export class AttractiveForces {
   }
 
   dispose(): void {
-    if (this.core) for (const p of this.ptrs) this.core.free(p);
-    this.ptrs = [];
+    this.arena?.release();
   }
 }
 
@@ -185,21 +176,19 @@ export class AttractiveForces {
  * built here (BHTree) and copied in each call. Equals {@link barnesHutRepulsion}. Call dispose() after.
  */
 export class WasmBarnesHut {
-  private ptrs: number[] = [];
+  private readonly fixed: WasmArena;
+  private nodes: WasmArena; // the tree arrays, reallocated as the tree grows
   private capNodes = 0;
   private p = { com: 0, half: 0, count: 0, child: 0, y: 0, out: 0, stack: 0, z: 0, params: 0 };
 
   constructor(private readonly core: WasmCore, private readonly n: number) {
-    const alloc = (b: number): number => {
-      const ptr = core.alloc(Math.max(16, b));
-      this.ptrs.push(ptr);
-      return ptr;
-    };
-    this.p.y = alloc(16 * n);
-    this.p.out = alloc(16 * n);
-    this.p.stack = alloc(1024 * core.threads);
-    this.p.z = alloc(8 * core.threads);
-    this.p.params = alloc(128);
+    this.fixed = new WasmArena(core);
+    this.nodes = new WasmArena(core);
+    this.p.y = this.fixed.alloc(16 * n);
+    this.p.out = this.fixed.alloc(16 * n);
+    this.p.stack = this.fixed.alloc(1024 * core.threads);
+    this.p.z = this.fixed.alloc(8 * core.threads);
+    this.p.params = this.fixed.alloc(128);
   }
 
   /** Σ_j w_ij² (y_i − y_j) into out; returns Z. */
@@ -209,12 +198,12 @@ export class WasmBarnesHut {
     tree.build(Y, n);
     const m = tree.size;
     if (m > this.capNodes) {
-      for (const q of [this.p.com, this.p.half, this.p.count, this.p.child]) if (q) core.free(q);
+      this.nodes.release();
       const cap = Math.ceil(m * 1.5);
-      this.p.com = core.alloc(16 * cap);
-      this.p.half = core.alloc(8 * cap);
-      this.p.count = core.alloc(4 * cap);
-      this.p.child = core.alloc(4 * cap);
+      this.p.com = this.nodes.alloc(16 * cap);
+      this.p.half = this.nodes.alloc(8 * cap);
+      this.p.count = this.nodes.alloc(4 * cap);
+      this.p.child = this.nodes.alloc(4 * cap);
       this.capNodes = cap;
     }
     const buf = core.memory.buffer;
@@ -235,9 +224,8 @@ export class WasmBarnesHut {
   }
 
   dispose(): void {
-    for (const q of [...this.ptrs, this.p.com, this.p.half, this.p.count, this.p.child]) if (q) this.core.free(q);
-    this.ptrs = [];
+    this.fixed.release();
+    this.nodes.release();
     this.capNodes = 0;
-    this.p.com = this.p.half = this.p.count = this.p.child = 0;
   }
 }

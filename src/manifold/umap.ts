@@ -12,7 +12,7 @@ import { spectralLayout } from "./spectral.js";
 import { findABParams, fuzzyUnion, smoothKnn } from "./umap-graph.js";
 import { sq } from "../core/numeric.js";
 import { OP_UMAP_EPOCH } from "../core/wasm/jobs.js";
-import { wasmCore } from "../core/wasm/runtime.js";
+import { WasmArena, wasmCore } from "../core/wasm/runtime.js";
 
 export interface UMAPProgress {
   epoch: number;
@@ -238,20 +238,13 @@ export class UMAP {
     const o = this.options;
     const same = head === tail;
     const nEdges = e.head.length;
-    const ptrs: number[] = [];
-    const put = (arr: Float64Array | Int32Array): number => {
-      const p = core.alloc(Math.max(16, arr.byteLength));
-      ptrs.push(p);
-      const view = arr instanceof Float64Array ? new Float64Array(core.memory.buffer, p, arr.length) : new Int32Array(core.memory.buffer, p, arr.length);
-      view.set(arr as never);
-      return p;
-    };
+    const arena = new WasmArena(core);
+    const put = (arr: Float64Array | Int32Array): number => arena.put(arr);
     try {
       const pHead = put(head);
       const pTail = same ? pHead : put(tail);
       const ints = [pHead, pTail, nTail, put(e.head), put(e.tail), put(e.epochsPerSample), put(epn), put(nextSample), put(nextNeg), nEdges, moveOther ? 1 : 0];
-      const params = core.alloc(128);
-      ptrs.push(params);
+      const params = arena.alloc(128);
       // tables for the kernel's x^b: log2(1 + i/1024) and 2^(i/1024), i = 0..1024
       const tab = new Float64Array(2050);
       for (let i = 0; i <= 1024; i++) {
@@ -282,7 +275,7 @@ export class UMAP {
       head.set(new Float64Array(core.memory.buffer, pHead, head.length));
       return head;
     } finally {
-      for (const p of ptrs) core.free(p);
+      arena.release();
     }
   }
 

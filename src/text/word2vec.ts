@@ -6,7 +6,7 @@ import { CancelledError, describeValue, fail, requireInt, throwIfAborted } from 
 import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { OP_W2V } from "../core/wasm/jobs.js";
-import { wasmCore } from "../core/wasm/runtime.js";
+import { WasmArena, wasmCore } from "../core/wasm/runtime.js";
 import type { Sentences } from "./corpus.js";
 import { KeyedVectors } from "./keyed-vectors.js";
 import { Vocabulary } from "./vocabulary.js";
@@ -187,34 +187,23 @@ export class Word2Vec {
     // see w2vTrain's scratch layout in assembly/kernels.ts
     const w2 = 2 * o.window;
     const scratchBytes = Math.ceil((4 * d * (2 + w2) + 4 * w2 * (o.negative + 1) + 4 * w2 + 4 * (o.negative + 1) + 4 * maxSent + 64) / 64) * 64;
-    const ptrs: number[] = [];
-    const alloc = (bytes: number): number => {
-      const p = core.alloc(Math.max(16, bytes));
-      ptrs.push(p);
-      return p;
-    };
+    const arena = new WasmArena(core);
     try {
-      const pIds = alloc(4 * n), pEnd = alloc(4 * n), pKeep = alloc(4 * V), pSyn0 = alloc(4 * V * d), pSyn1 = alloc(4 * V * d);
-      const pTable = alloc(4 * table.length), pExp = alloc(4 * 1000), pScratch = alloc(scratchBytes * parts);
-      const pCounts = alloc(4 * parts), pParams = alloc(4 * 24);
+      const pIds = arena.put(ids), pEnd = arena.put(sentEnd), pKeep = arena.put(keep), pSyn0 = arena.put(syn0);
+      const pSyn1 = arena.alloc(4 * V * d), pTable = arena.put(table), pExp = arena.put(expTable);
+      const pScratch = arena.alloc(scratchBytes * parts), pCounts = arena.alloc(4 * parts), pParams = arena.alloc(4 * 24);
       const buf = (): ArrayBufferLike => core.memory.buffer;
-      new Int32Array(buf(), pIds, n).set(ids);
-      new Int32Array(buf(), pEnd, n).set(sentEnd);
-      new Uint32Array(buf(), pKeep, V).set(keep);
-      new Float32Array(buf(), pSyn0, V * d).set(syn0);
       new Float32Array(buf(), pSyn1, V * d).fill(0);
-      new Int32Array(buf(), pTable, table.length).set(table);
-      new Float32Array(buf(), pExp, 1000).set(expTable);
 
       const t0 = performance.now();
       const totalWork = n * o.epochs;
+      const alphaAt = (pos: number): number => Math.max(o.minAlpha, alpha0 - (alpha0 - o.minAlpha) * (pos / totalWork));
       let done = 0;
       let trained = 0;
       let lastYield = performance.now();
       for (let epoch = 0; epoch < o.epochs; epoch++) {
         for (let a = 0; a < n; a += CHUNK * parts) {
           const b = Math.min(n, a + CHUNK * parts);
-          const alphaAt = (pos: number): number => Math.max(o.minAlpha, alpha0 - (alpha0 - o.minAlpha) * (pos / totalWork));
           const a0 = alphaAt(done);
           const a1 = alphaAt(done + (b - a));
           const P = new Int32Array(buf(), pParams, 21);
@@ -249,7 +238,7 @@ export class Word2Vec {
         if (!Number.isFinite(this.syn0_.data[t]!)) fail(`training diverged (non-finite weights): lower alpha (${alpha0})`);
       }
     } finally {
-      for (const p of ptrs) core.free(p);
+      arena.release();
     }
     return this;
   }

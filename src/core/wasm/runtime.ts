@@ -24,6 +24,32 @@ export interface WasmCore {
   run(op: number, args: number[], parts: number): void;
 }
 
+type WasmArray = Int32Array | Uint32Array | Float32Array | Float64Array;
+
+/** Buffers in the WASM core that are freed together (a job's inputs and outputs, an object's state). */
+export class WasmArena {
+  private ptrs: number[] = [];
+  constructor(readonly core: WasmCore) {}
+  /** Byte offset of a new block of at least `bytes` bytes. */
+  alloc(bytes: number): number {
+    const p = this.core.alloc(bytes);
+    this.ptrs.push(p);
+    return p;
+  }
+  /** Byte offset of a new block holding a copy of `a`. */
+  put(a: WasmArray): number {
+    const p = this.alloc(a.byteLength);
+    const View = a.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => WasmArray;
+    new View(this.core.memory.buffer, p, a.length).set(a as never);
+    return p;
+  }
+  /** Frees every block of the arena. */
+  release(): void {
+    for (const p of this.ptrs) this.core.free(p);
+    this.ptrs = [];
+  }
+}
+
 let core: WasmCore | null | undefined;
 let kernelVariant: "simd" | "simd+fma" | "none" = "none";
 

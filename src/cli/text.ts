@@ -101,7 +101,11 @@ function vectorCommand(name: string, description: string, windowHelp: string): C
     .option("--dim <n>", "vector dimensions", parseIntOption("--dim"), 100)
     .option("--window <n>", windowHelp, parseIntOption("--window"), 5)
     .option("--min-count <n>", "ignore rarer words", parseIntOption("--min-count"), 5)
-    .option("--max-vocab <n>", "keep at most this many words", parseIntOption("--max-vocab"));
+    .option("--max-vocab <n>", "keep at most this many words", parseIntOption("--max-vocab"))
+    .option("--limit <n>", "read only the first n lines", parseIntOption("--limit"))
+    .option("--out <file>", "write the vectors (word2vec text; .gz compresses)")
+    .option("--binary", "write the word2vec binary format")
+    .option("--json", "print one JSON object with the results");
 }
 
 export function ppmiSvdCommand(): Command {
@@ -112,11 +116,7 @@ export function ppmiSvdCommand(): Command {
     .option("--eig <p>", "eigenvalue weighting: vectors U·Σ^p", parseNumber("--eig"), 0.5)
     .option("--harmonic", "weight a context at distance d by 1/d")
     .option("--vectors <which>", "w (word), c (context) or w+c", "w")
-    .option("--limit <n>", "read only the first n lines", parseIntOption("--limit"))
     .option("--seed <n>", "random seed", parseIntOption("--seed"), 0)
-    .option("--out <file>", "write the vectors (word2vec text; .gz compresses)")
-    .option("--binary", "write the word2vec binary format")
-    .option("--json", "print one JSON object with the results")
     .action(async (file: string, o: { dim: number; window: number; minCount: number; maxVocab?: number; alpha: number; shift: number; eig: number; harmonic?: boolean; vectors: string; limit?: number; seed: number; out?: string; binary?: boolean; json?: boolean }) => {
       if (!["w", "c", "w+c"].includes(o.vectors)) fail(`--vectors must be w, c or w+c, got ${JSON.stringify(o.vectors)}`);
       const t0 = performance.now();
@@ -239,11 +239,7 @@ export function word2vecCommand(): Command {
     .option("--threads <n>", "training threads (1 = deterministic)", parseIntOption("--threads"))
     .option("--cbow", "train CBOW instead of skip-gram")
     .option("--negative-sharing <m>", "skip-gram negatives: window (shared per centre word, faster) or pair (as gensim)", "window")
-    .option("--limit <n>", "read only the first n lines", parseIntOption("--limit"))
     .option("--seed <n>", "random seed", parseIntOption("--seed"), 1)
-    .option("--out <file>", "write the vectors (word2vec text; .gz compresses)")
-    .option("--binary", "write the word2vec binary format")
-    .option("--json", "print one JSON object with the results")
     .addHelpText("after", `
 Example:
   latentkit word2vec ../shared/data/text/gcide-definitions.txt.gz --dim 100 --epochs 5 --threads 2 --out vectors.txt

@@ -64,20 +64,22 @@ function checkPair(X: Matrix, Z: Matrix, k: number): void {
  * false neighbours. Same definition as scikit-learn's sklearn.manifold.trustworthiness.
  */
 export function trustworthiness(X: MatrixLike, Z: MatrixLike, k = 5): number {
-  const A = toMatrix(X, "X", "float64");
-  const B = toMatrix(Z, "Z", "float64");
-  checkPair(A, B, k);
-  const n = A.rows;
-  return 1 - (2 / (n * k * (2 * n - 3 * k - 1))) * rankPenalty(A, exactKnn(B, k), k);
+  return neighbourhoodScore(X, Z, k, false);
 }
 
 /** Continuity: trustworthiness with the roles swapped (missing neighbours instead of false ones). */
 export function continuity(X: MatrixLike, Z: MatrixLike, k = 5): number {
+  return neighbourhoodScore(X, Z, k, true);
+}
+
+/** Trustworthiness of Z's neighbourhoods ranked in X, or (swap) of X's ranked in Z. */
+function neighbourhoodScore(X: MatrixLike, Z: MatrixLike, k: number, swap: boolean): number {
   const A = toMatrix(X, "X", "float64");
   const B = toMatrix(Z, "Z", "float64");
   checkPair(A, B, k);
   const n = A.rows;
-  return 1 - (2 / (n * k * (2 * n - 3 * k - 1))) * rankPenalty(B, exactKnn(A, k), k);
+  const [ranked, neighbours] = swap ? [B, A] : [A, B];
+  return 1 - (2 / (n * k * (2 * n - 3 * k - 1))) * rankPenalty(ranked, exactKnn(neighbours, k), k);
 }
 
 /** Mean fraction of each point's true k neighbours found in `found` (e.g. an approximate index, or the embedding's). */

@@ -3,6 +3,7 @@
 // core; with threads > 1 the participants train disjoint parts of each chunk at once, updating the shared weights
 // without locks (Hogwild). threads = 1 with a seed is fully deterministic.
 import { CancelledError, describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
+import { fitted } from "../core/estimator.js";
 import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { OP_W2V } from "../core/wasm/jobs.js";
@@ -97,18 +98,15 @@ export class Word2Vec {
   }
 
   get vocabulary(): Vocabulary {
-    if (!this.vocab_) fail("this Word2Vec is not fitted yet: call fit() first");
-    return this.vocab_;
+    return fitted(this.vocab_, "Word2Vec");
   }
   /** Input (word) vectors, vocabulary x dim. */
   get wordMatrix(): Matrix {
-    if (!this.syn0_) fail("this Word2Vec is not fitted yet: call fit() first");
-    return this.syn0_;
+    return fitted(this.syn0_, "Word2Vec");
   }
   /** Output (context) vectors of negative sampling. */
   get contextMatrix(): Matrix {
-    if (!this.syn1_) fail("this Word2Vec is not fitted yet: call fit() first");
-    return this.syn1_;
+    return fitted(this.syn1_, "Word2Vec");
   }
   /** The word vectors as KeyedVectors. */
   get vectors(): KeyedVectors {
@@ -116,8 +114,7 @@ export class Word2Vec {
   }
   /** Timing of the last fit: seconds, raw words processed, words trained after subsampling, words per second. */
   get stats(): { seconds: number; words: number; trainedWords: number; wordsPerSecond: number } {
-    if (!this.stats_) fail("this Word2Vec is not fitted yet: call fit() first");
-    return this.stats_;
+    return fitted(this.stats_, "Word2Vec");
   }
 
   async fit(sentences: Sentences): Promise<this> {

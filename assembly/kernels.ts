@@ -453,23 +453,45 @@ export function fftRows(re: usize, im: usize, ld: i32, n: i32, r0: i32, r1: i32,
 
 // ---- t-SNE attractive forces (2-D) ----------------------------------------------------------------------------------
 
-/** out[i] = Σ_q p_q (y_i − y_j)/(1 + ‖y_i − y_j‖²) over CSR row i, for rows r0..r1 (f64 data, i32 indices). */
-export function tsneAttractive2d(indptr: usize, indices: usize, data: usize, Y: usize, out: usize, r0: i32, r1: i32): void {
-  for (let i = r0; i < r1; i++) {
+/**
+ * Part `part` of `parts` of the attractive forces Σ_j p_ij (y_i − y_j)/(1 + ‖y_i − y_j‖²) for a symmetric P given by
+ * its upper triangle (CSR, f32 values): each edge is computed once and applied to both ends. Parameter block (i32
+ * slots): 0 indptr, 1 indices, 2 values (f32), 3 Y (f64 x2), 4 outputs (f64 x2 per point, one array per part), 5 n.
+ * The parts take equal shares of the edges and each writes (and first clears) its own output array.
+ */
+export function tsneAttractSymPart(params: usize, part: i32, parts: i32): void {
+  const indptr = <usize>prm(params, 0), indices = <usize>prm(params, 1), vals = <usize>prm(params, 2);
+  const Y = <usize>prm(params, 3), n = prm(params, 5);
+  const out = <usize>prm(params, 4) + <usize>part * (<usize>n << 4);
+  memory.fill(out, 0, <usize>n << 4);
+  const nnz = load<i32>(indptr + (<usize>n << 2));
+  const e0 = <i32>(<i64>nnz * part / parts), e1 = <i32>(<i64>nnz * (part + 1) / parts);
+  // first row whose edges reach past e0
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (load<i32>(indptr + (<usize>(mid + 1) << 2)) <= e0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < n; i++) {
+    const a = max(e0, load<i32>(indptr + (<usize>i << 2))), b = min(e1, load<i32>(indptr + (<usize>(i + 1) << 2)));
+    if (a >= e1) break;
     const yi = Y + (<usize>i << 4);
     const x = load<f64>(yi), y = load<f64>(yi, 8);
     let fx: f64 = 0, fy: f64 = 0;
-    const e = load<i32>(indptr + (<usize>(i + 1) << 2));
-    for (let q = load<i32>(indptr + (<usize>i << 2)); q < e; q++) {
-      const j = load<i32>(indices + (<usize>q << 2));
-      const yj = Y + (<usize>j << 4);
-      const dx = x - load<f64>(yj), dy = y - load<f64>(yj, 8);
-      const f = load<f64>(data + (<usize>q << 3)) / (1 + dx * dx + dy * dy);
-      fx += f * dx;
-      fy += f * dy;
+    for (let q = a; q < b; q++) {
+      const j = <usize>load<i32>(indices + (<usize>q << 2)) << 4;
+      const dx = x - load<f64>(Y + j), dy = y - load<f64>(Y + j, 8);
+      const f = <f64>load<f32>(vals + (<usize>q << 2)) / (1 + dx * dx + dy * dy);
+      const gx = f * dx, gy = f * dy;
+      fx += gx;
+      fy += gy;
+      store<f64>(out + j, load<f64>(out + j) - gx);
+      store<f64>(out + j, load<f64>(out + j, 8) - gy, 8);
     }
-    store<f64>(out + (<usize>i << 4), fx);
-    store<f64>(out + (<usize>i << 4), fy, 8);
+    const oi = out + (<usize>i << 4);
+    store<f64>(oi, load<f64>(oi) + fx);
+    store<f64>(oi, load<f64>(oi, 8) + fy, 8);
   }
 }
 
@@ -813,54 +835,276 @@ export function umapEpochPart(params: usize, part: i32, parts: i32): void {
   }
 }
 
-// ---- t-SNE Barnes-Hut repulsion over a quadtree built on the JS side ------------------------------------------------
+// ---- t-SNE Barnes–Hut repulsion (2-D): Morton-ordered quadtree, grouped traversal, SIMD interactions -----------------
+//
+// The tree is built here from the points' Morton codes (16 bits per axis, radix sorted), so every node is a contiguous
+// range of the sorted points; chains of single-child cells are collapsed, so there are at most 2n nodes. Repulsion is
+// computed per group (a subtree of at most G points): one traversal collects an interaction list for the whole group,
+// accepting a cell when its width is below θ times its distance from the group's bounding box (so the test holds for
+// every point of the group: at least as accurate as per-point Barnes–Hut with the same θ), and opened leaves add their
+// points. Every point of the group is then summed against the list with f32x4 arithmetic (Barnes 1990, "A modified
+// tree code: don't laugh, it runs").
+
+@inline function part1by1(v: u32): u32 {
+  let x = v & 0xffff;
+  x = (x | (x << 8)) & 0x00ff00ff;
+  x = (x | (x << 4)) & 0x0f0f0f0f;
+  x = (x | (x << 2)) & 0x33333333;
+  x = (x | (x << 1)) & 0x55555555;
+  return x;
+}
 
 /**
- * Part `part` of `parts` of the 2-D Barnes–Hut repulsion. Parameter block: i32 slots 0 com (f64 x2 per node: centre
- * of mass), 1 half (f64 per node), 2 count (i32), 3 child (i32 first child or −1), 4 Y (f64 x2), 5 out (f64 x2),
- * 6 n, 7 stack (i32, 64·4 per part), 8 z (f64 per part: Σ w); f64 slot at byte 64: θ². As BHTree.repulsion2.
+ * Builds the tree for bhGroupPart. Parameter block (i32 slots): 0 Y (f64 x2 per point), 1 n, 2 leaf size, 3 group
+ * size, 4 keys (u32 n), 5 perm (i32 n: sorted position → point), 6 keys2, 7 perm2 (radix sort buffers), 8 px, 9 py
+ * (f32 n, sorted positions), 10 node x, 11 node y (f64: centre of mass), 12 node mass (f64), 13 node width² (f64),
+ * 14 first child (i32), 15 children (i32), 16 start, 17 end (i32: range of sorted points), 18 level (i32 scratch),
+ * 19 groups (i32 node ids, ascending start), 20 out: groups, 21 out: nodes, 22 scratch (256 i32), 23 stacks (1 KiB per
+ * part), 24 interaction lists, 25 list bytes per part, 26 out (f64 x2 per point), 27 z (f64 per part). f64 at byte
+ * 128: θ². Node capacity 2n.
  */
-export function bhRepulsionPart(params: usize, part: i32, parts: i32): void {
-  const com = <usize>prm(params, 0), half = <usize>prm(params, 1), count = <usize>prm(params, 2);
-  const child = <usize>prm(params, 3), Y = <usize>prm(params, 4), out = <usize>prm(params, 5), n = prm(params, 6);
-  const stack = <usize>prm(params, 7) + (<usize>part << 10), zOut = <usize>prm(params, 8);
-  const t2 = load<f64>(params + 64);
-  const i0 = <i32>(<i64>n * part / parts), i1 = <i32>(<i64>n * (part + 1) / parts);
-  let z: f64 = 0;
-  for (let i = i0; i < i1; i++) {
+export function bhGroupBuild(params: usize): void {
+  const Y = <usize>prm(params, 0), n = prm(params, 1), L = prm(params, 2), G = prm(params, 3);
+  let keys = <usize>prm(params, 4), perm = <usize>prm(params, 5), keys2 = <usize>prm(params, 6), perm2 = <usize>prm(params, 7);
+  const px = <usize>prm(params, 8), py = <usize>prm(params, 9);
+  const nx = <usize>prm(params, 10), ny = <usize>prm(params, 11), nm = <usize>prm(params, 12), nw2 = <usize>prm(params, 13);
+  const nchild = <usize>prm(params, 14), nkids = <usize>prm(params, 15), nstart = <usize>prm(params, 16), nend = <usize>prm(params, 17);
+  const nlevel = <usize>prm(params, 18), groups = <usize>prm(params, 19), counts = <usize>prm(params, 22);
+  const stack = <usize>prm(params, 23);
+  let lx = Infinity, ly = Infinity, hx = -Infinity, hy = -Infinity;
+  for (let i = 0; i < n; i++) {
     const x = load<f64>(Y + (<usize>i << 4)), y = load<f64>(Y + (<usize>i << 4), 8);
-    let fx: f64 = 0, fy: f64 = 0;
-    let sp = 0;
-    store<i32>(stack, 0);
-    sp = 1;
-    while (sp > 0) {
-      sp--;
-      const node = load<i32>(stack + (<usize>sp << 2));
-      const cnt = load<i32>(count + (<usize>node << 2));
-      if (cnt == 0) continue;
-      const dx = x - load<f64>(com + (<usize>node << 4)), dy = y - load<f64>(com + (<usize>node << 4), 8);
-      const d2 = dx * dx + dy * dy;
-      const c0 = load<i32>(child + (<usize>node << 2));
-      const h = load<f64>(half + (<usize>node << 3));
-      if (c0 == -1 || 4 * h * h < t2 * d2) {
-        const m = c0 == -1 && d2 == 0 ? cnt - 1 : cnt;
-        if (m <= 0) continue;
-        const w = 1 / (1 + d2);
-        const mw = <f64>m * w;
-        z += mw;
-        const f = mw * w;
-        fx += f * dx;
-        fy += f * dy;
-      } else {
-        store<i32>(stack + (<usize>sp << 2), c0);
-        store<i32>(stack + (<usize>(sp + 1) << 2), c0 + 1);
-        store<i32>(stack + (<usize>(sp + 2) << 2), c0 + 2);
-        store<i32>(stack + (<usize>(sp + 3) << 2), c0 + 3);
-        sp += 4;
+    lx = min(lx, x); hx = max(hx, x); ly = min(ly, y); hy = max(hy, y);
+  }
+  let side = max(hx - lx, hy - ly);
+  if (!(side > 0)) side = 1;
+  const scale = 65536 / side;
+  for (let i = 0; i < n; i++) {
+    const qx = <u32>min(65535, <i32>((load<f64>(Y + (<usize>i << 4)) - lx) * scale));
+    const qy = <u32>min(65535, <i32>((load<f64>(Y + (<usize>i << 4), 8) - ly) * scale));
+    store<u32>(keys + (<usize>i << 2), part1by1(qx) | (part1by1(qy) << 1));
+    store<i32>(perm + (<usize>i << 2), i);
+  }
+  // LSD radix sort of (key, point), 4 passes of 8 bits: stable, ends in keys/perm
+  for (let shift: u32 = 0; shift < 32; shift += 8) {
+    for (let b = 0; b < 256; b++) store<i32>(counts + (<usize>b << 2), 0);
+    for (let i = 0; i < n; i++) {
+      const c = counts + (<usize>((load<u32>(keys + (<usize>i << 2)) >> shift) & 255) << 2);
+      store<i32>(c, load<i32>(c) + 1);
+    }
+    let acc = 0;
+    for (let b = 0; b < 256; b++) {
+      const c = load<i32>(counts + (<usize>b << 2));
+      store<i32>(counts + (<usize>b << 2), acc);
+      acc += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const key = load<u32>(keys + (<usize>i << 2));
+      const c = counts + (<usize>((key >> shift) & 255) << 2);
+      const to = load<i32>(c);
+      store<i32>(c, to + 1);
+      store<u32>(keys2 + (<usize>to << 2), key);
+      store<i32>(perm2 + (<usize>to << 2), load<i32>(perm + (<usize>i << 2)));
+    }
+    const tk = keys; keys = keys2; keys2 = tk;
+    const tp = perm; perm = perm2; perm2 = tp;
+  }
+  for (let t = 0; t < n; t++) {
+    const i = load<i32>(perm + (<usize>t << 2));
+    store<f32>(px + (<usize>t << 2), <f32>load<f64>(Y + (<usize>i << 4)));
+    store<f32>(py + (<usize>t << 2), <f32>load<f64>(Y + (<usize>i << 4), 8));
+  }
+  // top-down split of the sorted ranges; a cell whose points all fall in one quadrant is replaced by that quadrant
+  let nodes = 1;
+  store<i32>(nstart, 0);
+  store<i32>(nend, n);
+  store<i32>(nlevel, 0);
+  let sp = 1;
+  store<i32>(stack, 0);
+  while (sp > 0) {
+    sp--;
+    const node = load<i32>(stack + (<usize>sp << 2));
+    const o = <usize>node << 2;
+    const s = load<i32>(nstart + o), e = load<i32>(nend + o);
+    let l = load<i32>(nlevel + o);
+    store<i32>(nchild + o, -1);
+    store<i32>(nkids + o, 0);
+    while (e - s > L && l < 16) {
+      const shift = <u32>(2 * (15 - l));
+      let k = 0, t = s;
+      let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = e; // quadrant q covers [b_q, b_{q+1})
+      for (let q: u32 = 0; q < 4; q++) {
+        if (q == 1) b1 = t; else if (q == 2) b2 = t; else if (q == 3) b3 = t; else b0 = t;
+        const t0 = t;
+        while (t < e && ((load<u32>(keys + (<usize>t << 2)) >> shift) & 3) == q) t++;
+        if (t > t0) k++;
+      }
+      if (k == 1) {
+        l++;
+        continue;
+      }
+      store<i32>(nchild + o, nodes);
+      store<i32>(nkids + o, k);
+      for (let q = 0; q < 4; q++) {
+        const a = q == 0 ? b0 : q == 1 ? b1 : q == 2 ? b2 : b3;
+        const z = q == 0 ? b1 : q == 1 ? b2 : q == 2 ? b3 : b4;
+        if (z == a) continue;
+        const c = <usize>nodes << 2;
+        store<i32>(nstart + c, a);
+        store<i32>(nend + c, z);
+        store<i32>(nlevel + c, l + 1);
+        store<i32>(stack + (<usize>sp << 2), nodes);
+        sp++;
+        nodes++;
+      }
+      break;
+    }
+    const w = side / <f64>(1 << l);
+    store<f64>(nw2 + (<usize>node << 3), w * w);
+  }
+  // centres of mass, children (higher ids) before parents
+  for (let node = nodes - 1; node >= 0; node--) {
+    const o = <usize>node << 2;
+    const c0 = load<i32>(nchild + o);
+    let sx: f64 = 0, sy: f64 = 0, m: f64 = 0;
+    if (c0 < 0) {
+      const s = load<i32>(nstart + o), e = load<i32>(nend + o);
+      for (let t = s; t < e; t++) {
+        const i = load<i32>(perm + (<usize>t << 2));
+        sx += load<f64>(Y + (<usize>i << 4));
+        sy += load<f64>(Y + (<usize>i << 4), 8);
+      }
+      m = <f64>(e - s);
+    } else {
+      const c1 = c0 + load<i32>(nkids + o);
+      for (let c = c0; c < c1; c++) {
+        const mc = load<f64>(nm + (<usize>c << 3));
+        sx += mc * load<f64>(nx + (<usize>c << 3));
+        sy += mc * load<f64>(ny + (<usize>c << 3));
+        m += mc;
       }
     }
-    store<f64>(out + (<usize>i << 4), fx);
-    store<f64>(out + (<usize>i << 4), fy, 8);
+    store<f64>(nx + (<usize>node << 3), sx / m);
+    store<f64>(ny + (<usize>node << 3), sy / m);
+    store<f64>(nm + (<usize>node << 3), m);
+  }
+  // groups: the largest subtrees of at most G points, in order of their ranges
+  let ng = 0;
+  sp = 1;
+  store<i32>(stack, 0);
+  while (sp > 0) {
+    sp--;
+    const node = load<i32>(stack + (<usize>sp << 2));
+    const o = <usize>node << 2;
+    const c0 = load<i32>(nchild + o);
+    if (c0 < 0 || load<i32>(nend + o) - load<i32>(nstart + o) <= G) {
+      store<i32>(groups + (<usize>ng << 2), node);
+      ng++;
+      continue;
+    }
+    for (let c = c0 + load<i32>(nkids + o) - 1; c >= c0; c--) {
+      store<i32>(stack + (<usize>sp << 2), c);
+      sp++;
+    }
+  }
+  store<i32>(params + (20 << 2), ng);
+  store<i32>(params + (21 << 2), nodes);
+  // the sort may have ended in the second buffers: the caller reads perm from slot 5
+  store<i32>(params + (5 << 2), <i32>perm);
+  store<i32>(params + (7 << 2), <i32>perm2);
+  store<i32>(params + (4 << 2), <i32>keys);
+  store<i32>(params + (6 << 2), <i32>keys2);
+}
+
+/**
+ * Part `part` of `parts` of the repulsion over the tree of bhGroupBuild (same parameter block): for each point,
+ * out = Σ_j w_ij² (y_i − y_j) and, per part, z = Σ_i Σ_{j≠i} w_ij, with cells standing in for their points as above.
+ * The parts take the groups whose ranges start in their share of the sorted points.
+ */
+export function bhGroupPart(params: usize, part: i32, parts: i32): void {
+  const n = prm(params, 1);
+  const perm = <usize>prm(params, 5), px = <usize>prm(params, 8), py = <usize>prm(params, 9);
+  const nx = <usize>prm(params, 10), ny = <usize>prm(params, 11), nm = <usize>prm(params, 12), nw2 = <usize>prm(params, 13);
+  const nchild = <usize>prm(params, 14), nkids = <usize>prm(params, 15), nstart = <usize>prm(params, 16), nend = <usize>prm(params, 17);
+  const groups = <usize>prm(params, 19), ng = prm(params, 20);
+  const stack = <usize>prm(params, 23) + (<usize>part << 10);
+  const listBytes = <usize>prm(params, 25);
+  const cap = listBytes / 12;
+  const lxs = <usize>prm(params, 24) + <usize>part * listBytes, lys = lxs + (cap << 2), lms = lys + (cap << 2);
+  const out = <usize>prm(params, 26), zOut = <usize>prm(params, 27);
+  const t2 = load<f64>(params + 128);
+  const lo = <i32>(<i64>n * part / parts), hi = <i32>(<i64>n * (part + 1) / parts);
+  const one = f32x4.splat(1);
+  let z: f64 = 0;
+  for (let gi = 0; gi < ng; gi++) {
+    const g = <usize>load<i32>(groups + (<usize>gi << 2)) << 2;
+    const s = load<i32>(nstart + g), e = load<i32>(nend + g);
+    if (s < lo || s >= hi) continue;
+    let bx0: f64 = Infinity, by0: f64 = Infinity, bx1: f64 = -Infinity, by1: f64 = -Infinity;
+    for (let t = s; t < e; t++) {
+      const x = <f64>load<f32>(px + (<usize>t << 2)), y = <f64>load<f32>(py + (<usize>t << 2));
+      bx0 = min(bx0, x); bx1 = max(bx1, x); by0 = min(by0, y); by1 = max(by1, y);
+    }
+    let cnt = 0;
+    let sp = 1;
+    store<i32>(stack, 0);
+    while (sp > 0) {
+      sp--;
+      const c = load<i32>(stack + (<usize>sp << 2));
+      const co = <usize>c << 3;
+      const cx = load<f64>(nx + co), cy = load<f64>(ny + co);
+      const dx = max(max(bx0 - cx, cx - bx1), 0), dy = max(max(by0 - cy, cy - by1), 0);
+      if (load<f64>(nw2 + co) < t2 * (dx * dx + dy * dy)) {
+        const q = <usize>cnt << 2;
+        store<f32>(lxs + q, <f32>cx);
+        store<f32>(lys + q, <f32>cy);
+        store<f32>(lms + q, <f32>load<f64>(nm + co));
+        cnt++;
+        continue;
+      }
+      const c0 = load<i32>(nchild + (<usize>c << 2));
+      if (c0 < 0) {
+        const a = load<i32>(nstart + (<usize>c << 2)), b = load<i32>(nend + (<usize>c << 2));
+        for (let t = a; t < b; t++) {
+          const q = <usize>cnt << 2;
+          store<f32>(lxs + q, load<f32>(px + (<usize>t << 2)));
+          store<f32>(lys + q, load<f32>(py + (<usize>t << 2)));
+          store<f32>(lms + q, 1);
+          cnt++;
+        }
+        continue;
+      }
+      for (let k = c0 + load<i32>(nkids + (<usize>c << 2)) - 1; k >= c0; k--) {
+        store<i32>(stack + (<usize>sp << 2), k);
+        sp++;
+      }
+    }
+    while (cnt & 3) {
+      const q = <usize>cnt << 2;
+      store<f32>(lxs + q, 0);
+      store<f32>(lys + q, 0);
+      store<f32>(lms + q, 0);
+      cnt++;
+    }
+    const bytes = <usize>cnt << 2;
+    for (let t = s; t < e; t++) {
+      const x4 = f32x4.splat(load<f32>(px + (<usize>t << 2))), y4 = f32x4.splat(load<f32>(py + (<usize>t << 2)));
+      let fx = f32x4.splat(0), fy = f32x4.splat(0), zz = f32x4.splat(0);
+      for (let q: usize = 0; q < bytes; q += 16) {
+        const dx = f32x4.sub(x4, v128.load(lxs + q)), dy = f32x4.sub(y4, v128.load(lys + q));
+        const w = f32x4.div(one, madd(dy, dy, madd(dx, dx, one)));
+        const mw = f32x4.mul(v128.load(lms + q), w);
+        zz = f32x4.add(zz, mw);
+        const f = f32x4.mul(mw, w);
+        fx = madd(f, dx, fx);
+        fy = madd(f, dy, fy);
+      }
+      const i = <usize>load<i32>(perm + (<usize>t << 2)) << 4;
+      store<f64>(out + i, <f64>f32x4.extract_lane(fx, 0) + <f64>f32x4.extract_lane(fx, 1) + <f64>f32x4.extract_lane(fx, 2) + <f64>f32x4.extract_lane(fx, 3));
+      store<f64>(out + i, <f64>f32x4.extract_lane(fy, 0) + <f64>f32x4.extract_lane(fy, 1) + <f64>f32x4.extract_lane(fy, 2) + <f64>f32x4.extract_lane(fy, 3), 8);
+      // minus the point's own term (w = 1)
+      z += <f64>f32x4.extract_lane(zz, 0) + <f64>f32x4.extract_lane(zz, 1) + <f64>f32x4.extract_lane(zz, 2) + <f64>f32x4.extract_lane(zz, 3) - 1;
+    }
   }
   store<f64>(zOut + (<usize>part << 3), z);
 }

@@ -48,34 +48,38 @@ export class CsrMatrix {
       counts[i + 1]!++;
     }
     for (let i = 0; i < rows; i++) counts[i + 1]! += counts[i]!;
+    // two stable counting sorts, by column and then by row, leave each row's columns ascending in O(nnz + rows + cols)
+    const colPos = new Int32Array(cols + 1);
+    for (let k = 0; k < n; k++) colPos[c[k]! + 1]!++;
+    for (let j = 0; j < cols; j++) colPos[j + 1]! += colPos[j]!;
+    const byCol = new Int32Array(n);
+    for (let k = 0; k < n; k++) byCol[colPos[c[k]!]!++] = k;
     const pos = counts.slice(0, rows);
-    const idx = new Int32Array(n);
-    const val = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      const p = pos[r[k]!]!++;
-      idx[p] = c[k]!;
-      val[p] = v[k]!;
+    const order = new Int32Array(n);
+    for (let t = 0; t < n; t++) {
+      const k = byCol[t]!;
+      order[pos[r[k]!]!++] = k;
     }
-    // sort each row by column and merge duplicates
+    // merge duplicates (summed in their input order)
     const outPtr = new Int32Array(rows + 1);
-    const outIdx: number[] = [];
-    const outVal: number[] = [];
+    const outIdx = new Int32Array(n);
+    const outVal = new Float64Array(n);
+    let m = 0;
     for (let i = 0; i < rows; i++) {
-      const s = counts[i]!;
-      const e = counts[i + 1]!;
-      const order = Array.from({ length: e - s }, (_, t) => s + t).sort((a, b) => idx[a]! - idx[b]!);
       let last = -1;
-      for (const p of order) {
-        if (idx[p] === last) outVal[outVal.length - 1]! += val[p]!;
+      for (let p = counts[i]!, e = counts[i + 1]!; p < e; p++) {
+        const k = order[p]!;
+        const j = c[k]!;
+        if (j === last) outVal[m - 1]! += v[k]!;
         else {
-          outIdx.push(idx[p]!);
-          outVal.push(val[p]!);
-          last = idx[p]!;
+          outIdx[m] = j;
+          outVal[m++] = v[k]!;
+          last = j;
         }
       }
-      outPtr[i + 1] = outIdx.length;
+      outPtr[i + 1] = m;
     }
-    return new CsrMatrix(rows, cols, outPtr, Int32Array.from(outIdx), Float64Array.from(outVal));
+    return new CsrMatrix(rows, cols, outPtr, outIdx.slice(0, m), outVal.slice(0, m));
   }
 
   static fromDense(A: Matrix): CsrMatrix {

@@ -13,7 +13,7 @@ export interface Calibration {
 }
 
 /**
- * Binary search on each βᵢ so that H(Pᵢ) = log(perplexity) to `tol`. `sqDist` holds, for each of n points, the
+ * Search on each βᵢ (Newton steps on log βᵢ, kept inside a bisection bracket) so that H(Pᵢ) = log(perplexity) to `tol`. `sqDist` holds, for each of n points, the
  * squared distances to its k neighbours (row-major n x k).
  */
 export function calibratePerplexity(sqDist: Float64Array, n: number, k: number, perplexity: number, tol = 1e-5, maxIter = 200): Calibration {
@@ -28,30 +28,36 @@ export function calibratePerplexity(sqDist: Float64Array, n: number, k: number, 
     const o = i * k;
     let dmin = Infinity;
     for (let t = 0; t < k; t++) dmin = Math.min(dmin, sqDist[o + t]!);
-    let b = 1;
+    // start at the scale of the distances, then safeguarded Newton steps on log β inside the bisection bracket
+    let mean = 0;
+    for (let t = 0; t < k; t++) mean += sqDist[o + t]! - dmin;
+    let b = mean > 0 ? k / mean : 1;
     let lo = 0;
     let hi = Infinity;
     let H = 0;
     for (let it = 0; it < maxIter; it++) {
       let sum = 0;
       let dsum = 0;
+      let d2sum = 0;
       for (let t = 0; t < k; t++) {
         const d = sqDist[o + t]! - dmin;
         const v = Math.exp(-d * b);
         p[t] = v;
         sum += v;
         dsum += d * v;
+        d2sum += d * d * v;
       }
-      H = Math.log(sum) + (b * dsum) / sum;
+      const mean1 = dsum / sum;
+      H = Math.log(sum) + b * mean1;
       const diff = H - target;
       if (Math.abs(diff) <= tol) break;
-      if (diff > 0) {
-        lo = b;
-        b = hi === Infinity ? b * 2 : (b + hi) / 2;
-      } else {
-        hi = b;
-        b = (b + lo) / 2;
-      }
+      if (diff > 0) lo = b;
+      else hi = b;
+      // dH/d(log β) = −β² Var(d)
+      const slope = b * b * (d2sum / sum - mean1 * mean1);
+      let next = slope > 0 ? b * Math.exp(Math.min(2, Math.max(-2, diff / slope))) : NaN;
+      if (!(next > lo && next < hi)) next = hi === Infinity ? b * 2 : (lo + hi) / 2;
+      b = next;
     }
     let sum = 0;
     for (let t = 0; t < k; t++) sum += p[t]!;

@@ -1,7 +1,7 @@
 // t-SNE gradient kernels, kept apart from the estimator. With w_ij = 1/(1 + ‖y_i − y_j‖²) and Z = Σ_{k≠l} w_kl:
 //   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
 import { CsrMatrix } from "../linalg/sparse.js";
-import { OP_BH_REPULSION, OP_TSNE_ATTR } from "../core/wasm/jobs.js";
+import { OP_BH_GROUPS, OP_TSNE_ATTR } from "../core/wasm/jobs.js";
 import { WasmArena, wasmCore, type WasmCore } from "../core/wasm/runtime.js";
 import { BHTree } from "./bhtree.js";
 
@@ -127,15 +127,16 @@ export function klDivergence(P: CsrMatrix, Y: Float64Array, dims: number, z: num
 }
 
 /**
- * Attractive forces for 2-D maps in the WASM core, split over its threads: P is copied in once, the map once per
- * call. Falls back to {@link attractiveForces} where the core is unavailable or dims != 2. Call dispose() after.
+ * Attractive forces for 2-D maps in the WASM core, split over its threads. P (symmetric) is copied in once as its
+ * upper triangle in f32, so each edge is computed once for both of its ends; the map is copied in once per call.
+ * Falls back to {@link attractiveForces} where the core is unavailable or dims != 2. Call dispose() after.
  */
 export class AttractiveForces {
   private arena: WasmArena | null;
   private core: WasmCore | null;
   private yPtr = 0;
   private outPtr = 0;
-  private args: number[] = [];
+  private params = 0;
 
   constructor(private readonly P: CsrMatrix, private readonly dims: number) {
     this.core = dims === 2 ? wasmCore() : null;
@@ -143,13 +144,14 @@ export class AttractiveForces {
     const arena = this.arena;
     if (!arena) return;
     const n = P.rows;
-    const nnz = P.indptr[n]!;
-    const ip = arena.put(P.indptr);
-    const ix = arena.put(P.indices.subarray(0, nnz));
-    const dt = arena.put(P.data.subarray(0, nnz));
+    const upper = upperTriangle(P);
+    const ip = arena.put(upper.indptr);
+    const ix = arena.put(upper.indices);
+    const vl = arena.put(upper.values);
     this.yPtr = arena.alloc(16 * n);
-    this.outPtr = arena.alloc(16 * n);
-    this.args = [ip, ix, dt, this.yPtr, this.outPtr, n];
+    this.outPtr = arena.alloc(16 * n * this.core!.threads);
+    this.params = arena.alloc(64);
+    new Int32Array(this.core!.memory.buffer, this.params, 6).set([ip, ix, vl, this.yPtr, this.outPtr, n]);
   }
 
   /** out = exaggeration · Σ_j p_ij w_ij (y_i − y_j). */
@@ -161,9 +163,14 @@ export class AttractiveForces {
     }
     const n = this.P.rows;
     new Float64Array(core.memory.buffer, this.yPtr, 2 * n).set(Y.subarray(0, 2 * n));
-    core.run(OP_TSNE_ATTR, this.args, n >= 4000 ? core.threads : 1);
-    const res = new Float64Array(core.memory.buffer, this.outPtr, 2 * n);
-    for (let t = 0; t < 2 * n; t++) out[t] = exaggeration * res[t]!;
+    const parts = n >= 2000 ? core.threads : 1;
+    core.run(OP_TSNE_ATTR, [this.params], parts);
+    const res = new Float64Array(core.memory.buffer, this.outPtr, 2 * n * parts);
+    for (let t = 0; t < 2 * n; t++) {
+      let v = res[t]!;
+      for (let q = 1; q < parts; q++) v += res[q * 2 * n + t]!;
+      out[t] = exaggeration * v;
+    }
   }
 
   dispose(): void {
@@ -171,61 +178,85 @@ export class AttractiveForces {
   }
 }
 
+/** The entries of a symmetric CSR matrix above its diagonal (values in f32). */
+function upperTriangle(P: CsrMatrix): { indptr: Int32Array; indices: Int32Array; values: Float32Array } {
+  const n = P.rows;
+  const indptr = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    let c = 0;
+    for (let q = P.indptr[i]!; q < P.indptr[i + 1]!; q++) if (P.indices[q]! > i) c++;
+    indptr[i + 1] = indptr[i]! + c;
+  }
+  const indices = new Int32Array(indptr[n]!);
+  const values = new Float32Array(indptr[n]!);
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    for (let q = P.indptr[i]!; q < P.indptr[i + 1]!; q++) {
+      if (P.indices[q]! <= i) continue;
+      indices[t] = P.indices[q]!;
+      values[t++] = P.data[q]!;
+    }
+  }
+  return { indptr, indices, values };
+}
+
+/** Leaf and group sizes of {@link WasmBarnesHut} (measured on Fashion-MNIST maps of 5000 points). */
+export interface WasmBarnesHutOptions {
+  /** Most points in a leaf cell (default 32). */
+  leafSize?: number;
+  /** Most points that share one interaction list (default 64). */
+  groupSize?: number;
+}
+
 /**
- * Barnes–Hut repulsion for 2-D maps with the traversal in the WASM core, split over its threads: the quadtree is
- * built here (BHTree) and copied in each call. Equals {@link barnesHutRepulsion}. Call dispose() after.
+ * Barnes–Hut repulsion for 2-D maps in the WASM core: the quadtree is built there over the points in Morton order,
+ * and each group of nearby points shares one traversal, whose interaction list is summed with SIMD arithmetic (f32)
+ * on all threads. Cells are accepted only when the θ test holds for every point of the group, so the forces are at
+ * least as accurate as {@link barnesHutRepulsion} with the same θ; θ = 0 gives the exact sums. Call dispose() after.
  */
 export class WasmBarnesHut {
-  private readonly fixed: WasmArena;
-  private nodes: WasmArena; // the tree arrays, reallocated as the tree grows
-  private capNodes = 0;
-  private p = { com: 0, half: 0, count: 0, child: 0, y: 0, out: 0, stack: 0, z: 0, params: 0 };
+  private readonly arena: WasmArena;
+  private readonly params: number;
+  private readonly yPtr: number;
+  private readonly outPtr: number;
+  private readonly zPtr: number;
 
-  constructor(private readonly core: WasmCore, private readonly n: number) {
-    this.fixed = new WasmArena(core);
-    this.nodes = new WasmArena(core);
-    this.p.y = this.fixed.alloc(16 * n);
-    this.p.out = this.fixed.alloc(16 * n);
-    this.p.stack = this.fixed.alloc(1024 * core.threads);
-    this.p.z = this.fixed.alloc(8 * core.threads);
-    this.p.params = this.fixed.alloc(128);
+  constructor(private readonly core: WasmCore, private readonly n: number, opts: WasmBarnesHutOptions = {}) {
+    const a = (this.arena = new WasmArena(core));
+    const cap = 2 * n + 2;
+    const threads = core.threads;
+    const listBytes = 12 * (Math.ceil((n + cap) / 4) * 4 + 8);
+    this.yPtr = a.alloc(16 * n);
+    this.outPtr = a.alloc(16 * n);
+    this.zPtr = a.alloc(8 * threads);
+    const slots = [
+      this.yPtr, n, opts.leafSize ?? 32, opts.groupSize ?? 64,
+      a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n),
+      a.alloc(8 * cap), a.alloc(8 * cap), a.alloc(8 * cap), a.alloc(8 * cap),
+      a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap),
+      0, 0, a.alloc(1024), a.alloc(1024 * threads), a.alloc(listBytes * threads), listBytes, this.outPtr, this.zPtr,
+    ];
+    this.params = a.alloc(256);
+    new Int32Array(core.memory.buffer, this.params, slots.length).set(slots);
   }
 
   /** Σ_j w_ij² (y_i − y_j) into out; returns Z. */
-  repulsion(tree: BHTree, Y: Float64Array, theta: number, out: Float64Array): number {
+  repulsion(Y: Float64Array, theta: number, out: Float64Array): number {
     const core = this.core;
     const n = this.n;
-    tree.build(Y, n);
-    const m = tree.size;
-    if (m > this.capNodes) {
-      this.nodes.release();
-      const cap = Math.ceil(m * 1.5);
-      this.p.com = this.nodes.alloc(16 * cap);
-      this.p.half = this.nodes.alloc(8 * cap);
-      this.p.count = this.nodes.alloc(4 * cap);
-      this.p.child = this.nodes.alloc(4 * cap);
-      this.capNodes = cap;
-    }
-    const buf = core.memory.buffer;
-    new Float64Array(buf, this.p.com, 2 * m).set(tree.comSum.subarray(0, 2 * m));
-    new Float64Array(buf, this.p.half, m).set(tree.half.subarray(0, m));
-    new Int32Array(buf, this.p.count, m).set(tree.count.subarray(0, m));
-    new Int32Array(buf, this.p.child, m).set(tree.child.subarray(0, m));
-    new Float64Array(buf, this.p.y, 2 * n).set(Y.subarray(0, 2 * n));
+    new Float64Array(core.memory.buffer, this.yPtr, 2 * n).set(Y.subarray(0, 2 * n));
+    new Float64Array(core.memory.buffer, this.params + 128, 1)[0] = theta * theta;
+    core.kernels.bhGroupBuild(this.params);
     const parts = n >= 1000 ? core.threads : 1;
-    new Int32Array(buf, this.p.params, 9).set([this.p.com, this.p.half, this.p.count, this.p.child, this.p.y, this.p.out, n, this.p.stack, this.p.z]);
-    new Float64Array(buf, this.p.params + 64, 1)[0] = theta * theta;
-    core.run(OP_BH_REPULSION, [this.p.params], parts);
-    out.set(new Float64Array(core.memory.buffer, this.p.out, 2 * n));
-    const zs = new Float64Array(core.memory.buffer, this.p.z, parts);
+    core.run(OP_BH_GROUPS, [this.params], parts);
+    out.set(new Float64Array(core.memory.buffer, this.outPtr, 2 * n));
+    const zs = new Float64Array(core.memory.buffer, this.zPtr, parts);
     let z = 0;
     for (let t = 0; t < parts; t++) z += zs[t]!;
     return z;
   }
 
   dispose(): void {
-    this.fixed.release();
-    this.nodes.release();
-    this.capNodes = 0;
+    this.arena.release();
   }
 }

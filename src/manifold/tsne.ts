@@ -213,7 +213,7 @@ export class TSNE {
         const exaggeration = early ? o.earlyExaggeration : 1;
         const momentum = early ? 0.5 : 0.8;
         const z = fft ? fft.repulsion(Y, n, rep)
-          : bh ? bh.repulsion(tree!, Y, o.theta, rep)
+          : bh ? bh.repulsion(Y, o.theta, rep)
             : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
         attraction.compute(Y, exaggeration, grad);
         for (let t = 0; t < n * dims; t++) {
@@ -225,7 +225,7 @@ export class TSNE {
           Y[t]! += update[t]!;
         }
         const last = it === o.maxIter - 1;
-        if ((it + 1) % o.progressEvery === 0 || last) {
+        if (last || (o.onProgress && (it + 1) % o.progressEvery === 0)) {
           kl = klDivergence(P, Y, dims, z);
           o.onProgress?.({ iteration: it + 1, maxIter: o.maxIter, kl, phase: early ? "early exaggeration" : "main" });
         }

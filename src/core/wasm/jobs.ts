@@ -20,7 +20,7 @@ export const OP_TSNE_ATTR = 6;
 export const OP_CSR_MATMUL = 7;
 export const OP_W2V = 8;
 export const OP_UMAP_EPOCH = 9;
-export const OP_BH_REPULSION = 10;
+export const OP_BH_GROUPS = 10;
 
 export const MR = 4;
 /** Floats of scratch each participant needs for a GEMM (MC*KC + MR*NR, see assembly/kernels.ts). */
@@ -41,8 +41,9 @@ export interface KernelExports {
   csrMatmul(indptr: number, indices: number, data: number, B: number, C: number, k: number, r0: number, r1: number): void;
   w2vTrainPart(params: number, part: number, parts: number): void;
   umapEpochPart(params: number, part: number, parts: number): void;
-  bhRepulsionPart(params: number, part: number, parts: number): void;
-  tsneAttractive2d(indptr: number, indices: number, data: number, Y: number, out: number, r0: number, r1: number): void;
+  bhGroupBuild(params: number): void;
+  bhGroupPart(params: number, part: number, parts: number): void;
+  tsneAttractSymPart(params: number, part: number, parts: number): void;
 }
 
 /** Scratch bytes one participant of an FFT job needs: 4 planes of n·chunk f64. */
@@ -86,16 +87,14 @@ export function runPart(k: KernelExports, ctl: Int32Array, part: number): void {
     // args: indptr, indices, data, B, C, k, rows
     const [r0, r1] = slice(a(6), part, parts, 1);
     if (r1 > r0) k.csrMatmul(a(0), a(1), a(2), a(3), a(4), a(5), r0, r1);
-  } else if (op === OP_BH_REPULSION) {
-    k.bhRepulsionPart(a(0), part, parts);
+  } else if (op === OP_BH_GROUPS) {
+    k.bhGroupPart(a(0), part, parts);
   } else if (op === OP_UMAP_EPOCH) {
     k.umapEpochPart(a(0), part, parts);
   } else if (op === OP_W2V) {
     // args: params
     k.w2vTrainPart(a(0), part, parts);
   } else if (op === OP_TSNE_ATTR) {
-    // args: indptr, indices, data, Y, out, rows
-    const [r0, r1] = slice(a(5), part, parts, 1);
-    if (r1 > r0) k.tsneAttractive2d(a(0), a(1), a(2), a(3), a(4), r0, r1);
+    k.tsneAttractSymPart(a(0), part, parts);
   }
 }

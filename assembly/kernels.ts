@@ -860,8 +860,8 @@ export function umapEpochPart(params: usize, part: i32, parts: i32): void {
  * (f32 n, sorted positions), 10 node x, 11 node y (f64: centre of mass), 12 node mass (f64), 13 node width² (f64),
  * 14 first child (i32), 15 children (i32), 16 start, 17 end (i32: range of sorted points), 18 level (i32 scratch),
  * 19 groups (i32 node ids, ascending start), 20 out: groups, 21 out: nodes, 22 scratch (256 i32), 23 stacks (1 KiB per
- * part), 24 interaction lists, 25 list bytes per part, 26 out (f64 x2 per point), 27 z (f64 per part). f64 at byte
- * 128: θ². Node capacity 2n.
+ * part), 24 interaction lists, 25 list bytes per part, 26 out (f64 x2 per point), 27 z (f64 per group), 28 the
+ * counter of groups handed out. f64 at byte 128: θ². Node capacity 2n.
  */
 export function bhGroupBuild(params: usize): void {
   const Y = <usize>prm(params, 0), n = prm(params, 1), L = prm(params, 2), G = prm(params, 3);
@@ -1009,6 +1009,7 @@ export function bhGroupBuild(params: usize): void {
   }
   store<i32>(params + (20 << 2), ng);
   store<i32>(params + (21 << 2), nodes);
+  store<i32>(params + (28 << 2), 0);
   // the sort may have ended in the second buffers: the caller reads perm from slot 5
   store<i32>(params + (5 << 2), <i32>perm);
   store<i32>(params + (7 << 2), <i32>perm2);
@@ -1018,93 +1019,109 @@ export function bhGroupBuild(params: usize): void {
 
 /**
  * Part `part` of `parts` of the repulsion over the tree of bhGroupBuild (same parameter block): for each point,
- * out = Σ_j w_ij² (y_i − y_j) and, per part, z = Σ_i Σ_{j≠i} w_ij, with cells standing in for their points as above.
- * The parts take the groups whose ranges start in their share of the sorted points.
+ * out = Σ_j w_ij² (y_i − y_j) and, per group, z = Σ_i Σ_{j≠i} w_ij over its points i, with cells standing in for
+ * their points as above. The parts take groups four at a time from a shared counter (slot 28, cleared by
+ * bhGroupBuild); the results do not depend on which part took which group.
  */
 export function bhGroupPart(params: usize, part: i32, parts: i32): void {
-  const n = prm(params, 1);
+  const ng = prm(params, 20);
+  const counter = params + (28 << 2);
+  const zs = <usize>prm(params, 27);
+  for (;;) {
+    const g0 = atomic.add<i32>(counter, 4);
+    if (g0 >= ng) break;
+    const g1 = min(ng, g0 + 4);
+    for (let gi = g0; gi < g1; gi++) {
+      store<f64>(zs + (<usize>gi << 3), bhGroup(params, part, load<i32>(<usize>prm(params, 19) + (<usize>gi << 2))));
+    }
+  }
+}
+
+/** One group of bhGroupPart: its interaction list, then the sums for its points; returns their part of z. */
+function bhGroup(params: usize, part: i32, group: i32): f64 {
   const perm = <usize>prm(params, 5), px = <usize>prm(params, 8), py = <usize>prm(params, 9);
   const nx = <usize>prm(params, 10), ny = <usize>prm(params, 11), nm = <usize>prm(params, 12), nw2 = <usize>prm(params, 13);
   const nchild = <usize>prm(params, 14), nkids = <usize>prm(params, 15), nstart = <usize>prm(params, 16), nend = <usize>prm(params, 17);
-  const groups = <usize>prm(params, 19), ng = prm(params, 20);
   const stack = <usize>prm(params, 23) + (<usize>part << 10);
   const listBytes = <usize>prm(params, 25);
   const cap = listBytes / 12;
   const lxs = <usize>prm(params, 24) + <usize>part * listBytes, lys = lxs + (cap << 2), lms = lys + (cap << 2);
-  const out = <usize>prm(params, 26), zOut = <usize>prm(params, 27);
+  const out = <usize>prm(params, 26);
   const t2 = load<f64>(params + 128);
-  const lo = <i32>(<i64>n * part / parts), hi = <i32>(<i64>n * (part + 1) / parts);
   const one = f32x4.splat(1);
   let z: f64 = 0;
-  for (let gi = 0; gi < ng; gi++) {
-    const g = <usize>load<i32>(groups + (<usize>gi << 2)) << 2;
-    const s = load<i32>(nstart + g), e = load<i32>(nend + g);
-    if (s < lo || s >= hi) continue;
-    let bx0: f64 = Infinity, by0: f64 = Infinity, bx1: f64 = -Infinity, by1: f64 = -Infinity;
-    for (let t = s; t < e; t++) {
-      const x = <f64>load<f32>(px + (<usize>t << 2)), y = <f64>load<f32>(py + (<usize>t << 2));
-      bx0 = min(bx0, x); bx1 = max(bx1, x); by0 = min(by0, y); by1 = max(by1, y);
-    }
-    let cnt = 0;
-    let sp = 1;
-    store<i32>(stack, 0);
-    while (sp > 0) {
-      sp--;
-      const c = load<i32>(stack + (<usize>sp << 2));
-      const co = <usize>c << 3;
-      const cx = load<f64>(nx + co), cy = load<f64>(ny + co);
-      const dx = max(max(bx0 - cx, cx - bx1), 0), dy = max(max(by0 - cy, cy - by1), 0);
-      if (load<f64>(nw2 + co) < t2 * (dx * dx + dy * dy)) {
-        const q = <usize>cnt << 2;
-        store<f32>(lxs + q, <f32>cx);
-        store<f32>(lys + q, <f32>cy);
-        store<f32>(lms + q, <f32>load<f64>(nm + co));
-        cnt++;
-        continue;
-      }
-      const c0 = load<i32>(nchild + (<usize>c << 2));
-      if (c0 < 0) {
-        const a = load<i32>(nstart + (<usize>c << 2)), b = load<i32>(nend + (<usize>c << 2));
-        for (let t = a; t < b; t++) {
-          const q = <usize>cnt << 2;
-          store<f32>(lxs + q, load<f32>(px + (<usize>t << 2)));
-          store<f32>(lys + q, load<f32>(py + (<usize>t << 2)));
-          store<f32>(lms + q, 1);
-          cnt++;
-        }
-        continue;
-      }
-      for (let k = c0 + load<i32>(nkids + (<usize>c << 2)) - 1; k >= c0; k--) {
-        store<i32>(stack + (<usize>sp << 2), k);
-        sp++;
-      }
-    }
-    while (cnt & 3) {
+  const g = <usize>group << 2;
+  const s = load<i32>(nstart + g), e = load<i32>(nend + g);
+  let bx0: f64 = Infinity, by0: f64 = Infinity, bx1: f64 = -Infinity, by1: f64 = -Infinity;
+  for (let t = s; t < e; t++) {
+    const x = <f64>load<f32>(px + (<usize>t << 2)), y = <f64>load<f32>(py + (<usize>t << 2));
+    bx0 = min(bx0, x); bx1 = max(bx1, x); by0 = min(by0, y); by1 = max(by1, y);
+  }
+  let cnt = 0;
+  let sp = 1;
+  store<i32>(stack, 0);
+  while (sp > 0) {
+    sp--;
+    const c = load<i32>(stack + (<usize>sp << 2));
+    const co = <usize>c << 3;
+    const cx = load<f64>(nx + co), cy = load<f64>(ny + co);
+    const dx = max(max(bx0 - cx, cx - bx1), 0), dy = max(max(by0 - cy, cy - by1), 0);
+    if (load<f64>(nw2 + co) < t2 * (dx * dx + dy * dy)) {
       const q = <usize>cnt << 2;
-      store<f32>(lxs + q, 0);
-      store<f32>(lys + q, 0);
-      store<f32>(lms + q, 0);
+      store<f32>(lxs + q, <f32>cx);
+      store<f32>(lys + q, <f32>cy);
+      store<f32>(lms + q, <f32>load<f64>(nm + co));
       cnt++;
+      continue;
     }
-    const bytes = <usize>cnt << 2;
-    for (let t = s; t < e; t++) {
-      const x4 = f32x4.splat(load<f32>(px + (<usize>t << 2))), y4 = f32x4.splat(load<f32>(py + (<usize>t << 2)));
-      let fx = f32x4.splat(0), fy = f32x4.splat(0), zz = f32x4.splat(0);
-      for (let q: usize = 0; q < bytes; q += 16) {
-        const dx = f32x4.sub(x4, v128.load(lxs + q)), dy = f32x4.sub(y4, v128.load(lys + q));
-        const w = f32x4.div(one, madd(dy, dy, madd(dx, dx, one)));
-        const mw = f32x4.mul(v128.load(lms + q), w);
-        zz = f32x4.add(zz, mw);
-        const f = f32x4.mul(mw, w);
-        fx = madd(f, dx, fx);
-        fy = madd(f, dy, fy);
+    const c0 = load<i32>(nchild + (<usize>c << 2));
+    if (c0 < 0) {
+      const a = load<i32>(nstart + (<usize>c << 2)), b = load<i32>(nend + (<usize>c << 2));
+      for (let t = a; t < b; t++) {
+        const q = <usize>cnt << 2;
+        store<f32>(lxs + q, load<f32>(px + (<usize>t << 2)));
+        store<f32>(lys + q, load<f32>(py + (<usize>t << 2)));
+        store<f32>(lms + q, 1);
+        cnt++;
       }
-      const i = <usize>load<i32>(perm + (<usize>t << 2)) << 4;
-      store<f64>(out + i, <f64>f32x4.extract_lane(fx, 0) + <f64>f32x4.extract_lane(fx, 1) + <f64>f32x4.extract_lane(fx, 2) + <f64>f32x4.extract_lane(fx, 3));
-      store<f64>(out + i, <f64>f32x4.extract_lane(fy, 0) + <f64>f32x4.extract_lane(fy, 1) + <f64>f32x4.extract_lane(fy, 2) + <f64>f32x4.extract_lane(fy, 3), 8);
-      // minus the point's own term (w = 1)
-      z += <f64>f32x4.extract_lane(zz, 0) + <f64>f32x4.extract_lane(zz, 1) + <f64>f32x4.extract_lane(zz, 2) + <f64>f32x4.extract_lane(zz, 3) - 1;
+      continue;
+    }
+    for (let k = c0 + load<i32>(nkids + (<usize>c << 2)) - 1; k >= c0; k--) {
+      store<i32>(stack + (<usize>sp << 2), k);
+      sp++;
     }
   }
-  store<f64>(zOut + (<usize>part << 3), z);
+  while (cnt & 3) {
+    const q = <usize>cnt << 2;
+    store<f32>(lxs + q, 0);
+    store<f32>(lys + q, 0);
+    store<f32>(lms + q, 0);
+    cnt++;
+  }
+  const bytes = <usize>cnt << 2;
+  for (let t = s; t < e; t++) {
+    const x4 = f32x4.splat(load<f32>(px + (<usize>t << 2))), y4 = f32x4.splat(load<f32>(py + (<usize>t << 2)));
+    let fx = f32x4.splat(0), fy = f32x4.splat(0), zz = f32x4.splat(0);
+    for (let q: usize = 0; q < bytes; q += 16) {
+      const dx = f32x4.sub(x4, v128.load(lxs + q)), dy = f32x4.sub(y4, v128.load(lys + q));
+      const w = f32x4.div(one, madd(dy, dy, madd(dx, dx, one)));
+      const mw = f32x4.mul(v128.load(lms + q), w);
+      zz = f32x4.add(zz, mw);
+      const f = f32x4.mul(mw, w);
+      fx = madd(f, dx, fx);
+      fy = madd(f, dy, fy);
+    }
+    const i = <usize>load<i32>(perm + (<usize>t << 2)) << 4;
+    store<f64>(out + i, <f64>f32x4.extract_lane(fx, 0) + <f64>f32x4.extract_lane(fx, 1) + <f64>f32x4.extract_lane(fx, 2) + <f64>f32x4.extract_lane(fx, 3));
+    store<f64>(out + i, <f64>f32x4.extract_lane(fy, 0) + <f64>f32x4.extract_lane(fy, 1) + <f64>f32x4.extract_lane(fy, 2) + <f64>f32x4.extract_lane(fy, 3), 8);
+    // minus the point's own term (w = 1)
+    z += <f64>f32x4.extract_lane(zz, 0) + <f64>f32x4.extract_lane(zz, 1) + <f64>f32x4.extract_lane(zz, 2) + <f64>f32x4.extract_lane(zz, 3) - 1;
+  }
+  return z;
+}
+
+/** Part `part` of `parts` of a whole 2-D t-SNE gradient: its share of tsneAttractSymPart, then groups of bhGroupPart. */
+export function tsneGradPart(attrParams: usize, bhParams: usize, part: i32, parts: i32): void {
+  tsneAttractSymPart(attrParams, part, parts);
+  bhGroupPart(bhParams, part, parts);
 }

@@ -1,7 +1,7 @@
 // t-SNE gradient kernels, kept apart from the estimator. With w_ij = 1/(1 + ‖y_i − y_j‖²) and Z = Σ_{k≠l} w_kl:
 //   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
 import { CsrMatrix } from "../linalg/sparse.js";
-import { OP_BH_GROUPS, OP_TSNE_ATTR } from "../core/wasm/jobs.js";
+import { OP_BH_GROUPS, OP_TSNE_ATTR, OP_TSNE_GRAD } from "../core/wasm/jobs.js";
 import { WasmArena, wasmCore, type WasmCore } from "../core/wasm/runtime.js";
 import { BHTree } from "./bhtree.js";
 
@@ -161,11 +161,31 @@ export class AttractiveForces {
       attractiveForces(this.P, Y, this.dims, exaggeration, out);
       return;
     }
-    const n = this.P.rows;
-    new Float64Array(core.memory.buffer, this.yPtr, 2 * n).set(Y.subarray(0, 2 * n));
-    const parts = n >= 2000 ? core.threads : 1;
+    this.load(Y);
+    const parts = this.parts();
     core.run(OP_TSNE_ATTR, [this.params], parts);
-    const res = new Float64Array(core.memory.buffer, this.outPtr, 2 * n * parts);
+    this.collect(exaggeration, out, parts);
+  }
+
+  /** The WASM job's parameter block, or 0 without the core (for {@link WasmBarnesHut.gradient}). */
+  get wasmParams(): number {
+    return this.params;
+  }
+
+  /** Copies the map in (before a job that uses {@link wasmParams}). */
+  load(Y: Float64Array): void {
+    new Float64Array(this.core!.memory.buffer, this.yPtr, 2 * this.P.rows).set(Y.subarray(0, 2 * this.P.rows));
+  }
+
+  /** Participants a job should use for this P. */
+  parts(): number {
+    return this.P.rows >= 2000 ? this.core!.threads : 1;
+  }
+
+  /** Sums the parts' outputs of a finished job into out, times exaggeration. */
+  collect(exaggeration: number, out: Float64Array, parts: number): void {
+    const n = this.P.rows;
+    const res = new Float64Array(this.core!.memory.buffer, this.outPtr, 2 * n * parts);
     for (let t = 0; t < 2 * n; t++) {
       let v = res[t]!;
       for (let q = 1; q < parts; q++) v += res[q * 2 * n + t]!;
@@ -228,7 +248,7 @@ export class WasmBarnesHut {
     const listBytes = 12 * (Math.ceil((n + cap) / 4) * 4 + 8);
     this.yPtr = a.alloc(16 * n);
     this.outPtr = a.alloc(16 * n);
-    this.zPtr = a.alloc(8 * threads);
+    this.zPtr = a.alloc(8 * n);
     const slots = [
       this.yPtr, n, opts.leafSize ?? 32, opts.groupSize ?? 64,
       a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n),
@@ -242,17 +262,40 @@ export class WasmBarnesHut {
 
   /** Σ_j w_ij² (y_i − y_j) into out; returns Z. */
   repulsion(Y: Float64Array, theta: number, out: Float64Array): number {
+    const parts = this.prepare(Y, theta);
+    this.core.run(OP_BH_GROUPS, [this.params], parts);
+    return this.collect(out);
+  }
+
+  /**
+   * Repulsion as {@link repulsion} and, in the same parallel job, the attractive forces of `attraction` (which must
+   * use the WASM core) into att, times exaggeration. Returns Z.
+   */
+  gradient(Y: Float64Array, theta: number, rep: Float64Array, attraction: AttractiveForces, exaggeration: number,
+    att: Float64Array): number {
+    const parts = Math.max(this.prepare(Y, theta), attraction.parts());
+    attraction.load(Y);
+    this.core.run(OP_TSNE_GRAD, [attraction.wasmParams, this.params], parts);
+    attraction.collect(exaggeration, att, parts);
+    return this.collect(rep);
+  }
+
+  /** Copies Y and θ in and builds the tree; returns the participants to use. */
+  private prepare(Y: Float64Array, theta: number): number {
     const core = this.core;
-    const n = this.n;
-    new Float64Array(core.memory.buffer, this.yPtr, 2 * n).set(Y.subarray(0, 2 * n));
+    new Float64Array(core.memory.buffer, this.yPtr, 2 * this.n).set(Y.subarray(0, 2 * this.n));
     new Float64Array(core.memory.buffer, this.params + 128, 1)[0] = theta * theta;
     core.kernels.bhGroupBuild(this.params);
-    const parts = n >= 1000 ? core.threads : 1;
-    core.run(OP_BH_GROUPS, [this.params], parts);
-    out.set(new Float64Array(core.memory.buffer, this.outPtr, 2 * n));
-    const zs = new Float64Array(core.memory.buffer, this.zPtr, parts);
+    return this.n >= 1000 ? core.threads : 1;
+  }
+
+  private collect(out: Float64Array): number {
+    const buf = this.core.memory.buffer;
+    out.set(new Float64Array(buf, this.outPtr, 2 * this.n));
+    const groups = new Int32Array(buf, this.params, 32)[20]!;
+    const zs = new Float64Array(buf, this.zPtr, groups);
     let z = 0;
-    for (let t = 0; t < parts; t++) z += zs[t]!;
+    for (let g = 0; g < groups; g++) z += zs[g]!;
     return z;
   }
 

@@ -174,7 +174,8 @@ export class TSNE {
       k = Math.min(n - 1, Math.floor(3 * perp));
       const g = knnGraph(X, k, this.options.neighbors, this.options.metric, this.options.seed);
       idx = g.indices;
-      d2 = Float64Array.from(g.distances, (v) => v * v);
+      d2 = new Float64Array(g.distances.length);
+      for (let t = 0; t < d2.length; t++) d2[t] = g.distances[t]! * g.distances[t]!;
     }
     const cal = calibratePerplexity(d2, n, k, perp);
     return jointProbabilities(cal.conditional, idx, n, k);
@@ -212,10 +213,14 @@ export class TSNE {
         const early = it < o.exaggerationIter;
         const exaggeration = early ? o.earlyExaggeration : 1;
         const momentum = early ? 0.5 : 0.8;
-        const z = fft ? fft.repulsion(Y, n, rep)
-          : bh ? bh.repulsion(Y, o.theta, rep)
-            : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
-        attraction.compute(Y, exaggeration, grad);
+        let z: number;
+        if (bh && attraction.wasmParams) z = bh.gradient(Y, o.theta, rep, attraction, exaggeration, grad);
+        else {
+          z = fft ? fft.repulsion(Y, n, rep)
+            : bh ? bh.repulsion(Y, o.theta, rep)
+              : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
+          attraction.compute(Y, exaggeration, grad);
+        }
         for (let t = 0; t < n * dims; t++) {
           const g = 4 * (grad[t]! - rep[t]! / z);
           // gains grow where the gradient changes direction against the running update
@@ -263,7 +268,8 @@ export class TSNE {
     if (init !== "pca") fail(`init must be "pca", "random" or a matrix, got ${describeValue(init)}`);
     if (M.cols < dims) fail(`PCA initialisation needs at least ${dims} features, the data has ${M.cols}; use init "random"`);
     // as scikit-learn: PCA projection scaled so the first coordinate has standard deviation 1e-4
-    const pca = new PCA({ nComponents: dims, solver: "full", seed: this.options.seed });
+    // the d x d covariance route: exact, and cheap for the n >> d data t-SNE is given
+    const pca = new PCA({ nComponents: dims, solver: M.cols <= 1000 && M.cols < M.rows ? "covariance-eig" : "full", seed: this.options.seed });
     const Z = await pca.fitTransform(M);
     let s = 0;
     let m = 0;

@@ -17,35 +17,61 @@ function distanceRows(X: Matrix, i0: number, i1: number, norms: Float64Array): F
   return out;
 }
 
+/** The k-th smallest (1-based) of a[0..len), reordering a (quickselect). */
+function kthSmallest(a: Float64Array, len: number, k: number): number {
+  let lo = 0;
+  let hi = len - 1;
+  const want = k - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else return a[want]!;
+  }
+  return a[want]!;
+}
+
 /**
  * Rank penalty shared by trustworthiness and continuity: for each point, the neighbours in space B that are not among
- * its k neighbours in space A, penalised by (their rank in A) − k. Ranks follow a stable sort by distance.
+ * its k neighbours in space A, penalised by (their rank in A) − k. Ranks follow a stable sort by distance. A
+ * neighbour closer than the k-th nearest distance in A is one of A's k neighbours; only the others are ranked.
  */
 function rankPenalty(A: Matrix, knnB: KnnGraph, k: number): number {
   const n = A.rows;
   const norms = rowSqNorms(A);
-  const knnA = exactKnn(A, k);
   const block = Math.max(1, Math.floor(2 ** 24 / n));
+  const others = new Float64Array(n - 1);
   let total = 0;
-  const inA = new Set<number>();
   for (let b0 = 0; b0 < n; b0 += block) {
     const b1 = Math.min(n, b0 + block);
     const D = distanceRows(A, b0, b1, norms);
     for (let i = b0; i < b1; i++) {
-      inA.clear();
-      for (let t = 0; t < k; t++) inA.add(knnA.indices[i * k + t]!);
       const row = (i - b0) * n;
+      others.set(D.subarray(row, row + i), 0);
+      others.set(D.subarray(row + i + 1, row + n), i);
+      const kth = kthSmallest(others, n - 1, k);
       for (let t = 0; t < k; t++) {
         const j = knnB.indices[i * knnB.k + t]!;
-        if (inA.has(j)) continue;
         const dj = D[row + j]!;
+        if (dj < kth) continue;
         let rank = 0; // points (other than i) closer than j, or as close with a smaller index
         for (let q = 0; q < n; q++) {
           if (q === i) continue;
           const dq = D[row + q]!;
           if (dq < dj || (dq === dj && q < j)) rank++;
         }
-        total += rank + 1 - k;
+        if (rank >= k) total += rank + 1 - k;
       }
     }
   }

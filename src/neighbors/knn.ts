@@ -3,6 +3,7 @@
 import { fail, requireInt } from "../core/errors.js";
 import { knnBlockWasm, matmul, rowSqNorms, withPinned } from "../core/gemm.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { sortPairs } from "../core/numeric.js";
 
 export type Metric = "euclidean" | "cosine";
 
@@ -60,14 +61,18 @@ export function exactKnn(data: MatrixLike, k: number, opts: KnnOptions = {}): Kn
   const heapD = new Float64Array(k);
   const heapI = new Int32Array(k);
   let nx32: Float32Array | undefined;
-  const order = new Int32Array(k);
+  const sd = new Float64Array(k);
+  const si = new Int32Array(k);
   // a row's heap -> sorted ascending (ties by index)
   const emit = (i: number, hd: ArrayLike<number>, hi: ArrayLike<number>): void => {
-    for (let t = 0; t < k; t++) order[t] = t;
-    order.sort((a, b) => hd[a]! - hd[b]! || hi[a]! - hi[b]!);
     for (let t = 0; t < k; t++) {
-      const d2 = Math.max(0, hd[order[t]!]!);
-      indices[i * k + t] = hi[order[t]!]!;
+      sd[t] = hd[t]!;
+      si[t] = hi[t]!;
+    }
+    sortPairs(sd, si, k);
+    for (let t = 0; t < k; t++) {
+      const d2 = Math.max(0, sd[t]!);
+      indices[i * k + t] = si[t]!;
       distances[i * k + t] = metric === "cosine" ? d2 / 2 : Math.sqrt(d2);
     }
   };

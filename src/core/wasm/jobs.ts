@@ -21,6 +21,7 @@ export const OP_CSR_MATMUL = 7;
 export const OP_W2V = 8;
 export const OP_UMAP_EPOCH = 9;
 export const OP_BH_GROUPS = 10;
+export const OP_TSNE_GRAD = 11;
 
 export const MR = 4;
 /** Floats of scratch each participant needs for a GEMM (MC*KC + MR*NR, see assembly/kernels.ts). */
@@ -43,6 +44,7 @@ export interface KernelExports {
   umapEpochPart(params: number, part: number, parts: number): void;
   bhGroupBuild(params: number): void;
   bhGroupPart(params: number, part: number, parts: number): void;
+  tsneGradPart(attrParams: number, bhParams: number, part: number, parts: number): void;
   tsneAttractSymPart(params: number, part: number, parts: number): void;
 }
 
@@ -94,6 +96,8 @@ export function runPart(k: KernelExports, ctl: Int32Array, part: number): void {
   } else if (op === OP_W2V) {
     // args: params
     k.w2vTrainPart(a(0), part, parts);
+  } else if (op === OP_TSNE_GRAD) {
+    k.tsneGradPart(a(0), a(1), part, parts);
   } else if (op === OP_TSNE_ATTR) {
     k.tsneAttractSymPart(a(0), part, parts);
   }

@@ -116,7 +116,7 @@ export function tsneCommand(): Command {
   };
   return mapCommand(method, "t-SNE map (FFT-interpolated, Barnes-Hut or exact gradient)", (c) => c
     .option("--perplexity <p>", "effective number of neighbours", Number, 30)
-    .option("--method <m>", "auto (fft for 2-D maps of 10000+ points, else barnes-hut) | fft | barnes-hut | exact", "auto")
+    .option("--method <m>", "auto (fft for 2-D maps of 200000+ points, else barnes-hut) | fft | barnes-hut | exact", "auto")
     .option("--iterations <n>", "optimisation iterations", parseIntOption("--iterations"), 1000)
     .option("--theta <t>", "Barnes-Hut accuracy (0 = exact forces)", Number, 0.5)
     .option("--exact", "exact gradient (O(n²); small data)")

@@ -87,6 +87,17 @@ export interface TSNETransformOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * One coordinate's step of gradient descent with momentum and adaptive gains (as scikit-learn): the gain grows by 0.2
+ * where the gradient points against the running update and shrinks by 0.8 (floor 0.01) elsewhere. Returns the new
+ * update, to add to the coordinate.
+ */
+function gainsStep(g: number, t: number, update: Float64Array, gains: Float64Array, momentum: number, lr: number): number {
+  const gain = (g > 0) !== (update[t]! > 0) ? gains[t]! + 0.2 : Math.max(gains[t]! * 0.8, 0.01);
+  gains[t] = gain;
+  return (update[t] = momentum * update[t]! - lr * gain * g);
+}
+
 export class TSNE {
   readonly options: Readonly<Required<Omit<TSNEOptions, "onProgress" | "signal" | "init" | "learningRate" | "fft">>> &
     Pick<TSNEOptions, "onProgress" | "signal" | "init" | "learningRate" | "fft">;
@@ -227,14 +238,7 @@ export class TSNE {
               : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
           attraction.compute(Y, exaggeration, grad);
         }
-        for (let t = 0; t < n * dims; t++) {
-          const g = 4 * (grad[t]! - rep[t]! / z);
-          // gains grow where the gradient changes direction against the running update
-          const gain = (g > 0) !== (update[t]! > 0) ? gains[t]! + 0.2 : Math.max(gains[t]! * 0.8, 0.01);
-          gains[t] = gain;
-          update[t] = momentum * update[t]! - lr * gain * g;
-          Y[t]! += update[t]!;
-        }
+        for (let t = 0; t < n * dims; t++) Y[t]! += gainsStep(4 * (grad[t]! - rep[t]! / z), t, update, gains, momentum, lr);
         const last = it === o.maxIter - 1;
         if (last || (o.onProgress && (it + 1) % o.progressEvery === 0)) {
           kl = klDivergence(P, Y, dims, z);
@@ -343,12 +347,7 @@ export class TSNE {
         rep.fill(0);
         const z = tree.repulsion(Y.subarray(oi, oi + dims), 0, 0.5, rep, stack);
         for (let a = 0; a < dims; a++) {
-          const gi = 2 * (grad[a]! - (z > 0 ? rep[a]! / z : 0));
-          const t = oi + a;
-          const gain = (gi > 0) !== (update[t]! > 0) ? gains[t]! + 0.2 : Math.max(gains[t]! * 0.8, 0.01);
-          gains[t] = gain;
-          update[t] = momentum * update[t]! - lr * gain * gi;
-          Y[t]! += update[t]!;
+          Y[oi + a]! += gainsStep(2 * (grad[a]! - (z > 0 ? rep[a]! / z : 0)), oi + a, update, gains, momentum, lr);
         }
       }
       if (performance.now() - lastYield > 100) {

@@ -186,37 +186,33 @@ export class UMAP {
     let lastYield = performance.now();
     for (let epoch = 0; epoch < nEpochs; epoch++) {
       const alpha = o.learningRate * (1 - epoch / nEpochs);
-      if (dims === 2) {
-        this.epoch2(head, tail, nTail, e, epn, nextSample, nextNeg, epoch, alpha, moveOther, rng);
-      } else {
-        for (let s = 0; s < nEdges; s++) {
-          if (nextSample[s]! > epoch) continue;
-          const j = e.head[s]!;
-          const k = e.tail[s]!;
-          let d2 = 0;
-          for (let c = 0; c < dims; c++) d2 += sq(head[j * dims + c]! - tail[k * dims + c]!);
-          if (d2 > 0) {
-            const pw = Math.pow(d2, b);
-            const coef = (-2 * a * b * pw) / d2 / (a * pw + 1);
-            for (let c = 0; c < dims; c++) {
-              const g = clip(coef * (head[j * dims + c]! - tail[k * dims + c]!));
-              head[j * dims + c]! += g * alpha;
-              if (moveOther) tail[k * dims + c]! -= g * alpha;
-            }
+      for (let s = 0; s < nEdges; s++) {
+        if (nextSample[s]! > epoch) continue;
+        const j = e.head[s]!;
+        const k = e.tail[s]!;
+        let d2 = 0;
+        for (let c = 0; c < dims; c++) d2 += sq(head[j * dims + c]! - tail[k * dims + c]!);
+        if (d2 > 0) {
+          const pw = Math.pow(d2, b);
+          const coef = (-2 * a * b * pw) / d2 / (a * pw + 1);
+          for (let c = 0; c < dims; c++) {
+            const g = clip(coef * (head[j * dims + c]! - tail[k * dims + c]!));
+            head[j * dims + c]! += g * alpha;
+            if (moveOther) tail[k * dims + c]! -= g * alpha;
           }
-          nextSample[s]! += e.epochsPerSample[s]!;
-          const nNeg = Math.floor((epoch - nextNeg[s]!) / epn[s]!);
-          for (let q = 0; q < nNeg; q++) {
-            const kk = rng.nextUint32() % nTail;
-            let dd = 0;
-            for (let c = 0; c < dims; c++) dd += sq(head[j * dims + c]! - tail[kk * dims + c]!);
-            if (dd > 0) {
-              const coef = (2 * gamma * b) / ((0.001 + dd) * (a * Math.pow(dd, b) + 1));
-              for (let c = 0; c < dims; c++) head[j * dims + c]! += clip(coef * (head[j * dims + c]! - tail[kk * dims + c]!)) * alpha;
-            }
-          }
-          nextNeg[s]! += nNeg * epn[s]!;
         }
+        nextSample[s]! += e.epochsPerSample[s]!;
+        const nNeg = Math.floor((epoch - nextNeg[s]!) / epn[s]!);
+        for (let q = 0; q < nNeg; q++) {
+          const kk = rng.nextUint32() % nTail;
+          let dd = 0;
+          for (let c = 0; c < dims; c++) dd += sq(head[j * dims + c]! - tail[kk * dims + c]!);
+          if (dd > 0) {
+            const coef = (2 * gamma * b) / ((0.001 + dd) * (a * Math.pow(dd, b) + 1));
+            for (let c = 0; c < dims; c++) head[j * dims + c]! += clip(coef * (head[j * dims + c]! - tail[kk * dims + c]!)) * alpha;
+          }
+        }
+        nextNeg[s]! += nNeg * epn[s]!;
       }
       o.onProgress?.({ epoch: epoch + 1, nEpochs });
       if (performance.now() - lastYield > 100) {
@@ -276,61 +272,6 @@ export class UMAP {
       return head;
     } finally {
       arena.release();
-    }
-  }
-
-  /** One epoch of optimize() for 2-D maps, with the coordinates in locals. */
-  private epoch2(head: Float64Array, tail: Float64Array, nTail: number, e: Edges, epn: Float64Array, nextSample: Float64Array,
-    nextNeg: Float64Array, epoch: number, alpha: number, moveOther: boolean, rng: Random): void {
-    const { a, b } = this;
-    const gamma = this.options.repulsionStrength;
-    const nEdges = e.head.length;
-    const H = e.head;
-    const T = e.tail;
-    const eps = e.epochsPerSample;
-    for (let s = 0; s < nEdges; s++) {
-      if (nextSample[s]! > epoch) continue;
-      const j = H[s]!;
-      const k = T[s]!;
-      let x = head[2 * j]!;
-      let y = head[2 * j + 1]!;
-      const dx = x - tail[2 * k]!;
-      const dy = y - tail[2 * k + 1]!;
-      const d2 = dx * dx + dy * dy;
-      if (d2 > 0) {
-        const pw = Math.exp(b * Math.log(d2));
-        const coef = (-2 * a * b * pw) / d2 / (a * pw + 1);
-        let gx = coef * dx;
-        let gy = coef * dy;
-        gx = gx > 4 ? 4 : gx < -4 ? -4 : gx;
-        gy = gy > 4 ? 4 : gy < -4 ? -4 : gy;
-        x += gx * alpha;
-        y += gy * alpha;
-        if (moveOther) {
-          tail[2 * k]! -= gx * alpha;
-          tail[2 * k + 1]! -= gy * alpha;
-        }
-      }
-      nextSample[s]! += eps[s]!;
-      const nNeg = Math.floor((epoch - nextNeg[s]!) / epn[s]!);
-      for (let q = 0; q < nNeg; q++) {
-        const kk = rng.nextUint32() % nTail;
-        const ex = x - tail[2 * kk]!;
-        const ey = y - tail[2 * kk + 1]!;
-        const dd = ex * ex + ey * ey;
-        if (dd > 0) {
-          const coef = (2 * gamma * b) / ((0.001 + dd) * (a * Math.exp(b * Math.log(dd)) + 1));
-          let gx = coef * ex;
-          let gy = coef * ey;
-          gx = gx > 4 ? 4 : gx < -4 ? -4 : gx;
-          gy = gy > 4 ? 4 : gy < -4 ? -4 : gy;
-          x += gx * alpha;
-          y += gy * alpha;
-        }
-      }
-      head[2 * j] = x;
-      head[2 * j + 1] = y;
-      nextNeg[s]! += nNeg * epn[s]!;
     }
   }
 

@@ -89,39 +89,26 @@ class PairTable {
   }
   toSymmetricCsr(): CsrMatrix {
     const n = this.n;
-    const rowCount = new Int32Array(n + 1);
     const K = this.keys;
+    const rows = new Int32Array(2 * this.used);
+    const cols = new Int32Array(2 * this.used);
+    const vals = new Float64Array(2 * this.used);
+    let m = 0;
     for (let t = 0; t < K.length; t++) {
       const k = K[t]!;
       if (k === -1) continue;
       const a = Math.floor(k / n);
       const b = k - a * n;
-      rowCount[a + 1]!++;
-      if (a !== b) rowCount[b + 1]!++;
-    }
-    for (let i = 0; i < n; i++) rowCount[i + 1]! += rowCount[i]!;
-    const indptr = Int32Array.from(rowCount);
-    const fill = Int32Array.from(rowCount.subarray(0, n));
-    const nnz = indptr[n]!;
-    const indices = new Int32Array(nnz);
-    const data = new Float64Array(nnz);
-    for (let t = 0; t < K.length; t++) {
-      const k = K[t]!;
-      if (k === -1) continue;
-      const a = Math.floor(k / n);
-      const b = k - a * n;
-      const v = this.vals[t]!;
-      let p = fill[a]!++;
-      indices[p] = b;
-      data[p] = v;
+      rows[m] = a;
+      cols[m] = b;
+      vals[m++] = this.vals[t]!;
       if (a !== b) {
-        p = fill[b]!++;
-        indices[p] = a;
-        data[p] = v;
+        rows[m] = b;
+        cols[m] = a;
+        vals[m++] = this.vals[t]!;
       }
     }
-    sortRows(indptr, indices, data);
-    return new CsrMatrix(n, n, indptr, indices, data);
+    return CsrMatrix.fromTriplets(n, n, rows.subarray(0, m), cols.subarray(0, m), vals.subarray(0, m));
   }
 }
 
@@ -133,19 +120,6 @@ function hash(key: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
-}
-
-function sortRows(indptr: Int32Array, indices: Int32Array, data: Float64Array): void {
-  for (let i = 0; i + 1 < indptr.length; i++) {
-    const a = indptr[i]!;
-    const b = indptr[i + 1]!;
-    if (b - a < 2) continue;
-    const order = Array.from({ length: b - a }, (_, t) => a + t).sort((x, y) => indices[x]! - indices[y]!);
-    const ix = order.map((p) => indices[p]!);
-    const dv = order.map((p) => data[p]!);
-    indices.set(ix, a);
-    data.set(dv, a);
-  }
 }
 
 export interface PpmiOptions {

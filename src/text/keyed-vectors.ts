@@ -3,6 +3,7 @@
 import { describeValue, fail, requireInt } from "../core/errors.js";
 import { matmul } from "../core/gemm.js";
 import { Matrix } from "../core/matrix.js";
+import { topK } from "../core/numeric.js";
 import { svd } from "../linalg/svd.js";
 
 export interface WordScore {
@@ -215,37 +216,8 @@ export class KeyedVectors {
   }
 
   private best(scores: Float64Array, topn: number, exclude: Set<number>): WordScore[] {
-    // bounded min-heap of the topn best
-    const k = Math.min(topn, this.size - exclude.size);
-    const heap: number[] = [];
-    const worse = (a: number, b: number): boolean => scores[a]! < scores[b]! || (scores[a] === scores[b] && a > b);
-    for (let t = 0; t < scores.length; t++) {
-      if (exclude.has(t) || Number.isNaN(scores[t])) continue;
-      if (heap.length < k) {
-        heap.push(t);
-        let c = heap.length - 1;
-        while (c > 0) {
-          const p = (c - 1) >> 1;
-          if (!worse(heap[c]!, heap[p]!)) break;
-          [heap[c], heap[p]] = [heap[p]!, heap[c]!];
-          c = p;
-        }
-      } else if (k > 0 && worse(heap[0]!, t)) {
-        heap[0] = t;
-        let c = 0;
-        for (;;) {
-          const l = 2 * c + 1;
-          const r = l + 1;
-          let m = c;
-          if (l < k && worse(heap[l]!, heap[m]!)) m = l;
-          if (r < k && worse(heap[r]!, heap[m]!)) m = r;
-          if (m === c) break;
-          [heap[c], heap[m]] = [heap[m]!, heap[c]!];
-          c = m;
-        }
-      }
-    }
-    return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0)).map((i) => ({ word: this.words[i]!, score: scores[i]! }));
+    return topK(scores, Math.min(topn, this.size - exclude.size), (t) => exclude.has(t))
+      .map((i) => ({ word: this.words[i]!, score: scores[i]! }));
   }
 
   /** The vectors of the first n words (the most frequent, when built from a corpus). */

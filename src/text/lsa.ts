@@ -3,6 +3,7 @@
 import { describeValue, fail, requireInt } from "../core/errors.js";
 import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
 import { Matrix } from "../core/matrix.js";
+import { topK } from "../core/numeric.js";
 import { TruncatedSVD, type TruncatedSVDJSON } from "../decomposition/truncated-svd.js";
 import type { Progress } from "../linalg/randomized.js";
 import { TfidfVectorizer, type CountVectorizerJSON, type TfidfVectorizerOptions } from "./vectorizers.js";
@@ -168,8 +169,5 @@ export class LSA {
 
 /** Indices of the k largest scores, best first (ties by index). */
 export function topByScore(scores: ArrayLike<number>, k: number): Hit[] {
-  const idx = Array.from({ length: scores.length }, (_, i) => i);
-  // partial selection would do; n log n is fine at these sizes
-  idx.sort((a, b) => scores[b]! - scores[a]! || a - b);
-  return idx.slice(0, k).map((i) => ({ index: i, score: scores[i]! }));
+  return topK(scores, k).map((i) => ({ index: i, score: scores[i]! }));
 }

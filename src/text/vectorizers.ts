@@ -127,24 +127,20 @@ export class CountVectorizer {
   /** Raw counts (or presence) per document. */
   protected matrix(analysed: string[][]): CsrMatrix {
     const index = this.index_!;
-    const indptr = new Int32Array(analysed.length + 1);
+    const rows: number[] = [];
     const cols: number[] = [];
-    const vals: number[] = [];
-    const row = new Map<number, number>();
     analysed.forEach((grams, i) => {
-      row.clear();
       for (const g of grams) {
         const j = index.get(g);
-        if (j !== undefined) row.set(j, (row.get(j) ?? 0) + 1);
-      }
-      const js = [...row.keys()].sort((a, b) => a - b);
-      for (const j of js) {
+        if (j === undefined) continue;
+        rows.push(i);
         cols.push(j);
-        vals.push(this.options.binary ? 1 : row.get(j)!);
       }
-      indptr[i + 1] = cols.length;
     });
-    return new CsrMatrix(analysed.length, index.size, indptr, Int32Array.from(cols), Float64Array.from(vals));
+    // one triplet per occurrence: fromTriplets sums them into counts
+    const C = CsrMatrix.fromTriplets(analysed.length, index.size, rows, cols, new Float64Array(rows.length).fill(1));
+    if (this.options.binary) C.data.fill(1);
+    return C;
   }
 
   toJSON(): CountVectorizerJSON {

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { Random } from "../../src/core/random.js";
 import assert from "node:assert/strict";
 import { CancelledError } from "../../src/core/errors.js";
 import { Matrix } from "../../src/core/matrix.js";
@@ -54,4 +55,17 @@ test("CSR: triplets sum duplicates and products match dense", () => {
   assert.ok(maxAbsDiff(S.tmatmul(C), naiveMatmul(S.toDense(), C, true)) < 1e-12);
   assert.throws(() => CsrMatrix.fromTriplets(2, 2, [0], [5], [1]), /column 5 is outside \[0, 2\)/);
   assert.ok(Matrix.zeros(1, 1));
+  // many random triplets with repeats: rows come out sorted, duplicates summed, equal to a dense accumulation
+  const rng = new Random(4);
+  const [m, n, t] = [37, 23, 2000];
+  const r = Array.from({ length: t }, () => rng.nextUint32() % m);
+  const c = Array.from({ length: t }, () => rng.nextUint32() % n);
+  const v = Array.from({ length: t }, () => rng.normal());
+  const dense = Matrix.zeros(m, n, "float64");
+  for (let q = 0; q < t; q++) dense.data[r[q]! * n + c[q]!]! += v[q]!;
+  const R = CsrMatrix.fromTriplets(m, n, r, c, v);
+  assert.ok(maxAbsDiff(R.toDense(), dense) < 1e-12);
+  for (let i = 0; i < m; i++) {
+    for (let q = R.indptr[i]! + 1; q < R.indptr[i + 1]!; q++) assert.ok(R.indices[q]! > R.indices[q - 1]!, `row ${i} not strictly sorted`);
+  }
 });

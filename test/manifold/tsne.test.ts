@@ -7,7 +7,8 @@ import { readCsv } from "../../src/io/csv.js";
 import { calibratePerplexity } from "../../src/manifold/affinity.js";
 import { BHTree } from "../../src/manifold/bhtree.js";
 import { TSNE } from "../../src/manifold/tsne.js";
-import { WasmBarnesHut, attractiveForces, barnesHutRepulsion, exactRepulsion } from "../../src/manifold/tsne-gradient.js";
+import { AttractiveForces, WasmBarnesHut, attractiveForces, barnesHutRepulsion, exactRepulsion } from "../../src/manifold/tsne-gradient.js";
+import { Random } from "../../src/core/random.js";
 import { wasmCore } from "../../src/core/wasm/runtime.js";
 import { knnAccuracy, trustworthiness } from "../../src/metrics/quality.js";
 import { exactKnn } from "../../src/neighbors/knn.js";
@@ -72,6 +73,45 @@ test("Barnes–Hut forces equal the exact ones at θ = 0 (2-D and 3-D) and stay 
       assert.ok(errW <= err * 1.01, `force error ${Math.sqrt(errW / norm)} vs BHTree ${Math.sqrt(err / norm)}`);
     }
   }
+});
+
+test("WASM Barnes–Hut handles duplicates, tight clusters and far outliers (exact at θ = 0)", { skip: !wasmCore() }, () => {
+  const n = 500;
+  const rng = new Random(11);
+  const Y = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    if (i < 100) { Y[2 * i] = 1.5; Y[2 * i + 1] = -2; } // 100 copies of one point: a leaf at the deepest level
+    else if (i < 200) { Y[2 * i] = 3 + 1e-7 * rng.normal(); Y[2 * i + 1] = 1e-7 * rng.normal(); } // below the grid
+    else if (i < 202) { Y[2 * i] = 1e4 * (i - 200.5); Y[2 * i + 1] = 5e3; } // far away: a huge root cell
+    else { Y[2 * i] = 4 * rng.normal(); Y[2 * i + 1] = 4 * rng.normal(); }
+  }
+  const ex = new Float64Array(2 * n);
+  const zEx = exactRepulsion(Y, n, 2, ex);
+  const scale = Math.max(...ex.map(Math.abs));
+  for (const [leafSize, groupSize] of [[1, 1], [4, 16], [32, 64]] as const) {
+    const w = new WasmBarnesHut(wasmCore()!, n, { leafSize, groupSize });
+    const out = new Float64Array(2 * n);
+    const z = w.repulsion(Y, 0, out);
+    assert.ok(Math.abs(z - zEx) < 1e-5 * zEx, `leaf ${leafSize}: Z ${z} vs ${zEx}`);
+    for (let t = 0; t < 2 * n; t++) assert.ok(Math.abs(out[t]! - ex[t]!) < 1e-5 * scale, `leaf ${leafSize}, ${t}: ${out[t]} vs ${ex[t]}`);
+    const zA = w.repulsion(Y, 0.5, out);
+    assert.ok(Math.abs(zA - zEx) < 0.02 * zEx);
+    w.dispose();
+  }
+});
+
+test("WASM attractive forces (P's upper triangle, both threads) equal the TypeScript sums", async () => {
+  const tsne = new TSNE({ perplexity: 30 });
+  const P = tsne.computeAffinities(digits.X);
+  const n = digits.X.rows;
+  const Y = Float64Array.from(randn(n, 2, 9).data, (v) => 5 * v);
+  const ref = new Float64Array(2 * n);
+  attractiveForces(P, Y, 2, 12, ref);
+  const a = new AttractiveForces(P, 2);
+  const out = new Float64Array(2 * n);
+  a.compute(Y, 12, out);
+  a.dispose();
+  for (let t = 0; t < 2 * n; t++) assert.ok(Math.abs(out[t]! - ref[t]!) < 1e-6 * (1e-3 + Math.abs(ref[t]!)), `${t}: ${out[t]} vs ${ref[t]}`);
 });
 
 test("the exact gradient matches finite differences of KL(P‖Q)", async () => {

@@ -495,6 +495,50 @@ export function tsneAttractSymPart(params: usize, part: i32, parts: i32): void {
   }
 }
 
+// ---- exact squared distances (f64) -----------------------------------------------------------------------------------
+
+/**
+ * out[(i − i0)·n + j] = Σ_c (x_ic − x_jc)² for rows i in [r0, r1) against all n rows of X (f64, row-major n x d):
+ * direct differences, so no cancellation, for the rank-based quality metrics. Two rows j per pass.
+ */
+export function sqDistF64(X: usize, n: i32, d: i32, i0: i32, r0: i32, r1: i32, out: usize): void {
+  const rb = <usize>d << 3;
+  const d2 = d & ~1;
+  for (let i = r0; i < r1; i++) {
+    const xi = X + <usize>i * rb;
+    const o = out + <usize>(i - i0) * (<usize>n << 3);
+    let j = 0;
+    for (; j + 2 <= n; j += 2) {
+      const xa = X + <usize>j * rb, xb = xa + rb;
+      let sa = f64x2.splat(0), sb = f64x2.splat(0);
+      for (let c = 0; c < d2; c += 2) {
+        const v = v128.load(xi + (<usize>c << 3));
+        const da = f64x2.sub(v, v128.load(xa + (<usize>c << 3))), db = f64x2.sub(v, v128.load(xb + (<usize>c << 3)));
+        sa = f64x2.add(sa, f64x2.mul(da, da));
+        sb = f64x2.add(sb, f64x2.mul(db, db));
+      }
+      let ta = f64x2.extract_lane(sa, 0) + f64x2.extract_lane(sa, 1), tb = f64x2.extract_lane(sb, 0) + f64x2.extract_lane(sb, 1);
+      if (d2 < d) {
+        const v = load<f64>(xi + (<usize>d2 << 3));
+        const da = v - load<f64>(xa + (<usize>d2 << 3)), db = v - load<f64>(xb + (<usize>d2 << 3));
+        ta += da * da;
+        tb += db * db;
+      }
+      store<f64>(o + (<usize>j << 3), ta);
+      store<f64>(o + (<usize>(j + 1) << 3), tb);
+    }
+    if (j < n) {
+      const xa = X + <usize>j * rb;
+      let t: f64 = 0;
+      for (let c = 0; c < d; c++) {
+        const da = load<f64>(xi + (<usize>c << 3)) - load<f64>(xa + (<usize>c << 3));
+        t += da * da;
+      }
+      store<f64>(o + (<usize>j << 3), t);
+    }
+  }
+}
+
 // ---- sparse (CSR) times dense ---------------------------------------------------------------------------------------
 
 /** C[i, :] = Σ_p data[p] · B[indices[p], :] for rows r0..r1 (f32 data; B and C row-major with k columns). */

@@ -3,18 +3,50 @@
 // definition (float32 distance expansions misorder close points on data with large values).
 import { fail, requireInt } from "../core/errors.js";
 import { matmul, rowSqNorms } from "../core/gemm.js";
+import { OP_SQDIST_F64 } from "../core/wasm/jobs.js";
+import { WasmArena, wasmCore } from "../core/wasm/runtime.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { sortPairs } from "../core/numeric.js";
 import { exactKnn, type KnnGraph } from "../neighbors/knn.js";
 
-/** Squared distances from row i to every row (float64), through one GEMM row block. */
-function distanceRows(X: Matrix, i0: number, i1: number, norms: Float64Array): Float64Array {
-  const G = matmul(X.rowRange(i0, i1), X, { transB: true }).data;
-  const n = X.rows;
-  const out = new Float64Array((i1 - i0) * n);
-  for (let r = 0; r < i1 - i0; r++) {
-    for (let j = 0; j < n; j++) out[r * n + j] = Math.max(0, norms[i0 + r]! + norms[j]! - 2 * G[r * n + j]!);
+/**
+ * Squared distances (float64) from rows [i0, i1) to every row: in the WASM core by direct differences on all threads
+ * (X is copied in once per metric call, see {@link DistanceRows}), else through one GEMM row block.
+ */
+class DistanceRows {
+  private arena: WasmArena | null = null;
+  private xPtr = 0;
+  private outPtr = 0;
+  private norms: Float64Array | null = null;
+
+  constructor(private readonly X: Matrix, readonly block: number) {
+    const core = wasmCore();
+    if (!core) return;
+    this.arena = new WasmArena(core);
+    this.xPtr = this.arena.put(X.data instanceof Float64Array ? X.data : Float64Array.from(X.data));
+    this.outPtr = this.arena.alloc(8 * block * X.rows);
   }
-  return out;
+
+  rows(i0: number, i1: number): Float64Array {
+    const X = this.X;
+    const n = X.rows;
+    const core = this.arena?.core;
+    if (core) {
+      core.run(OP_SQDIST_F64, [this.xPtr, n, X.cols, i0, i1 - i0, this.outPtr], (i1 - i0) * n >= 1 << 16 ? core.threads : 1);
+      return new Float64Array(core.memory.buffer, this.outPtr, (i1 - i0) * n).slice();
+    }
+    const norms = (this.norms ??= rowSqNorms(X));
+    const G = matmul(X.rowRange(i0, i1), X, { transB: true }).data;
+    const out = new Float64Array((i1 - i0) * n);
+    for (let r = 0; r < i1 - i0; r++) {
+      for (let j = 0; j < n; j++) out[r * n + j] = Math.max(0, norms[i0 + r]! + norms[j]! - 2 * G[r * n + j]!);
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.arena?.release();
+  }
 }
 
 /** The k-th smallest (1-based) of a[0..len), reordering a (quickselect). */
@@ -49,31 +81,34 @@ function kthSmallest(a: Float64Array, len: number, k: number): number {
  */
 function rankPenalty(A: Matrix, knnB: KnnGraph, k: number): number {
   const n = A.rows;
-  const norms = rowSqNorms(A);
-  const block = Math.max(1, Math.floor(2 ** 24 / n));
+  const dist = new DistanceRows(A, Math.max(1, Math.floor(2 ** 21 / n)));
   const others = new Float64Array(n - 1);
   let total = 0;
-  for (let b0 = 0; b0 < n; b0 += block) {
-    const b1 = Math.min(n, b0 + block);
-    const D = distanceRows(A, b0, b1, norms);
-    for (let i = b0; i < b1; i++) {
-      const row = (i - b0) * n;
-      others.set(D.subarray(row, row + i), 0);
-      others.set(D.subarray(row + i + 1, row + n), i);
-      const kth = kthSmallest(others, n - 1, k);
-      for (let t = 0; t < k; t++) {
-        const j = knnB.indices[i * knnB.k + t]!;
-        const dj = D[row + j]!;
-        if (dj < kth) continue;
-        let rank = 0; // points (other than i) closer than j, or as close with a smaller index
-        for (let q = 0; q < n; q++) {
-          if (q === i) continue;
-          const dq = D[row + q]!;
-          if (dq < dj || (dq === dj && q < j)) rank++;
+  try {
+    for (let b0 = 0; b0 < n; b0 += dist.block) {
+      const b1 = Math.min(n, b0 + dist.block);
+      const D = dist.rows(b0, b1);
+      for (let i = b0; i < b1; i++) {
+        const row = (i - b0) * n;
+        others.set(D.subarray(row, row + i), 0);
+        others.set(D.subarray(row + i + 1, row + n), i);
+        const kth = kthSmallest(others, n - 1, k);
+        for (let t = 0; t < k; t++) {
+          const j = knnB.indices[i * knnB.k + t]!;
+          const dj = D[row + j]!;
+          if (dj < kth) continue;
+          let rank = 0; // points (other than i) closer than j, or as close with a smaller index
+          for (let q = 0; q < n; q++) {
+            if (q === i) continue;
+            const dq = D[row + q]!;
+            if (dq < dj || (dq === dj && q < j)) rank++;
+          }
+          if (rank >= k) total += rank + 1 - k;
         }
-        if (rank >= k) total += rank + 1 - k;
       }
     }
+  } finally {
+    dist.dispose();
   }
   return total;
 }
@@ -105,7 +140,52 @@ function neighbourhoodScore(X: MatrixLike, Z: MatrixLike, k: number, swap: boole
   checkPair(A, B, k);
   const n = A.rows;
   const [ranked, neighbours] = swap ? [B, A] : [A, B];
-  return 1 - (2 / (n * k * (2 * n - 3 * k - 1))) * rankPenalty(ranked, exactKnn(neighbours, k), k);
+  return 1 - (2 / (n * k * (2 * n - 3 * k - 1))) * rankPenalty(ranked, exactNeighbours(neighbours, k), k);
+}
+
+/** The k nearest neighbours of every row by exact float64 distances, nearest first, ties by index. */
+function exactNeighbours(M: Matrix, k: number): KnnGraph {
+  const n = M.rows;
+  const dist = new DistanceRows(M, Math.max(1, Math.floor(2 ** 21 / n)));
+  const indices = new Int32Array(n * k);
+  const distances = new Float32Array(n * k);
+  const others = new Float64Array(n - 1);
+  const sd = new Float64Array(k);
+  const si = new Int32Array(k);
+  try {
+    for (let b0 = 0; b0 < n; b0 += dist.block) {
+      const b1 = Math.min(n, b0 + dist.block);
+      const D = dist.rows(b0, b1);
+      for (let i = b0; i < b1; i++) {
+        const row = (i - b0) * n;
+        others.set(D.subarray(row, row + i), 0);
+        others.set(D.subarray(row + i + 1, row + n), i);
+        const kth = kthSmallest(others, n - 1, k);
+        // everything closer than the k-th distance, then the points at that distance in index order
+        let m = 0;
+        for (let q = 0; q < n; q++) {
+          if (q !== i && D[row + q]! < kth) {
+            sd[m] = D[row + q]!;
+            si[m++] = q;
+          }
+        }
+        for (let q = 0; q < n && m < k; q++) {
+          if (q !== i && D[row + q] === kth) {
+            sd[m] = kth;
+            si[m++] = q;
+          }
+        }
+        sortPairs(sd, si, k);
+        for (let t = 0; t < k; t++) {
+          indices[i * k + t] = si[t]!;
+          distances[i * k + t] = Math.sqrt(sd[t]!);
+        }
+      }
+    }
+  } finally {
+    dist.dispose();
+  }
+  return { k, indices, distances };
 }
 
 /** Mean fraction of each point's true k neighbours found in `found` (e.g. an approximate index, or the embedding's). */

@@ -22,6 +22,7 @@ export const OP_W2V = 8;
 export const OP_UMAP_EPOCH = 9;
 export const OP_BH_GROUPS = 10;
 export const OP_TSNE_GRAD = 11;
+export const OP_SQDIST_F64 = 12;
 
 export const MR = 4;
 /** Floats of scratch each participant needs for a GEMM (MC*KC + MR*NR, see assembly/kernels.ts). */
@@ -46,6 +47,7 @@ export interface KernelExports {
   bhGroupPart(params: number, part: number, parts: number): void;
   tsneGradPart(attrParams: number, bhParams: number, part: number, parts: number): void;
   tsneAttractSymPart(params: number, part: number, parts: number): void;
+  sqDistF64(X: number, n: number, d: number, i0: number, r0: number, r1: number, out: number): void;
 }
 
 /** Scratch bytes one participant of an FFT job needs: 4 planes of n·chunk f64. */
@@ -96,6 +98,10 @@ export function runPart(k: KernelExports, ctl: Int32Array, part: number): void {
   } else if (op === OP_W2V) {
     // args: params
     k.w2vTrainPart(a(0), part, parts);
+  } else if (op === OP_SQDIST_F64) {
+    // args: X, n, d, i0, rows, out
+    const [r0, r1] = slice(a(4), part, parts, 1);
+    if (r1 > r0) k.sqDistF64(a(0), a(1), a(2), a(3), a(3) + r0, a(3) + r1, a(5));
   } else if (op === OP_TSNE_GRAD) {
     k.tsneGradPart(a(0), a(1), part, parts);
   } else if (op === OP_TSNE_ATTR) {

@@ -81,9 +81,32 @@ function kthSmallest(a: Float64Array, len: number, k: number): number {
  */
 function rankPenalty(A: Matrix, knnB: KnnGraph, k: number): number {
   const n = A.rows;
-  const dist = new DistanceRows(A, Math.max(1, Math.floor(2 ** 21 / n)));
-  const others = new Float64Array(n - 1);
   let total = 0;
+  forEachDistanceRow(A, k, (i, D, row, kth) => {
+    for (let t = 0; t < k; t++) {
+      const j = knnB.indices[i * knnB.k + t]!;
+      const dj = D[row + j]!;
+      if (dj < kth) continue;
+      let rank = 0; // points (other than i) closer than j, or as close with a smaller index
+      for (let q = 0; q < n; q++) {
+        if (q === i) continue;
+        const dq = D[row + q]!;
+        if (dq < dj || (dq === dj && q < j)) rank++;
+      }
+      if (rank >= k) total += rank + 1 - k;
+    }
+  });
+  return total;
+}
+
+/**
+ * Calls visit(i, D, row, kth) for every row i of M, where D[row + j] is the squared distance from i to j and kth the
+ * k-th smallest of them over j ≠ i.
+ */
+function forEachDistanceRow(M: Matrix, k: number, visit: (i: number, D: Float64Array, row: number, kth: number) => void): void {
+  const n = M.rows;
+  const dist = new DistanceRows(M, Math.max(1, Math.floor(2 ** 21 / n)));
+  const others = new Float64Array(n - 1);
   try {
     for (let b0 = 0; b0 < n; b0 += dist.block) {
       const b1 = Math.min(n, b0 + dist.block);
@@ -92,25 +115,12 @@ function rankPenalty(A: Matrix, knnB: KnnGraph, k: number): number {
         const row = (i - b0) * n;
         others.set(D.subarray(row, row + i), 0);
         others.set(D.subarray(row + i + 1, row + n), i);
-        const kth = kthSmallest(others, n - 1, k);
-        for (let t = 0; t < k; t++) {
-          const j = knnB.indices[i * knnB.k + t]!;
-          const dj = D[row + j]!;
-          if (dj < kth) continue;
-          let rank = 0; // points (other than i) closer than j, or as close with a smaller index
-          for (let q = 0; q < n; q++) {
-            if (q === i) continue;
-            const dq = D[row + q]!;
-            if (dq < dj || (dq === dj && q < j)) rank++;
-          }
-          if (rank >= k) total += rank + 1 - k;
-        }
+        visit(i, D, row, kthSmallest(others, n - 1, k));
       }
     }
   } finally {
     dist.dispose();
   }
-  return total;
 }
 
 function checkPair(X: Matrix, Z: Matrix, k: number): void {
@@ -146,45 +156,31 @@ function neighbourhoodScore(X: MatrixLike, Z: MatrixLike, k: number, swap: boole
 /** The k nearest neighbours of every row by exact float64 distances, nearest first, ties by index. */
 function exactNeighbours(M: Matrix, k: number): KnnGraph {
   const n = M.rows;
-  const dist = new DistanceRows(M, Math.max(1, Math.floor(2 ** 21 / n)));
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
-  const others = new Float64Array(n - 1);
   const sd = new Float64Array(k);
   const si = new Int32Array(k);
-  try {
-    for (let b0 = 0; b0 < n; b0 += dist.block) {
-      const b1 = Math.min(n, b0 + dist.block);
-      const D = dist.rows(b0, b1);
-      for (let i = b0; i < b1; i++) {
-        const row = (i - b0) * n;
-        others.set(D.subarray(row, row + i), 0);
-        others.set(D.subarray(row + i + 1, row + n), i);
-        const kth = kthSmallest(others, n - 1, k);
-        // everything closer than the k-th distance, then the points at that distance in index order
-        let m = 0;
-        for (let q = 0; q < n; q++) {
-          if (q !== i && D[row + q]! < kth) {
-            sd[m] = D[row + q]!;
-            si[m++] = q;
-          }
-        }
-        for (let q = 0; q < n && m < k; q++) {
-          if (q !== i && D[row + q] === kth) {
-            sd[m] = kth;
-            si[m++] = q;
-          }
-        }
-        sortPairs(sd, si, k);
-        for (let t = 0; t < k; t++) {
-          indices[i * k + t] = si[t]!;
-          distances[i * k + t] = Math.sqrt(sd[t]!);
-        }
+  forEachDistanceRow(M, k, (i, D, row, kth) => {
+    // everything closer than the k-th distance, then the points at that distance in index order
+    let m = 0;
+    for (let q = 0; q < n; q++) {
+      if (q !== i && D[row + q]! < kth) {
+        sd[m] = D[row + q]!;
+        si[m++] = q;
       }
     }
-  } finally {
-    dist.dispose();
-  }
+    for (let q = 0; q < n && m < k; q++) {
+      if (q !== i && D[row + q] === kth) {
+        sd[m] = kth;
+        si[m++] = q;
+      }
+    }
+    sortPairs(sd, si, k);
+    for (let t = 0; t < k; t++) {
+      indices[i * k + t] = si[t]!;
+      distances[i * k + t] = Math.sqrt(sd[t]!);
+    }
+  });
   return { k, indices, distances };
 }
 

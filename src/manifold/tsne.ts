@@ -238,6 +238,7 @@ export class TSNE {
               : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
           attraction.compute(Y, exaggeration, grad);
         }
+        if (!Number.isFinite(z) || !(z > 0)) this.diverged(it, lr);
         for (let t = 0; t < n * dims; t++) Y[t]! += gainsStep(4 * (grad[t]! - rep[t]! / z), t, update, gains, momentum, lr);
         const last = it === o.maxIter - 1;
         if (last || (o.onProgress && (it + 1) % o.progressEvery === 0)) {
@@ -255,11 +256,16 @@ export class TSNE {
       fft?.dispose();
       bh?.dispose();
     }
+    if (!Y.every(Number.isFinite) || !Number.isFinite(kl)) this.diverged(o.maxIter - 1, lr);
     this.P_ = P;
     this.data_ = M;
     this.kl_ = kl;
     this.embedding_ = new Matrix(n, dims, Float32Array.from(Y));
     return this.embedding_;
+  }
+
+  private diverged(it: number, lr: number): never {
+    return fail(`t-SNE diverged at iteration ${it + 1}: the map has non-finite coordinates; learningRate=${lr} is too large for this data`);
   }
 
   private async initialise(M: Matrix, dims: number): Promise<Float64Array> {

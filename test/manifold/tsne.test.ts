@@ -177,6 +177,8 @@ test("t-SNE is reproducible, works in 3-D and exactly, and rejects bad input", a
   await assert.rejects(new TSNE().fitTransform([[1, 2], [3, NaN], [5, 6], [7, 8]]), /X\[1\]\[1\] is NaN/);
   assert.throws(() => new TSNE({ nComponents: 4 }), /Barnes-Hut t-SNE needs nComponents 2 or 3, got 4/);
   assert.throws(() => new TSNE({ perplexity: -1 }), /perplexity must be positive/);
+  await assert.rejects(new TSNE({ learningRate: 1e300, maxIter: 20 }).fitTransform(X.rowRange(0, 200)),
+    /t-SNE diverged at iteration \d+: the map has non-finite coordinates; learningRate=1e\+300 is too large/);
   const ctl = new AbortController();
   const p = new TSNE({ maxIter: 5000, progressEvery: 10, onProgress: () => ctl.abort(), signal: ctl.signal }).fitTransform(X);
   await assert.rejects(p, CancelledError);

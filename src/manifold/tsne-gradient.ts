@@ -1,5 +1,6 @@
 // t-SNE gradient kernels, kept apart from the estimator. With w_ij = 1/(1 + ‖y_i − y_j‖²) and Z = Σ_{k≠l} w_kl:
 //   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
+import { describeValue, fail } from "../core/errors.js";
 import { CsrMatrix } from "../linalg/sparse.js";
 import { OP_BH_GROUPS, OP_TSNE_ATTR, OP_TSNE_GRAD } from "../core/wasm/jobs.js";
 import { WasmArena, wasmCore, type WasmCore } from "../core/wasm/runtime.js";
@@ -127,9 +128,9 @@ export function klDivergence(P: CsrMatrix, Y: Float64Array, dims: number, z: num
 }
 
 /**
- * Attractive forces for 2-D maps in the WASM core, split over its threads. P (symmetric) is copied in once as its
+ * Attractive forces for 2-D and 3-D maps in the WASM core, split over its threads. P (symmetric) is copied in once as its
  * upper triangle in f32, so each edge is computed once for both of its ends; the map is copied in once per call.
- * Falls back to {@link attractiveForces} where the core is unavailable or dims != 2. Call dispose() after.
+ * Falls back to {@link attractiveForces} where the core is unavailable or dims is not 2 or 3. Call dispose() after.
  */
 export class AttractiveForces {
   private arena: WasmArena | null;
@@ -139,7 +140,7 @@ export class AttractiveForces {
   private params = 0;
 
   constructor(private readonly P: CsrMatrix, private readonly dims: number) {
-    this.core = dims === 2 ? wasmCore() : null;
+    this.core = dims === 2 || dims === 3 ? wasmCore() : null;
     this.arena = this.core ? new WasmArena(this.core) : null;
     const arena = this.arena;
     if (!arena) return;
@@ -148,10 +149,10 @@ export class AttractiveForces {
     const ip = arena.put(upper.indptr);
     const ix = arena.put(upper.indices);
     const vl = arena.put(upper.values);
-    this.yPtr = arena.alloc(16 * n);
-    this.outPtr = arena.alloc(16 * n * this.core!.threads);
+    this.yPtr = arena.alloc(8 * dims * n);
+    this.outPtr = arena.alloc(8 * dims * n * this.core!.threads);
     this.params = arena.alloc(64);
-    new Int32Array(this.core!.memory.buffer, this.params, 6).set([ip, ix, vl, this.yPtr, this.outPtr, n]);
+    new Int32Array(this.core!.memory.buffer, this.params, 7).set([ip, ix, vl, this.yPtr, this.outPtr, n, dims]);
   }
 
   /** out = exaggeration · Σ_j p_ij w_ij (y_i − y_j). */
@@ -174,7 +175,8 @@ export class AttractiveForces {
 
   /** Copies the map in (before a job that uses {@link wasmParams}). */
   load(Y: Float64Array): void {
-    new Float64Array(this.core!.memory.buffer, this.yPtr, 2 * this.P.rows).set(Y.subarray(0, 2 * this.P.rows));
+    const m = this.dims * this.P.rows;
+    new Float64Array(this.core!.memory.buffer, this.yPtr, m).set(Y.subarray(0, m));
   }
 
   /** Participants a job should use for this P. */
@@ -184,11 +186,11 @@ export class AttractiveForces {
 
   /** Sums the parts' outputs of a finished job into out, times exaggeration. */
   collect(exaggeration: number, out: Float64Array, parts: number): void {
-    const n = this.P.rows;
-    const res = new Float64Array(this.core!.memory.buffer, this.outPtr, 2 * n * parts);
-    for (let t = 0; t < 2 * n; t++) {
+    const m = this.dims * this.P.rows;
+    const res = new Float64Array(this.core!.memory.buffer, this.outPtr, m * parts);
+    for (let t = 0; t < m; t++) {
       let v = res[t]!;
-      for (let q = 1; q < parts; q++) v += res[q * 2 * n + t]!;
+      for (let q = 1; q < parts; q++) v += res[q * m + t]!;
       out[t] = exaggeration * v;
     }
   }
@@ -229,7 +231,8 @@ export interface WasmBarnesHutOptions {
 }
 
 /**
- * Barnes–Hut repulsion for 2-D maps in the WASM core: the quadtree is built there over the points in Morton order,
+ * Barnes–Hut repulsion for 2-D and 3-D maps in the WASM core: the quadtree or octree is built there over the points in
+ * Morton order,
  * and each group of nearby points shares one traversal, whose interaction list is summed with SIMD arithmetic (f32)
  * on all threads. Cells are accepted only when the θ test holds for every point of the group, so the forces are at
  * least as accurate as {@link barnesHutRepulsion} with the same θ; θ = 0 gives the exact sums. Call dispose() after.
@@ -241,13 +244,15 @@ export class WasmBarnesHut {
   private readonly outPtr: number;
   private readonly zPtr: number;
 
-  constructor(private readonly core: WasmCore, private readonly n: number, opts: WasmBarnesHutOptions = {}) {
+  constructor(private readonly core: WasmCore, private readonly n: number, private readonly dims: 2 | 3 = 2,
+    opts: WasmBarnesHutOptions = {}) {
+    if (dims !== 2 && dims !== 3) fail(`WasmBarnesHut needs dims 2 or 3, got ${describeValue(dims)}`);
     const a = (this.arena = new WasmArena(core));
     const cap = 2 * n + 2;
     const threads = core.threads;
-    const listBytes = 12 * (Math.ceil((n + cap) / 4) * 4 + 8);
-    this.yPtr = a.alloc(16 * n);
-    this.outPtr = a.alloc(16 * n);
+    const listBytes = 4 * (dims + 1) * (Math.ceil((n + cap) / 4) * 4 + 8);
+    this.yPtr = a.alloc(8 * dims * n);
+    this.outPtr = a.alloc(8 * dims * n);
     this.zPtr = a.alloc(8 * n);
     const slots = [
       this.yPtr, n, opts.leafSize ?? 32, opts.groupSize ?? 64,
@@ -255,6 +260,7 @@ export class WasmBarnesHut {
       a.alloc(8 * cap), a.alloc(8 * cap), a.alloc(8 * cap), a.alloc(8 * cap),
       a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap),
       0, 0, a.alloc(1024), a.alloc(1024 * threads), a.alloc(listBytes * threads), listBytes, this.outPtr, this.zPtr,
+      0, dims, a.alloc(4 * n), a.alloc(8 * cap),
     ];
     this.params = a.alloc(256);
     new Int32Array(core.memory.buffer, this.params, slots.length).set(slots);
@@ -283,7 +289,7 @@ export class WasmBarnesHut {
   /** Copies Y and θ in and builds the tree; returns the participants to use. */
   private prepare(Y: Float64Array, theta: number): number {
     const core = this.core;
-    new Float64Array(core.memory.buffer, this.yPtr, 2 * this.n).set(Y.subarray(0, 2 * this.n));
+    new Float64Array(core.memory.buffer, this.yPtr, this.dims * this.n).set(Y.subarray(0, this.dims * this.n));
     new Float64Array(core.memory.buffer, this.params + 128, 1)[0] = theta * theta;
     core.kernels.bhGroupBuild(this.params);
     return this.n >= 1000 ? core.threads : 1;
@@ -291,7 +297,7 @@ export class WasmBarnesHut {
 
   private collect(out: Float64Array): number {
     const buf = this.core.memory.buffer;
-    out.set(new Float64Array(buf, this.outPtr, 2 * this.n));
+    out.set(new Float64Array(buf, this.outPtr, this.dims * this.n));
     const groups = new Int32Array(buf, this.params, 32)[20]!;
     const zs = new Float64Array(buf, this.zPtr, groups);
     let z = 0;

@@ -218,9 +218,9 @@ export class TSNE {
     const update = new Float64Array(n * dims);
     const gains = new Float64Array(n * dims).fill(1);
     const method = this.resolvedMethod(n);
-    const tree = method === "barnes-hut" ? new BHTree(dims, 4 * n) : null;
-    const core = tree && dims === 2 ? wasmCore() : null;
-    const bh = core ? new WasmBarnesHut(core, n) : null;
+    const core = method === "barnes-hut" ? wasmCore() : null;
+    const bh = core ? new WasmBarnesHut(core, n, dims as 2 | 3) : null;
+    const tree = method === "barnes-hut" && !bh ? new BHTree(dims, 4 * n) : null;
     const fft = method === "fft" ? new FftRepulsion(o.fft ?? {}) : null;
     const attraction = new AttractiveForces(P, dims);
     let kl = NaN;

@@ -57,9 +57,9 @@ test("Barnes–Hut forces equal the exact ones at θ = 0 (2-D and 3-D) and stay 
       norm += ex[t]! ** 2;
     }
     assert.ok(Math.sqrt(err / norm) < 0.05);
-    if (dims === 2 && wasmCore()) {
+    if (wasmCore()) {
       // the WASM tree (grouped traversal, f32 sums): exact at θ = 0, and no less accurate than BHTree at θ = 0.5
-      const w = new WasmBarnesHut(wasmCore()!, n, { leafSize: 4, groupSize: 16 });
+      const w = new WasmBarnesHut(wasmCore()!, n, dims as 2 | 3, { leafSize: 4, groupSize: 16 });
       const out = new Float64Array(n * dims);
       const z0 = w.repulsion(Y, 0, out);
       assert.ok(Math.abs(z0 - zEx) < 1e-5 * zEx, `${z0} vs ${zEx}`);
@@ -75,43 +75,51 @@ test("Barnes–Hut forces equal the exact ones at θ = 0 (2-D and 3-D) and stay 
   }
 });
 
-test("WASM Barnes–Hut handles duplicates, tight clusters and far outliers (exact at θ = 0)", { skip: !wasmCore() }, () => {
+test("WASM Barnes–Hut handles duplicates, tight clusters and far outliers in 2-D and 3-D (exact at θ = 0)", { skip: !wasmCore() }, () => {
   const n = 500;
-  const rng = new Random(11);
-  const Y = new Float64Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    if (i < 100) { Y[2 * i] = 1.5; Y[2 * i + 1] = -2; } // 100 copies of one point: a leaf at the deepest level
-    else if (i < 200) { Y[2 * i] = 3 + 1e-7 * rng.normal(); Y[2 * i + 1] = 1e-7 * rng.normal(); } // below the grid
-    else if (i < 202) { Y[2 * i] = 1e4 * (i - 200.5); Y[2 * i + 1] = 5e3; } // far away: a huge root cell
-    else { Y[2 * i] = 4 * rng.normal(); Y[2 * i + 1] = 4 * rng.normal(); }
+  for (const dims of [2, 3] as const) {
+    const rng = new Random(11);
+    const Y = new Float64Array(dims * n);
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < dims; a++) {
+        const o = dims * i + a;
+        if (i < 100) Y[o] = 1.5 - a; // 100 copies of one point: a leaf at the deepest level
+        else if (i < 200) Y[o] = (a === 0 ? 3 : 0) + 1e-7 * rng.normal(); // a cluster below the grid's resolution
+        else if (i < 202) Y[o] = a === 0 ? 1e4 * (i - 200.5) : 5e3; // far away: a huge root cell
+        else Y[o] = 4 * rng.normal();
+      }
+    }
+    const ex = new Float64Array(dims * n);
+    const zEx = exactRepulsion(Y, n, dims, ex);
+    const scale = Math.max(...ex.map(Math.abs));
+    for (const [leafSize, groupSize] of [[1, 1], [4, 16], [32, 64]] as const) {
+      const w = new WasmBarnesHut(wasmCore()!, n, dims, { leafSize, groupSize });
+      const out = new Float64Array(dims * n);
+      const z = w.repulsion(Y, 0, out);
+      assert.ok(Math.abs(z - zEx) < 1e-5 * zEx, `${dims}-D leaf ${leafSize}: Z ${z} vs ${zEx}`);
+      for (let t = 0; t < dims * n; t++) assert.ok(Math.abs(out[t]! - ex[t]!) < 1e-5 * scale, `${dims}-D leaf ${leafSize}, ${t}: ${out[t]} vs ${ex[t]}`);
+      const zA = w.repulsion(Y, 0.5, out);
+      assert.ok(Math.abs(zA - zEx) < 0.02 * zEx);
+      w.dispose();
+    }
   }
-  const ex = new Float64Array(2 * n);
-  const zEx = exactRepulsion(Y, n, 2, ex);
-  const scale = Math.max(...ex.map(Math.abs));
-  for (const [leafSize, groupSize] of [[1, 1], [4, 16], [32, 64]] as const) {
-    const w = new WasmBarnesHut(wasmCore()!, n, { leafSize, groupSize });
-    const out = new Float64Array(2 * n);
-    const z = w.repulsion(Y, 0, out);
-    assert.ok(Math.abs(z - zEx) < 1e-5 * zEx, `leaf ${leafSize}: Z ${z} vs ${zEx}`);
-    for (let t = 0; t < 2 * n; t++) assert.ok(Math.abs(out[t]! - ex[t]!) < 1e-5 * scale, `leaf ${leafSize}, ${t}: ${out[t]} vs ${ex[t]}`);
-    const zA = w.repulsion(Y, 0.5, out);
-    assert.ok(Math.abs(zA - zEx) < 0.02 * zEx);
-    w.dispose();
-  }
+  assert.throws(() => new WasmBarnesHut(wasmCore()!, 10, 4 as 2), /dims 2 or 3, got 4/);
 });
 
-test("WASM attractive forces (P's upper triangle, both threads) equal the TypeScript sums", async () => {
+test("WASM attractive forces (P's upper triangle, both threads) equal the TypeScript sums in 2-D and 3-D", async () => {
   const tsne = new TSNE({ perplexity: 30 });
   const P = tsne.computeAffinities(digits.X);
   const n = digits.X.rows;
-  const Y = Float64Array.from(randn(n, 2, 9).data, (v) => 5 * v);
-  const ref = new Float64Array(2 * n);
-  attractiveForces(P, Y, 2, 12, ref);
-  const a = new AttractiveForces(P, 2);
-  const out = new Float64Array(2 * n);
-  a.compute(Y, 12, out);
-  a.dispose();
-  for (let t = 0; t < 2 * n; t++) assert.ok(Math.abs(out[t]! - ref[t]!) < 1e-6 * (1e-3 + Math.abs(ref[t]!)), `${t}: ${out[t]} vs ${ref[t]}`);
+  for (const dims of [2, 3]) {
+    const Y = Float64Array.from(randn(n, dims, 9).data, (v) => 5 * v);
+    const ref = new Float64Array(dims * n);
+    attractiveForces(P, Y, dims, 12, ref);
+    const a = new AttractiveForces(P, dims);
+    const out = new Float64Array(dims * n);
+    a.compute(Y, 12, out);
+    a.dispose();
+    for (let t = 0; t < dims * n; t++) assert.ok(Math.abs(out[t]! - ref[t]!) < 1e-6 * (1e-3 + Math.abs(ref[t]!)), `${dims}-D ${t}: ${out[t]} vs ${ref[t]}`);
+  }
 });
 
 test("the exact gradient matches finite differences of KL(P‖Q)", async () => {

@@ -12,8 +12,9 @@ import { CsrMatrix } from "../linalg/sparse.js";
 export async function spectralLayout(W: CsrMatrix, dims: number, seed: number, maxIterations = 150): Promise<Matrix | null> {
   const n = W.rows;
   const l = Math.min(n, dims + 1 + 8);
-  // an initialisation needs the leading subspace only roughly: spend about 3e8 multiply-adds, 30 rounds at least
-  const iterations = Math.max(30, Math.min(maxIterations, Math.floor(3e8 / Math.max(1, W.nnz * l))));
+  // an initialisation needs the leading subspace only roughly: spend about 1e8 multiply-adds, 30 rounds at least
+  // (UMAP on 5000 Fashion-MNIST points: trustworthiness 0.9862-0.9867 with 87 rounds, 0.9865-0.9867 with 150)
+  const iterations = Math.max(30, Math.min(maxIterations, Math.floor(1e8 / Math.max(1, W.nnz * l))));
   if (n <= dims + 1) return null;
   const invSqrtDeg = new Float64Array(n);
   for (let i = 0; i < n; i++) {

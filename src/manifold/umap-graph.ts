@@ -66,24 +66,36 @@ export function smoothKnn(dist: Float32Array, n: number, k: number, nIter = 64):
 /** Fuzzy union W = A + Aᵀ − A∘Aᵀ of the directed kNN memberships, as symmetric CSR. */
 export function fuzzyUnion(indices: Int32Array, weights: Float64Array, n: number, k: number): CsrMatrix {
   const A = CsrMatrix.fromTriplets(n, n, Int32Array.from({ length: n * k }, (_, t) => Math.floor(t / k)), indices, weights);
-  const key = (i: number, j: number): number => i * n + j;
-  const a = new Map<number, number>();
-  for (let i = 0; i < n; i++) for (let p = A.indptr[i]!; p < A.indptr[i + 1]!; p++) a.set(key(i, A.indices[p]!), A.data[p]!);
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const vals: number[] = [];
-  for (const [kk, v] of a) {
-    const i = Math.floor(kk / n);
-    const j = kk - i * n;
-    const t = a.get(key(j, i)) ?? 0;
-    // each unordered pair once from each side: union value v + t − v·t on both (i,j) and (j,i)
-    const u = v + t - v * t;
-    rows.push(i); cols.push(j); vals.push(u);
-    if (t === 0) {
-      rows.push(j); cols.push(i); vals.push(u);
+  const T = A.transpose();
+  // merge the sorted rows of A and Aᵀ: a + t − a·t where both hold the pair, the one value elsewhere
+  const indptr = new Int32Array(n + 1);
+  const cols = new Int32Array(A.nnz + T.nnz);
+  const vals = new Float64Array(A.nnz + T.nnz);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let p = A.indptr[i]!;
+    let q = T.indptr[i]!;
+    const pe = A.indptr[i + 1]!;
+    const qe = T.indptr[i + 1]!;
+    while (p < pe || q < qe) {
+      const ja = p < pe ? A.indices[p]! : n;
+      const jt = q < qe ? T.indices[q]! : n;
+      if (ja === jt) {
+        const a = A.data[p++]!;
+        const t = T.data[q++]!;
+        cols[m] = ja;
+        vals[m++] = a + t - a * t;
+      } else if (ja < jt) {
+        cols[m] = ja;
+        vals[m++] = A.data[p++]!;
+      } else {
+        cols[m] = jt;
+        vals[m++] = T.data[q++]!;
+      }
     }
+    indptr[i + 1] = m;
   }
-  return CsrMatrix.fromTriplets(n, n, rows, cols, vals);
+  return new CsrMatrix(n, n, indptr, cols.slice(0, m), vals.slice(0, m));
 }
 
 /** Least-squares fit of 1/(1 + a·x^(2b)) to UMAP's target curve for minDist and spread (Gauss–Newton). */

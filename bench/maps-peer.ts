@@ -1,6 +1,6 @@
 // One map for bench/maps, run in its own process so that a slow peer can be stopped at the time limit.
 //   node dist/bench/maps-peer.js <method> <input.npy> <output.npy> [seed]
-// Prints {"seconds": ...} on stdout. Methods: latentkit-tsne, latentkit-umap, umap-js, tsne-js, druid-tsne, druid-umap.
+// Prints {"seconds": ...} on stdout. Methods: latentkit-tsne, latentkit-tsne-3d, latentkit-umap, umap-js, tsne-js, druid-tsne, druid-umap.
 import { Matrix } from "../src/core/matrix.js";
 import { readNpy, writeNpy } from "../src/io/npy.js";
 import { TSNE } from "../src/manifold/tsne.js";
@@ -13,7 +13,8 @@ const t0 = performance.now();
 let Z: Matrix;
 switch (method) {
   case "latentkit-tsne":
-    Z = await new TSNE({ seed: 0 }).fitTransform(X);
+  case "latentkit-tsne-3d":
+    Z = await new TSNE({ seed: 0, nComponents: method.endsWith("-3d") ? 3 : 2 }).fitTransform(X);
     break;
   case "latentkit-umap":
     Z = await new UMAP({ seed: 0 }).fitTransform(X);

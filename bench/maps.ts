@@ -1,7 +1,7 @@
 // Visual maps on Fashion-MNIST (train + test, 70000 images, PCA to 50): latentkit t-SNE and UMAP against
 // scikit-learn's TSNE (Debian python3-sklearn) and the JS peers umap-js, tsne-js and druid.js, each in its own
 // process with a time limit. Every map is scored the same way: trustworthiness(10) and 10-NN label accuracy on the
-// same sample of at most 5000 points. Not a test.
+// same sample of at most 5000 points. 3-D t-SNE: methods latentkit-tsne-3d and sklearn-tsne-3d. Not a test.
 //   npm run build && node dist/bench/maps.js [--sizes 5000,70000] [--peers umap-js,tsne-js:2000,...] [--limit-s 600]
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -56,10 +56,11 @@ function runOne(method: string, n: number): void {
   const input = join(tmp, `in-${n}.npy`);
   writeNpy(input, Z50.rowRange(0, n));
   const output = join(tmp, `${method}-${n}.npy`);
-  const cmd = method === "sklearn-tsne"
-    ? [python ?? "python3", [join(root, "bench/maps_sklearn.py"), input, output]] as const
+  const sklearn = method.startsWith("sklearn-tsne");
+  const cmd = sklearn
+    ? [python ?? "python3", [join(root, "bench/maps_sklearn.py"), input, output, method.endsWith("-3d") ? "3" : "2"]] as const
     : [process.execPath, ["--max-old-space-size=16000", join(root, "dist/bench/maps-peer.js"), method, input, output]] as const;
-  if (method === "sklearn-tsne" && !python) {
+  if (sklearn && !python) {
     console.log("  scikit-learn not found (apt-get install python3-sklearn)");
     return;
   }

@@ -1,6 +1,6 @@
 // t-SNE gradient kernels, kept apart from the estimator. With w_ij = 1/(1 + ‖y_i − y_j‖²) and Z = Σ_{k≠l} w_kl:
 //   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
-import { describeValue, fail } from "../core/errors.js";
+import { describeValue, fail, requireInt } from "../core/errors.js";
 import { CsrMatrix } from "../linalg/sparse.js";
 import { OP_BH_GROUPS, OP_TSNE_ATTR, OP_TSNE_GRAD } from "../core/wasm/jobs.js";
 import { WasmArena, wasmCore, type WasmCore } from "../core/wasm/runtime.js";
@@ -128,9 +128,10 @@ export function klDivergence(P: CsrMatrix, Y: Float64Array, dims: number, z: num
 }
 
 /**
- * Attractive forces for 2-D and 3-D maps in the WASM core, split over its threads. P (symmetric) is copied in once as its
- * upper triangle in f32, so each edge is computed once for both of its ends; the map is copied in once per call.
- * Falls back to {@link attractiveForces} where the core is unavailable or dims is not 2 or 3. Call dispose() after.
+ * Attractive forces for 2-D and 3-D maps in the WASM core, split over its threads. P must be symmetric (t-SNE's joint
+ * P is): it is copied in once as its upper triangle in f32, so each edge is computed once for both of its ends; the
+ * map is copied in once per call. Falls back to {@link attractiveForces} where the core is unavailable or dims is not
+ * 2 or 3. Call dispose() after.
  */
 export class AttractiveForces {
   private arena: WasmArena | null;
@@ -231,11 +232,11 @@ export interface WasmBarnesHutOptions {
 }
 
 /**
- * Barnes–Hut repulsion for 2-D and 3-D maps in the WASM core: the quadtree or octree is built there over the points in
- * Morton order,
- * and each group of nearby points shares one traversal, whose interaction list is summed with SIMD arithmetic (f32)
- * on all threads. Cells are accepted only when the θ test holds for every point of the group, so the forces are at
- * least as accurate as {@link barnesHutRepulsion} with the same θ; θ = 0 gives the exact sums. Call dispose() after.
+ * Barnes–Hut repulsion for 2-D and 3-D maps in the WASM core: the quadtree or octree is built there over the points
+ * in Morton order, and each group of nearby points shares one traversal, whose interaction list is summed with SIMD
+ * arithmetic (f32) on all threads. Cells are accepted only when the θ test holds for every point of the group, so the
+ * forces are at least as accurate as {@link barnesHutRepulsion} with the same θ; θ = 0 gives the exact sums. Call
+ * dispose() after.
  */
 export class WasmBarnesHut {
   private readonly arena: WasmArena;
@@ -247,6 +248,8 @@ export class WasmBarnesHut {
   constructor(private readonly core: WasmCore, private readonly n: number, private readonly dims: 2 | 3 = 2,
     opts: WasmBarnesHutOptions = {}) {
     if (dims !== 2 && dims !== 3) fail(`WasmBarnesHut needs dims 2 or 3, got ${describeValue(dims)}`);
+    const leafSize = requireInt("leafSize", opts.leafSize ?? 32, 1);
+    const groupSize = requireInt("groupSize", opts.groupSize ?? 64, 1);
     const a = (this.arena = new WasmArena(core));
     const cap = 2 * n + 2;
     const threads = core.threads;
@@ -255,7 +258,7 @@ export class WasmBarnesHut {
     this.outPtr = a.alloc(8 * dims * n);
     this.zPtr = a.alloc(8 * n);
     const slots = [
-      this.yPtr, n, opts.leafSize ?? 32, opts.groupSize ?? 64,
+      this.yPtr, n, leafSize, groupSize,
       a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n),
       a.alloc(8 * cap), a.alloc(8 * cap), a.alloc(8 * cap), a.alloc(8 * cap),
       a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap),

@@ -265,7 +265,8 @@ export class TSNE {
   }
 
   private diverged(it: number, lr: number): never {
-    return fail(`t-SNE diverged at iteration ${it + 1}: the map has non-finite coordinates; learningRate=${lr} is too large for this data`);
+    return fail(`t-SNE diverged at iteration ${it + 1}: the map has non-finite coordinates; ` +
+      `learningRate=${lr} is too large for this data`);
   }
 
   private async initialise(M: Matrix, dims: number): Promise<Float64Array> {
@@ -285,7 +286,8 @@ export class TSNE {
     if (M.cols < dims) fail(`PCA initialisation needs at least ${dims} features, the data has ${M.cols}; use init "random"`);
     // as scikit-learn: PCA projection scaled so the first coordinate has standard deviation 1e-4
     // the d x d covariance route: exact, and cheap for the n >> d data t-SNE is given
-    const pca = new PCA({ nComponents: dims, solver: M.cols <= 1000 && M.cols < M.rows ? "covariance-eig" : "full", seed: this.options.seed });
+    const solver = M.cols <= 1000 && M.cols < M.rows ? "covariance-eig" : "full";
+    const pca = new PCA({ nComponents: dims, solver, seed: this.options.seed });
     const Z = await pca.fitTransform(M);
     let s = 0;
     let m = 0;

@@ -533,7 +533,8 @@ export function sqDistF64(X: usize, n: i32, d: i32, i0: i32, r0: i32, r1: i32, o
         sa = f64x2.add(sa, f64x2.mul(da, da));
         sb = f64x2.add(sb, f64x2.mul(db, db));
       }
-      let ta = f64x2.extract_lane(sa, 0) + f64x2.extract_lane(sa, 1), tb = f64x2.extract_lane(sb, 0) + f64x2.extract_lane(sb, 1);
+      let ta = f64x2.extract_lane(sa, 0) + f64x2.extract_lane(sa, 1);
+      let tb = f64x2.extract_lane(sb, 0) + f64x2.extract_lane(sb, 1);
       if (d2 < d) {
         const v = load<f64>(xi + (<usize>d2 << 3));
         const da = v - load<f64>(xa + (<usize>d2 << 3)), db = v - load<f64>(xb + (<usize>d2 << 3));
@@ -966,8 +967,10 @@ export function bhGroupBuild(params: usize): void {
     const qx = <u32>min(qmax, <i32>((load<f64>(yi) - lx) * scale));
     const qy = <u32>min(qmax, <i32>((load<f64>(yi, 8) - ly) * scale));
     let key: u32;
-    if (three) key = part1by2(qx) | (part1by2(qy) << 1) | (part1by2(<u32>min(qmax, <i32>((load<f64>(yi, 16) - lz) * scale))) << 2);
-    else key = part1by1(qx) | (part1by1(qy) << 1);
+    if (three) {
+      const qz = <u32>min(qmax, <i32>((load<f64>(yi, 16) - lz) * scale));
+      key = part1by2(qx) | (part1by2(qy) << 1) | (part1by2(qz) << 2);
+    } else key = part1by1(qx) | (part1by1(qy) << 1);
     store<u32>(keys + (<usize>i << 2), key);
     store<i32>(perm + (<usize>i << 2), i);
   }
@@ -1142,13 +1145,16 @@ function bhGroup(params: usize, part: i32, group: i32): f64 {
   const three = dims == 3;
   const listBytes = <usize>prm(params, 25);
   const cap = listBytes / (<usize>(dims + 1) << 2);
-  const lxs = <usize>prm(params, 24) + <usize>part * listBytes, lys = lxs + (cap << 2), lms = lys + (cap << 2), lzs = lms + (cap << 2);
+  // the list's columns: x, y, mass, z
+  const lxs = <usize>prm(params, 24) + <usize>part * listBytes;
+  const lys = lxs + (cap << 2), lms = lys + (cap << 2), lzs = lms + (cap << 2);
   const out = <usize>prm(params, 26);
   const t2 = load<f64>(params + 128);
   let z: f64 = 0;
   const g = <usize>group << 2;
   const s = load<i32>(nstart + g), e = load<i32>(nend + g);
-  let bx0: f64 = Infinity, by0: f64 = Infinity, bz0: f64 = Infinity, bx1: f64 = -Infinity, by1: f64 = -Infinity, bz1: f64 = -Infinity;
+  let bx0: f64 = Infinity, by0: f64 = Infinity, bz0: f64 = Infinity;
+  let bx1: f64 = -Infinity, by1: f64 = -Infinity, bz1: f64 = -Infinity;
   for (let t = s; t < e; t++) {
     const x = <f64>load<f32>(px + (<usize>t << 2)), y = <f64>load<f32>(py + (<usize>t << 2));
     bx0 = min(bx0, x); bx1 = max(bx1, x); by0 = min(by0, y); by1 = max(by1, y);
@@ -1249,7 +1255,8 @@ function bhGroup(params: usize, part: i32, group: i32): f64 {
 }
 
 /** One 3-D point against an interaction list: stores its force at `o`, returns the lanes of Σ m w. */
-@inline function bhSums3(x4: v128, y4: v128, z4: v128, lxs: usize, lys: usize, lzs: usize, lms: usize, bytes: usize, o: usize): v128 {
+@inline function bhSums3(x4: v128, y4: v128, z4: v128, lxs: usize, lys: usize, lzs: usize, lms: usize, bytes: usize,
+  o: usize): v128 {
   const one = f32x4.splat(1);
   let fx = f32x4.splat(0), fy = f32x4.splat(0), fz = f32x4.splat(0), zz = f32x4.splat(0);
   for (let q: usize = 0; q < bytes; q += 16) {

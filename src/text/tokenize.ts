@@ -51,15 +51,17 @@ export class Tokenizer {
 
   /** The tokens of a text, in order. */
   tokenize(text: string): string[] {
-    const out: string[] = [];
     const src = this.lowercase ? text.toLowerCase() : text;
-    for (const m of src.matchAll(TOKEN)) {
-      const t = m[0];
-      if (t.length < this.minLength) continue;
-      if (this.stopWords?.has(t)) continue;
-      out.push(t);
-    }
-    return out;
+    // match() with the global pattern returns the strings alone (no match objects)
+    const all = src.match(TOKEN);
+    if (!all) return [];
+    const min = this.minLength;
+    const stop = this.stopWords;
+    if (min <= 1 && !stop) return all;
+    let m = 0;
+    for (const t of all) if (t.length >= min && !stop?.has(t)) all[m++] = t;
+    all.length = m;
+    return all;
   }
 
   toJSON(): { lowercase: boolean; minLength: number; stopWords: string[] | "english" | null } {

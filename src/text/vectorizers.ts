@@ -84,63 +84,99 @@ export class CountVectorizer {
     if (!Array.isArray(docs)) fail(`documents must be an array of strings, got ${describeValue(docs)}`);
     const n = docs.length;
     if (n === 0) fail("no documents: the corpus is empty");
-    const df = new Map<string, number>();
-    const tf = new Map<string, number>();
-    const analysed = docs.map((d, i) => {
+    // every distinct n-gram gets a provisional id on first sight; counts live in typed arrays
+    const ids = new Map<string, number>();
+    let df = new Int32Array(1024);
+    let tf = new Float64Array(1024);
+    let last = new Int32Array(1024).fill(-1);
+    const encoded = docs.map((d, i) => {
       if (typeof d !== "string") fail(`document ${i} is not a string: ${describeValue(d)}`);
       const grams = this.analyze(d);
-      for (const g of new Set(grams)) df.set(g, (df.get(g) ?? 0) + 1);
-      for (const g of grams) tf.set(g, (tf.get(g) ?? 0) + 1);
-      return grams;
+      const e = new Int32Array(grams.length);
+      for (let k = 0; k < grams.length; k++) {
+        let id = ids.get(grams[k]!);
+        if (id === undefined) {
+          id = ids.size;
+          ids.set(grams[k]!, id);
+          if (id === df.length) {
+            df = grow(df, 0);
+            tf = grow(tf, 0);
+            last = grow(last, -1);
+          }
+        }
+        e[k] = id;
+        tf[id]!++;
+        if (last[id] !== i) {
+          last[id] = i;
+          df[id]!++;
+        }
+      }
+      return e;
     });
-    if (df.size === 0) fail(`the ${n} documents contain no tokens (after tokenising and stop words)`);
+    if (ids.size === 0) fail(`the ${n} documents contain no tokens (after tokenising and stop words)`);
     const minDf = this.options.minDf ?? 1;
     const maxDf = this.options.maxDf ?? 1.0;
     // below 1 (min) / up to 1 (max): a fraction of the documents; otherwise a document count
     const lo = minDf < 1 ? minDf * n : minDf;
     const hi = maxDf <= 1 ? maxDf * n : maxDf;
-    let kept = [...df].filter(([, c]) => c >= lo && c <= hi).map(([t]) => t);
-    if (kept.length === 0) fail(`no terms remain: minDf=${minDf} and maxDf=${maxDf} remove all ${df.size} terms of ${n} documents`);
+    let kept = [...ids].filter(([, id]) => df[id]! >= lo && df[id]! <= hi);
+    if (kept.length === 0) fail(`no terms remain: minDf=${minDf} and maxDf=${maxDf} remove all ${ids.size} terms of ${n} documents`);
     if (this.options.maxFeatures !== undefined && kept.length > this.options.maxFeatures) {
-      kept.sort((a, b) => tf.get(b)! - tf.get(a)! || (a < b ? -1 : 1));
+      kept.sort((a, b) => tf[b[1]]! - tf[a[1]]! || (a[0] < b[0] ? -1 : 1));
       kept = kept.slice(0, this.options.maxFeatures);
     }
-    kept.sort();
-    this.terms_ = kept;
-    this.index_ = new Map(kept.map((t, i) => [t, i]));
-    this.afterVocabulary(analysed);
-    return this.matrix(analysed);
+    kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    this.terms_ = kept.map(([t]) => t);
+    this.index_ = new Map(this.terms_.map((t, j) => [t, j]));
+    // provisional id -> column (or -1), and each kept term's document frequency
+    const column = new Int32Array(ids.size).fill(-1);
+    const keptDf = new Float64Array(kept.length);
+    kept.forEach(([, id], j) => {
+      column[id] = j;
+      keptDf[j] = df[id]!;
+    });
+    for (const e of encoded) for (let k = 0; k < e.length; k++) e[k] = column[e[k]!]!;
+    this.afterVocabulary(keptDf, n);
+    return this.matrix(encoded);
   }
 
   transform(docs: readonly string[]): CsrMatrix {
     fitted(this.terms_, this.constructor.name);
     if (!Array.isArray(docs)) fail(`documents must be an array of strings, got ${describeValue(docs)}`);
+    const index = this.index_!;
     return this.matrix(docs.map((d, i) => {
       if (typeof d !== "string") fail(`document ${i} is not a string: ${describeValue(d)}`);
-      return this.analyze(d);
+      return Int32Array.from(this.analyze(d), (g) => index.get(g) ?? -1);
     }));
   }
 
-  /** Hook for subclasses that learn from the fitted documents (idf). */
-  protected afterVocabulary(_analysed: string[][]): void {}
+  /** Hook for subclasses that learn from the fitted documents: each column's document frequency, of n documents. */
+  protected afterVocabulary(_df: Float64Array, _n: number): void {}
 
-  /** Raw counts (or presence) per document. */
-  protected matrix(analysed: string[][]): CsrMatrix {
-    const index = this.index_!;
-    const rows: number[] = [];
-    const cols: number[] = [];
-    analysed.forEach((grams, i) => {
-      for (const g of grams) {
-        const j = index.get(g);
-        if (j === undefined) continue;
-        rows.push(i);
-        cols.push(j);
+  /** Raw counts (or presence) per document, from each document's columns (−1: not a term). */
+  protected matrix(columns: Int32Array[]): CsrMatrix {
+    const indptr = new Int32Array(columns.length + 1);
+    let nnz = 0;
+    for (const c of columns) nnz += c.length;
+    const indices = new Int32Array(nnz);
+    const data = new Float64Array(nnz);
+    const binary = this.options.binary ?? false;
+    let m = 0;
+    columns.forEach((c, i) => {
+      const s = c.sort(); // typed-array sort: numeric, in place; the -1s come first
+      let p = 0;
+      while (p < s.length && s[p]! < 0) p++;
+      while (p < s.length) {
+        const j = s[p]!;
+        let q = p + 1;
+        while (q < s.length && s[q] === j) q++;
+        indices[m] = j;
+        data[m++] = binary ? 1 : q - p;
+        p = q;
       }
+      indptr[i + 1] = m;
     });
-    // one triplet per occurrence: fromTriplets sums them into counts
-    const C = CsrMatrix.fromTriplets(analysed.length, index.size, rows, cols, new Float64Array(rows.length).fill(1));
-    if (this.options.binary) C.data.fill(1);
-    return C;
+    return new CsrMatrix(columns.length, this.index_!.size, indptr, indices.slice(0, m), data.slice(0, m));
   }
 
   toJSON(): CountVectorizerJSON {
@@ -182,26 +218,13 @@ export class TfidfVectorizer extends CountVectorizer {
     return fitted(this.idf_, "TfidfVectorizer");
   }
 
-  protected override afterVocabulary(analysed: string[][]): void {
-    const index = this.index_!;
-    const df = new Float64Array(index.size);
-    for (const grams of analysed) {
-      const seen = new Set<number>();
-      for (const g of grams) {
-        const j = index.get(g);
-        if (j !== undefined && !seen.has(j)) {
-          seen.add(j);
-          df[j]!++;
-        }
-      }
-    }
-    const n = analysed.length;
+  protected override afterVocabulary(df: Float64Array, n: number): void {
     const smooth = this.options.smoothIdf ?? true;
     this.idf_ = Float64Array.from(df, (d) => (smooth ? Math.log((1 + n) / (1 + d)) : Math.log(n / d)) + 1);
   }
 
-  protected override matrix(analysed: string[][]): CsrMatrix {
-    const C = super.matrix(analysed);
+  protected override matrix(columns: Int32Array[]): CsrMatrix {
+    const C = super.matrix(columns);
     const useIdf = this.options.useIdf ?? true;
     const sub = this.options.sublinearTf ?? false;
     const norm = this.options.norm === undefined ? "l2" : this.options.norm;
@@ -237,4 +260,12 @@ export class TfidfVectorizer extends CountVectorizer {
     v.idf_ = Float64Array.from(json.idf);
     return v;
   }
+}
+
+/** A copy of a typed array at twice the length, the new half filled with `fill`. */
+function grow<T extends Int32Array | Float64Array>(a: T, fill: number): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  b.fill(fill, a.length);
+  return b;
 }

@@ -2,7 +2,7 @@
 // format (same header, then "word " followed by D little-endian float32 and a newline), and GloVe's .txt (no
 // header). Text values are written in the shortest form that reads back to the same float32, so writing what was
 // read reproduces a file byte for byte.
-import { writeFileSync } from "node:fs";
+import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
@@ -11,8 +11,39 @@ import { readMaybeGzip } from "./files.js";
 
 export type WordVectorFormat = "word2vec" | "word2vec-binary" | "glove";
 
-function writeBytes(path: string, data: Buffer): void {
-  writeFileSync(path, path.endsWith(".gz") ? gzipSync(data) : data);
+/**
+ * Writes a file in pieces of about 1 MiB (a .gz path is compressed whole at the end), so that large models are never
+ * held as one string.
+ */
+class ChunkedWriter {
+  private readonly fd: number | null;
+  private readonly held: Buffer[] = [];
+  private pending: Array<string | Buffer> = [];
+  private size = 0;
+
+  constructor(private readonly path: string) {
+    this.fd = path.endsWith(".gz") ? null : openSync(path, "w");
+  }
+
+  write(piece: string | Buffer): void {
+    this.pending.push(piece);
+    this.size += piece.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    const buf = Buffer.concat(this.pending.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : p)));
+    this.pending = [];
+    this.size = 0;
+    if (this.fd === null) this.held.push(buf);
+    else writeSync(this.fd, buf);
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd === null) writeFileSync(this.path, gzipSync(Buffer.concat(this.held)));
+    else closeSync(this.fd);
+  }
 }
 
 /** Shortest decimal that reads back as the same float32. */
@@ -86,23 +117,26 @@ export function writeWordVectors(path: string, kv: KeyedVectors, format: WordVec
   const dim = kv.dim;
   const V = kv.vectors.data;
   for (const w of kv.words) if (!w || /[\s]/.test(w)) fail(`cannot write word ${JSON.stringify(w)}: words must be non-empty and without whitespace`);
-  if (format === "word2vec-binary") {
-    const chunks: Buffer[] = [Buffer.from(`${n} ${dim}\n`, "utf8")];
+  if (format !== "word2vec" && format !== "glove" && format !== "word2vec-binary") {
+    fail(`format must be "word2vec", "word2vec-binary" or "glove", got ${JSON.stringify(format)}`);
+  }
+  const out = new ChunkedWriter(path);
+  try {
+    if (format !== "glove") out.write(`${n} ${dim}\n`);
     for (let r = 0; r < n; r++) {
-      const vec = Buffer.alloc(4 * dim + 1);
-      for (let c = 0; c < dim; c++) vec.writeFloatLE(V[r * dim + c]!, 4 * c);
-      vec[4 * dim] = 0x0a;
-      chunks.push(Buffer.from(`${kv.words[r]} `, "utf8"), vec);
+      if (format === "word2vec-binary") {
+        const vec = Buffer.alloc(4 * dim + 1);
+        for (let c = 0; c < dim; c++) vec.writeFloatLE(V[r * dim + c]!, 4 * c);
+        vec[4 * dim] = 0x0a;
+        out.write(`${kv.words[r]} `);
+        out.write(vec);
+      } else {
+        let line = kv.words[r]!;
+        for (let c = 0; c < dim; c++) line += " " + formatFloat32(V[r * dim + c]!);
+        out.write(line + "\n");
+      }
     }
-    writeBytes(path, Buffer.concat(chunks));
-    return;
+  } finally {
+    out.close();
   }
-  if (format !== "word2vec" && format !== "glove") fail(`format must be "word2vec", "word2vec-binary" or "glove", got ${JSON.stringify(format)}`);
-  const lines: string[] = format === "word2vec" ? [`${n} ${dim}`] : [];
-  for (let r = 0; r < n; r++) {
-    const parts = [kv.words[r]!];
-    for (let c = 0; c < dim; c++) parts.push(formatFloat32(V[r * dim + c]!));
-    lines.push(parts.join(" "));
-  }
-  writeBytes(path, Buffer.from(lines.join("\n") + "\n", "utf8"));
 }

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { Random } from "../../src/core/random.js";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -162,6 +163,16 @@ test("word vector files: word2vec text and binary round-trip byte for byte, GloV
     assert.ok(readFileSync(p1).equals(readFileSync(p2)) || name.endsWith(".gz"), `${name} differs after a round trip`);
   }
   assert.equal(readFileSync(join(tmp, "v.txt"), "utf8").split("\n")[0], "4 3");
+  // a model larger than the writer's 1 MiB pieces: the same bytes as one joined text, and the same floats back
+  const rng = new Random(2);
+  const big = new KeyedVectors(Array.from({ length: 3000 }, (_, i) => `w${i}`), new Matrix(3000, 50, Float32Array.from({ length: 150000 }, () => rng.normal())));
+  for (const [format, name] of [["word2vec", "big.txt"], ["word2vec-binary", "big.bin"], ["glove", "big.txt.gz"]] as const) {
+    writeWordVectors(join(tmp, name), big, format);
+    const back = readWordVectors(join(tmp, name), format);
+    assert.deepEqual(back.vectors.data, big.vectors.data, name);
+  }
+  const expected = ["3000 50", ...big.words.map((w, r) => [w, ...Array.from(big.vectors.data.subarray(50 * r, 50 * r + 50), formatFloat32)].join(" "))].join("\n") + "\n";
+  assert.ok(readFileSync(join(tmp, "big.txt"), "utf8") === expected);
   assert.equal(formatFloat32(Math.fround(0.1)), "0.1");
   const glove = join(tmp, "g.txt");
   writeFileSync(glove, "the 0.5 1\ncat -1 2.5\n");

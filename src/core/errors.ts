@@ -23,6 +23,22 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
+/**
+ * Paces a long loop of synchronous steps: about every 100 ms, `tick()` lets the event loop run (progress output,
+ * timers, an abort) and then throws CancelledError("<what> was cancelled") if the signal has been aborted.
+ */
+export class Pacer {
+  private last = performance.now();
+  constructor(private readonly signal: AbortSignal | undefined, private readonly what: string) {}
+
+  async tick(): Promise<void> {
+    if (performance.now() - this.last <= 100) return;
+    await new Promise((r) => setTimeout(r, 0));
+    this.last = performance.now();
+    if (this.signal?.aborted) throw new CancelledError(`${this.what} was cancelled`);
+  }
+}
+
 export function describeValue(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "number" && Number.isNaN(v)) return "NaN";

@@ -1,6 +1,6 @@
 // Multidimensional scaling: classical (Torgerson: eigenvectors of the double-centred squared distances) and metric
 // MDS by SMACOF (majorisation with the Guttman transform), from data or from a precomputed dissimilarity matrix.
-import { CancelledError, describeValue, fail, requireInt } from "../core/errors.js";
+import { Pacer, describeValue, fail, requireInt } from "../core/errors.js";
 import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
@@ -157,7 +157,7 @@ export class MDS {
     let prev = Infinity;
     let denom = 0;
     for (let t = 0; t < n * n; t++) denom += sq(D.data[t]!) / 2;
-    let lastYield = performance.now();
+    const pacer = new Pacer(o.signal, "MDS");
     for (let it = 0; it < o.maxIter; it++) {
       const Ynew = new Float64Array(n * k);
       let raw = 0;
@@ -182,11 +182,7 @@ export class MDS {
       Y = Ynew;
       if (prev - s < o.eps * prev) break;
       prev = s;
-      if (performance.now() - lastYield > 100) {
-        await new Promise((r) => setTimeout(r, 0));
-        lastYield = performance.now();
-        if (o.signal?.aborted) throw new CancelledError("MDS was cancelled");
-      }
+      await pacer.tick();
     }
     return new Matrix(n, k, Y);
   }

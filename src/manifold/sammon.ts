@@ -2,7 +2,7 @@
 // pseudo-Newton step (gradient over |diagonal of the Hessian|, scaled by the "magic factor"), or by plain gradient
 // steps, with step halving when the stress would rise. An optional label regulariser pulls points that share a
 // label together: E + λ·Σ_{same label} d_ij² / Σ_{same label} δ_ij².
-import { CancelledError, describeValue, fail, requireInt } from "../core/errors.js";
+import { Pacer, describeValue, fail, requireInt } from "../core/errors.js";
 import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
 import { Matrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
@@ -140,7 +140,7 @@ export class Sammon {
     const h = new Float64Array(n * k);
     let step = o.method === "newton" ? o.magicFactor : o.learningRate;
     let it = 0;
-    let lastYield = performance.now();
+    const pacer = new Pacer(o.signal, "Sammon mapping");
     for (; it < o.maxIter; it++) {
       // gradient and diagonal Hessian of E (Sammon's formulas, scaled by −2/c)
       g.fill(0);
@@ -185,11 +185,7 @@ export class Sammon {
       }
       o.onProgress?.({ iteration: Math.min(it + 1, o.maxIter), maxIter: o.maxIter, stress: cur.stress });
       if (!accepted) break;
-      if (performance.now() - lastYield > 100) {
-        await new Promise((r) => setTimeout(r, 0));
-        lastYield = performance.now();
-        if (o.signal?.aborted) throw new CancelledError("Sammon mapping was cancelled");
-      }
+      await pacer.tick();
     }
     this.iterations_ = Math.min(it, o.maxIter);
     this.stress_ = cur.stress;

@@ -1,7 +1,7 @@
 // t-distributed stochastic neighbour embedding (van der Maaten & Hinton 2008; Barnes–Hut: van der Maaten 2014),
 // with scikit-learn's optimisation schedule: early exaggeration 12 for 250 iterations at momentum 0.5, then
 // momentum 0.8, gains (+0.2 / ×0.8, floor 0.01), learning rate "auto" = max(n / exaggeration / 4, 50).
-import { CancelledError, describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
+import { Pacer, describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
 import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
 import { pairwiseSqDistances } from "../core/gemm.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
@@ -224,7 +224,7 @@ export class TSNE {
     const fft = method === "fft" ? new FftRepulsion(o.fft ?? {}) : null;
     const attraction = new AttractiveForces(P, dims);
     let kl = NaN;
-    let lastYield = performance.now();
+    const pacer = new Pacer(o.signal, "t-SNE");
     try {
       for (let it = 0; it < o.maxIter; it++) {
         const early = it < o.exaggerationIter;
@@ -245,11 +245,7 @@ export class TSNE {
           kl = klDivergence(P, Y, dims, z);
           o.onProgress?.({ iteration: it + 1, maxIter: o.maxIter, kl, phase: early ? "early exaggeration" : "main" });
         }
-        if (performance.now() - lastYield > 100) {
-          await new Promise((r) => setTimeout(r, 0));
-          lastYield = performance.now();
-          if (o.signal?.aborted) throw new CancelledError("t-SNE was cancelled");
-        }
+        await pacer.tick();
       }
     } finally {
       attraction.dispose();
@@ -338,7 +334,7 @@ export class TSNE {
     const update = new Float64Array(m * dims);
     const gains = new Float64Array(m * dims).fill(1);
     const grad = new Float64Array(dims);
-    let lastYield = performance.now();
+    const pacer = new Pacer(opts.signal, "t-SNE transform");
     for (let it = 0; it < maxIter; it++) {
       const momentum = it < 50 ? 0.5 : 0.8;
       for (let i = 0; i < m; i++) {
@@ -358,11 +354,7 @@ export class TSNE {
           Y[oi + a]! += gainsStep(2 * (grad[a]! - (z > 0 ? rep[a]! / z : 0)), oi + a, update, gains, momentum, lr);
         }
       }
-      if (performance.now() - lastYield > 100) {
-        await new Promise((r) => setTimeout(r, 0));
-        lastYield = performance.now();
-        if (opts.signal?.aborted) throw new CancelledError("t-SNE transform was cancelled");
-      }
+      await pacer.tick();
     }
     return new Matrix(m, dims, Float32Array.from(Y));
   }

@@ -1,7 +1,7 @@
 // Uniform Manifold Approximation and Projection (McInnes, Healy & Melville 2018), following umap-learn's defaults:
 // fuzzy simplicial set of the kNN graph, spectral initialisation, SGD with negative sampling, curve a/b from
 // minDist and spread; `transform` places new points against the fitted map.
-import { CancelledError, describeValue, fail, requireInt } from "../core/errors.js";
+import { Pacer, describeValue, fail, requireInt } from "../core/errors.js";
 import { checkFeatures, checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
@@ -183,7 +183,7 @@ export class UMAP {
     if (dims === 2 && wasmCore()) {
       return this.optimizeWasm(head, tail, nTail, e, epn, nextSample, nextNeg, nEpochs, moveOther, rng);
     }
-    let lastYield = performance.now();
+    const pacer = new Pacer(o.signal, "UMAP");
     for (let epoch = 0; epoch < nEpochs; epoch++) {
       const alpha = o.learningRate * (1 - epoch / nEpochs);
       for (let s = 0; s < nEdges; s++) {
@@ -215,11 +215,7 @@ export class UMAP {
         nextNeg[s]! += nNeg * epn[s]!;
       }
       o.onProgress?.({ epoch: epoch + 1, nEpochs });
-      if (performance.now() - lastYield > 100) {
-        await new Promise((r) => setTimeout(r, 0));
-        lastYield = performance.now();
-        if (o.signal?.aborted) throw new CancelledError("UMAP was cancelled");
-      }
+      await pacer.tick();
     }
     return head;
   }
@@ -254,7 +250,7 @@ export class UMAP {
       }
       ints.push(0, put(tab), put(bins));
       const parts = nEdges >= 4096 ? Math.min(o.threads ?? core.threads, core.threads) : 1;
-      let lastYield = performance.now();
+      const pacer = new Pacer(o.signal, "UMAP");
       for (let epoch = 0; epoch < nEpochs; epoch++) {
         const buf = core.memory.buffer;
         ints[11] = rng.nextUint32() | 0;
@@ -262,11 +258,7 @@ export class UMAP {
         new Float64Array(buf, params + 64, 5).set([epoch, o.learningRate * (1 - epoch / nEpochs), this.a, this.b, o.repulsionStrength]);
         core.run(OP_UMAP_EPOCH, [params], parts);
         o.onProgress?.({ epoch: epoch + 1, nEpochs });
-        if (performance.now() - lastYield > 100) {
-          await new Promise((r) => setTimeout(r, 0));
-          lastYield = performance.now();
-          if (o.signal?.aborted) throw new CancelledError("UMAP was cancelled");
-        }
+        await pacer.tick();
       }
       head.set(new Float64Array(core.memory.buffer, pHead, head.length));
       return head;

@@ -2,7 +2,7 @@
 // noise table and a linearly decaying learning rate, as word2vec.c and gensim. The training loop runs in the WASM
 // core; with threads > 1 the participants train disjoint parts of each chunk at once, updating the shared weights
 // without locks (Hogwild). threads = 1 with a seed is fully deterministic.
-import { CancelledError, describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
+import { Pacer, describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
 import { fitted } from "../core/estimator.js";
 import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
@@ -197,7 +197,7 @@ export class Word2Vec {
       const alphaAt = (pos: number): number => Math.max(o.minAlpha, alpha0 - (alpha0 - o.minAlpha) * (pos / totalWork));
       let done = 0;
       let trained = 0;
-      let lastYield = performance.now();
+      const pacer = new Pacer(o.signal, "word2vec training");
       for (let epoch = 0; epoch < o.epochs; epoch++) {
         for (let a = 0; a < n; a += CHUNK * parts) {
           const b = Math.min(n, a + CHUNK * parts);
@@ -214,16 +214,11 @@ export class Word2Vec {
           const counts = new Int32Array(buf(), pCounts, parts);
           for (let p = 0; p < parts; p++) trained += counts[p]!;
           done += b - a;
-          const now = performance.now();
           if (o.onProgress) {
-            const secs = (now - t0) / 1000;
+            const secs = (performance.now() - t0) / 1000;
             o.onProgress({ epoch: epoch + 1, epochs: o.epochs, progress: done / totalWork, words: done, wordsPerSecond: done / Math.max(secs, 1e-9), alpha: a1 });
           }
-          if (now - lastYield > 100) {
-            await new Promise((r) => setTimeout(r, 0));
-            lastYield = performance.now();
-            if (o.signal?.aborted) throw new CancelledError("word2vec training was cancelled");
-          }
+          await pacer.tick();
         }
       }
       const seconds = (performance.now() - t0) / 1000;

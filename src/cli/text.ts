@@ -247,8 +247,6 @@ Example:
     .action(async (file: string, o: { dim: number; window: number; negative: number; epochs: number; minCount: number; maxVocab?: number; sample: number; alpha?: number; threads?: number; cbow?: boolean; negativeSharing: string; limit?: number; seed: number; out?: string; binary?: boolean; json?: boolean }) => {
       const t0 = performance.now();
       const corpus = new TextCorpus(file, {}, o.limit ?? Infinity);
-      const sentences: string[][] = [];
-      for await (const s of corpus) if (s.length) sentences.push(s);
       const bar = new ProgressBar("word2vec");
       const w2v = new Word2Vec({
         dim: o.dim, window: o.window, negative: o.negative, epochs: o.epochs, minCount: o.minCount, sample: o.sample,
@@ -257,7 +255,7 @@ Example:
         ...(o.threads !== undefined ? { threads: o.threads } : {}),
         onProgress: (p) => bar.update({ step: Math.round(p.progress * 1000), total: 1000, stage: `epoch ${p.epoch}/${p.epochs} ${Math.round(p.wordsPerSecond).toLocaleString("en")} words/s alpha ${p.alpha.toFixed(4)}` }),
       });
-      await w2v.fit(sentences);
+      await w2v.fit(corpus);
       bar.done();
       if (o.out) writeWordVectors(ensureDir(o.out), w2v.vectors, o.binary ? "word2vec-binary" : "word2vec");
       const seconds = (performance.now() - t0) / 1000;

@@ -1,3 +1,4 @@
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Matrix } from "../src/core/matrix.js";
 import { Random } from "../src/core/random.js";
@@ -6,6 +7,14 @@ import { Random } from "../src/core/random.js";
 export const SHARED_DATA = fileURLToPath(new URL("../../../shared/data/", import.meta.url));
 /** The project's own bundled data folder. */
 export const PROJECT_DATA = fileURLToPath(new URL("../../data/", import.meta.url));
+
+/** The built command line's entry point. */
+export const CLI_MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+
+/** Runs the built `latentkit` command line with these arguments. */
+export function runCli(...args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI_MAIN, ...args], { encoding: "utf8" });
+}
 
 export function randn(rows: number, cols: number, seed = 1, dtype: "float32" | "float64" = "float64"): Matrix {
   const m = Matrix.zeros(rows, cols, dtype);

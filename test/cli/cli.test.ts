@@ -1,21 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { PCA } from "../../src/decomposition/pca.js";
-import { PROJECT_DATA, SHARED_DATA } from "../helpers.js";
+import { CLI_MAIN, PROJECT_DATA, SHARED_DATA, runCli as run } from "../helpers.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "latentkit-cli-"));
-const run = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
 
 test("latentkit pca --json prints explained variance and seconds, and writes every requested file", () => {
   const out = join(tmp, "z.tsv");
   const files = ["scatter.png", "pcs.svg", "rec.png", "spec.png", "model.json"].map((f) => join(tmp, f));
-  const res = execFileSync(process.execPath, [MAIN, "pca", join(PROJECT_DATA, "digits.csv.gz"), "-k", "5", "--label-column", "-1",
+  const res = execFileSync(process.execPath, [CLI_MAIN, "pca", join(PROJECT_DATA, "digits.csv.gz"), "-k", "5", "--label-column", "-1",
     "--out", out, "--plot", files[0]!, "--components-grid", files[1]!, "--reconstructions", files[2]!,
     "--spectrum", files[3]!, "--save-model", files[4]!, "--json"], { encoding: "utf8" });
   const j = JSON.parse(res);

@@ -1,15 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { PROJECT_DATA, SHARED_DATA } from "../helpers.js";
+import { PROJECT_DATA, SHARED_DATA, runCli as run } from "../helpers.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "latentkit-maps-"));
-const run = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
 const digits = join(PROJECT_DATA, "digits.csv.gz");
 
 test("latentkit tsne --json reports seconds and trustworthiness, writes the map and a thumbnail plot", () => {

@@ -1,15 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { SHARED_DATA } from "../helpers.js";
+import { SHARED_DATA, runCli as run } from "../helpers.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "latentkit-text-cli-"));
-const run = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
 const GCIDE = join(SHARED_DATA, "text/gcide-definitions.txt.gz");
 
 test("latentkit lsa: documents, terms, a query and topics as JSON", () => {

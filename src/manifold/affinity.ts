@@ -1,4 +1,4 @@
-// t-SNE input affinities: per-point Gaussian bandwidths found by binary search so that each conditional
+// t-SNE input affinities: per-point Gaussian bandwidths found by a safeguarded Newton search so that each conditional
 // distribution has the requested perplexity, then symmetrised into a sparse joint distribution P.
 import { fail } from "../core/errors.js";
 import { CsrMatrix } from "../linalg/sparse.js";
@@ -13,8 +13,8 @@ export interface Calibration {
 }
 
 /**
- * Search on each βᵢ (Newton steps on log βᵢ, kept inside a bisection bracket) so that H(Pᵢ) = log(perplexity) to `tol`. `sqDist` holds, for each of n points, the
- * squared distances to its k neighbours (row-major n x k).
+ * Search on each βᵢ (Newton steps on log βᵢ, kept inside a bisection bracket) so that H(Pᵢ) = log(perplexity) to
+ * `tol`. `sqDist` holds, for each of n points, the squared distances to its k neighbours (row-major n x k).
  */
 export function calibratePerplexity(sqDist: Float64Array, n: number, k: number, perplexity: number, tol = 1e-5, maxIter = 200): Calibration {
   if (!(perplexity > 0)) fail(`perplexity must be positive, got ${perplexity}`);

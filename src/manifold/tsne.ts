@@ -231,11 +231,10 @@ export class TSNE {
         const exaggeration = early ? o.earlyExaggeration : 1;
         const momentum = early ? 0.5 : 0.8;
         let z: number;
-        if (bh && attraction.wasmParams) z = bh.gradient(Y, o.theta, rep, attraction, exaggeration, grad);
+        // with the WASM core (which the attraction then uses too), Barnes–Hut runs both halves in one job
+        if (bh) z = bh.gradient(Y, o.theta, rep, attraction, exaggeration, grad);
         else {
-          z = fft ? fft.repulsion(Y, n, rep)
-            : bh ? bh.repulsion(Y, o.theta, rep)
-              : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
+          z = fft ? fft.repulsion(Y, n, rep) : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
           attraction.compute(Y, exaggeration, grad);
         }
         if (!Number.isFinite(z) || !(z > 0)) this.diverged(it, lr);

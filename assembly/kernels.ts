@@ -4,6 +4,10 @@
 // GEMM follows the BLIS layout: B is packed once into NR-wide column panels per K block, each thread packs
 // its own MR-high row panels of A, and a 4x8 register-blocked micro-kernel accumulates C += A.B.
 
+import { tsneAttractRowsPart } from "./tsne-attract";
+
+export { tsneAttractRowsPart } from "./tsne-attract";
+
 const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;
@@ -448,66 +452,6 @@ export function fftRows(re: usize, im: usize, ld: i32, n: i32, r0: i32, r1: i32,
         store<f64>(im + dst + (<usize>t << 3), load<f64>(xi + src + <usize>t * wb));
       }
     }
-  }
-}
-
-// ---- t-SNE attractive forces (2-D) ----------------------------------------------------------------------------------
-
-/**
- * Part `part` of `parts` of the attractive forces Σ_j p_ij (y_i − y_j)/(1 + ‖y_i − y_j‖²) for a symmetric P given by
- * its upper triangle (CSR, f32 values): each edge is computed once and applied to both ends. Parameter block (i32
- * slots): 0 indptr, 1 indices, 2 values (f32), 3 Y (f64, dims per point), 4 outputs (f64, dims per point, one array
- * per part), 5 n, 6 dims (2 or 3). The parts take equal shares of the edges and each writes (and first clears) its
- * own output array.
- */
-export function tsneAttractSymPart(params: usize, part: i32, parts: i32): void {
-  const indptr = <usize>prm(params, 0), indices = <usize>prm(params, 1), vals = <usize>prm(params, 2);
-  const Y = <usize>prm(params, 3), n = prm(params, 5), dims = prm(params, 6);
-  const three = dims == 3;
-  const stride = <usize>dims << 3;
-  const out = <usize>prm(params, 4) + <usize>part * <usize>n * stride;
-  memory.fill(out, 0, <usize>n * stride);
-  const nnz = load<i32>(indptr + (<usize>n << 2));
-  const e0 = <i32>(<i64>nnz * part / parts), e1 = <i32>(<i64>nnz * (part + 1) / parts);
-  // first row whose edges reach past e0
-  let lo = 0, hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (load<i32>(indptr + (<usize>(mid + 1) << 2)) <= e0) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < n; i++) {
-    const a = max(e0, load<i32>(indptr + (<usize>i << 2))), b = min(e1, load<i32>(indptr + (<usize>(i + 1) << 2)));
-    if (a >= e1) break;
-    const yi = Y + <usize>i * stride;
-    const x = load<f64>(yi), y = load<f64>(yi, 8), zc = three ? load<f64>(yi, 16) : 0;
-    let fx: f64 = 0, fy: f64 = 0, fz: f64 = 0;
-    for (let q = a; q < b; q++) {
-      const jo = <usize>load<i32>(indices + (<usize>q << 2)) * stride;
-      const dx = x - load<f64>(Y + jo), dy = y - load<f64>(Y + jo, 8);
-      let d2 = dx * dx + dy * dy;
-      let dz: f64 = 0;
-      if (three) {
-        dz = zc - load<f64>(Y + jo, 16);
-        d2 += dz * dz;
-      }
-      const f = <f64>load<f32>(vals + (<usize>q << 2)) / (1 + d2);
-      const gx = f * dx, gy = f * dy;
-      fx += gx;
-      fy += gy;
-      const oj = out + jo;
-      store<f64>(oj, load<f64>(oj) - gx);
-      store<f64>(oj, load<f64>(oj, 8) - gy, 8);
-      if (three) {
-        const gz = f * dz;
-        fz += gz;
-        store<f64>(oj, load<f64>(oj, 16) - gz, 16);
-      }
-    }
-    const oi = out + <usize>i * stride;
-    store<f64>(oi, load<f64>(oi) + fx);
-    store<f64>(oi, load<f64>(oi, 8) + fy, 8);
-    if (three) store<f64>(oi, load<f64>(oi, 16) + fz, 16);
   }
 }
 
@@ -1275,8 +1219,8 @@ function bhGroup(params: usize, part: i32, group: i32): f64 {
   return zz;
 }
 
-/** Part `part` of `parts` of a whole t-SNE gradient: its share of tsneAttractSymPart, then groups of bhGroupPart. */
+/** Part `part` of `parts` of a whole t-SNE gradient: its share of tsneAttractRowsPart, then groups of bhGroupPart. */
 export function tsneGradPart(attrParams: usize, bhParams: usize, part: i32, parts: i32): void {
-  tsneAttractSymPart(attrParams, part, parts);
+  tsneAttractRowsPart(attrParams, part, parts);
   bhGroupPart(bhParams, part, parts);
 }

@@ -28,6 +28,7 @@ export function attractiveForces(P: CsrMatrix, Y: Float64Array, dims: number, ex
     }
     return;
   }
+  // sums first, then times exaggeration, as in 2-D and in the WASM kernel (which gives the same numbers)
   for (let i = 0; i < P.rows; i++) {
     const oi = i * dims;
     for (let a = 0; a < dims; a++) out[oi + a] = 0;
@@ -38,9 +39,10 @@ export function attractiveForces(P: CsrMatrix, Y: Float64Array, dims: number, ex
         const diff = Y[oi + a]! - Y[oj + a]!;
         d2 += diff * diff;
       }
-      const f = (exaggeration * data[q]!) / (1 + d2);
+      const f = data[q]! / (1 + d2);
       for (let a = 0; a < dims; a++) out[oi + a]! += f * (Y[oi + a]! - Y[oj + a]!);
     }
+    for (let a = 0; a < dims; a++) out[oi + a]! *= exaggeration;
   }
 }
 
@@ -128,10 +130,10 @@ export function klDivergence(P: CsrMatrix, Y: Float64Array, dims: number, z: num
 }
 
 /**
- * Attractive forces for 2-D and 3-D maps in the WASM core, split over its threads. P must be symmetric (t-SNE's joint
- * P is): it is copied in once as its upper triangle in f32, so each edge is computed once for both of its ends; the
- * map is copied in once per call. Falls back to {@link attractiveForces} where the core is unavailable or dims is not
- * 2 or 3. Call dispose() after.
+ * Attractive forces for 2-D and 3-D maps in the WASM core, split over its threads by rows: P (CSR, both triangles,
+ * f64) is copied in once, the map once per call, and each row's sum is made by one thread in CSR order, so the forces
+ * are the same for any number of threads (and equal to {@link attractiveForces}). Falls back to
+ * {@link attractiveForces} where the core is unavailable or dims is not 2 or 3. Call dispose() after.
  */
 export class AttractiveForces {
   private arena: WasmArena | null;
@@ -146,12 +148,11 @@ export class AttractiveForces {
     const arena = this.arena;
     if (!arena) return;
     const n = P.rows;
-    const upper = upperTriangle(P);
-    const ip = arena.put(upper.indptr);
-    const ix = arena.put(upper.indices);
-    const vl = arena.put(upper.values);
+    const ip = arena.put(P.indptr);
+    const ix = arena.put(P.indices);
+    const vl = arena.put(P.data);
     this.yPtr = arena.alloc(8 * dims * n);
-    this.outPtr = arena.alloc(8 * dims * n * this.core!.threads);
+    this.outPtr = arena.alloc(8 * dims * n);
     this.params = arena.alloc(64);
     new Int32Array(this.core!.memory.buffer, this.params, 7).set([ip, ix, vl, this.yPtr, this.outPtr, n, dims]);
   }
@@ -164,9 +165,8 @@ export class AttractiveForces {
       return;
     }
     this.load(Y);
-    const parts = this.parts();
-    core.run(OP_TSNE_ATTR, [this.params], parts);
-    this.collect(exaggeration, out, parts);
+    core.run(OP_TSNE_ATTR, [this.params], this.parts());
+    this.collect(exaggeration, out);
   }
 
   /** The WASM job's parameter block, or 0 without the core (for {@link WasmBarnesHut.gradient}). */
@@ -180,47 +180,21 @@ export class AttractiveForces {
     new Float64Array(this.core!.memory.buffer, this.yPtr, m).set(Y.subarray(0, m));
   }
 
-  /** Participants a job should use for this P. */
+  /** Participants a job should use for this P (any number gives the same forces). */
   parts(): number {
     return this.P.rows >= 2000 ? this.core!.threads : 1;
   }
 
-  /** Sums the parts' outputs of a finished job into out, times exaggeration. */
-  collect(exaggeration: number, out: Float64Array, parts: number): void {
+  /** The forces of a finished job into out, times exaggeration. */
+  collect(exaggeration: number, out: Float64Array): void {
     const m = this.dims * this.P.rows;
-    const res = new Float64Array(this.core!.memory.buffer, this.outPtr, m * parts);
-    for (let t = 0; t < m; t++) {
-      let v = res[t]!;
-      for (let q = 1; q < parts; q++) v += res[q * m + t]!;
-      out[t] = exaggeration * v;
-    }
+    const res = new Float64Array(this.core!.memory.buffer, this.outPtr, m);
+    for (let t = 0; t < m; t++) out[t] = exaggeration * res[t]!;
   }
 
   dispose(): void {
     this.arena?.release();
   }
-}
-
-/** The entries of a symmetric CSR matrix above its diagonal (values in f32). */
-function upperTriangle(P: CsrMatrix): { indptr: Int32Array; indices: Int32Array; values: Float32Array } {
-  const n = P.rows;
-  const indptr = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    let c = 0;
-    for (let q = P.indptr[i]!; q < P.indptr[i + 1]!; q++) if (P.indices[q]! > i) c++;
-    indptr[i + 1] = indptr[i]! + c;
-  }
-  const indices = new Int32Array(indptr[n]!);
-  const values = new Float32Array(indptr[n]!);
-  let t = 0;
-  for (let i = 0; i < n; i++) {
-    for (let q = P.indptr[i]!; q < P.indptr[i + 1]!; q++) {
-      if (P.indices[q]! <= i) continue;
-      indices[t] = P.indices[q]!;
-      values[t++] = P.data[q]!;
-    }
-  }
-  return { indptr, indices, values };
 }
 
 /** Leaf and group sizes of {@link WasmBarnesHut} (measured on Fashion-MNIST maps of 5000 points). */
@@ -285,7 +259,7 @@ export class WasmBarnesHut {
     const parts = Math.max(this.prepare(Y, theta), attraction.parts());
     attraction.load(Y);
     this.core.run(OP_TSNE_GRAD, [attraction.wasmParams, this.params], parts);
-    attraction.collect(exaggeration, att, parts);
+    attraction.collect(exaggeration, att);
     return this.collect(rep);
   }
 

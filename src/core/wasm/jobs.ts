@@ -46,7 +46,7 @@ export interface KernelExports {
   bhGroupBuild(params: number): void;
   bhGroupPart(params: number, part: number, parts: number): void;
   tsneGradPart(attrParams: number, bhParams: number, part: number, parts: number): void;
-  tsneAttractSymPart(params: number, part: number, parts: number): void;
+  tsneAttractRowsPart(params: number, part: number, parts: number): void;
   sqDistF64(X: number, n: number, d: number, i0: number, r0: number, r1: number, out: number): void;
 }
 
@@ -105,6 +105,6 @@ export function runPart(k: KernelExports, ctl: Int32Array, part: number): void {
   } else if (op === OP_TSNE_GRAD) {
     k.tsneGradPart(a(0), a(1), part, parts);
   } else if (op === OP_TSNE_ATTR) {
-    k.tsneAttractSymPart(a(0), part, parts);
+    k.tsneAttractRowsPart(a(0), part, parts);
   }
 }

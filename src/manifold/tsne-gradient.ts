@@ -180,9 +180,9 @@ export class AttractiveForces {
     new Float64Array(this.core!.memory.buffer, this.yPtr, m).set(Y.subarray(0, m));
   }
 
-  /** Participants a job should use for this P (any number gives the same forces). */
+  /** Participants a job should use for this P (any number gives the same forces): all from 2^18 edges. */
   parts(): number {
-    return this.P.rows >= 2000 ? this.core!.threads : 1;
+    return this.P.nnz >= 1 << 18 ? this.core!.threads : 1;
   }
 
   /** The forces of a finished job into out, times exaggeration. */

@@ -7,6 +7,7 @@
 import { tsneAttractRowsPart } from "./tsne-attract";
 
 export { tsneAttractRowsPart } from "./tsne-attract";
+export { bhQueryPart } from "./tsne-query";
 
 const MR: i32 = 4;
 const NR: i32 = 8;

@@ -2,7 +2,7 @@
 //   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
 import { describeValue, fail, requireInt } from "../core/errors.js";
 import { CsrMatrix } from "../linalg/sparse.js";
-import { OP_BH_GROUPS, OP_TSNE_ATTR, OP_TSNE_GRAD } from "../core/wasm/jobs.js";
+import { OP_BH_GROUPS, OP_BH_QUERY, OP_TSNE_ATTR, OP_TSNE_GRAD } from "../core/wasm/jobs.js";
 import { WasmArena, wasmCore, type WasmCore } from "../core/wasm/runtime.js";
 import { BHTree } from "./bhtree.js";
 
@@ -218,6 +218,12 @@ export class WasmBarnesHut {
   private readonly yPtr: number;
   private readonly outPtr: number;
   private readonly zPtr: number;
+  private queryCap = 0;
+  private queryM = -1;
+  private queryPtr = 0;
+  private queryOut = 0;
+  private queryZ = 0;
+  private queryParams = 0;
 
   constructor(private readonly core: WasmCore, private readonly n: number, private readonly dims: 2 | 3 = 2,
     opts: WasmBarnesHutOptions = {}) {
@@ -263,6 +269,40 @@ export class WasmBarnesHut {
     return this.collect(rep);
   }
 
+  /** Builds the tree of a fixed reference map Y (this object's n points) for {@link query}. */
+  setReference(Y: Float64Array, theta: number): void {
+    this.prepare(Y, theta);
+    this.queryM = -1;
+  }
+
+  /**
+   * For each of the m points of Q (m x dims) against the reference points of {@link setReference}: Σ_j w_ij² (q_i − y_j)
+   * into rep (m x dims) and Σ_j w_ij into z (m), by Barnes–Hut with the θ given there (a point walks the tree on its
+   * own, in f64; the query points do not act on each other). Split over the core's threads from 256 points; every
+   * point's sums are made by one thread, so the result does not depend on the thread count.
+   */
+  query(Q: Float64Array, m: number, rep: Float64Array, z: Float64Array): void {
+    const core = this.core;
+    const d = this.dims;
+    if (m > this.queryCap) {
+      this.queryCap = m;
+      this.queryPtr = this.arena.alloc(8 * d * m);
+      this.queryOut = this.arena.alloc(8 * d * m);
+      this.queryZ = this.arena.alloc(8 * m);
+      if (this.queryParams === 0) this.queryParams = this.arena.alloc(64);
+    }
+    const buf = core.memory.buffer;
+    if (m !== this.queryM) {
+      new Int32Array(buf, this.queryParams, 5).set([this.params, this.queryPtr, m, this.queryOut, this.queryZ]);
+      this.queryM = m;
+    }
+    new Float64Array(buf, this.queryPtr, d * m).set(Q.subarray(0, d * m));
+    core.run(OP_BH_QUERY, [this.queryParams], m >= 256 ? core.threads : 1);
+    const after = core.memory.buffer;
+    rep.set(new Float64Array(after, this.queryOut, d * m));
+    z.set(new Float64Array(after, this.queryZ, m));
+  }
+
   /** Copies Y and θ in and builds the tree; returns the participants to use. */
   private prepare(Y: Float64Array, theta: number): number {
     const core = this.core;
@@ -284,5 +324,79 @@ export class WasmBarnesHut {
 
   dispose(): void {
     this.arena.release();
+  }
+}
+
+/**
+ * The gradient of t-SNE's transform objective (openTSNE's partial embedding): m new points against a fixed reference
+ * map of n points, each new point i minimising KL(p_i ‖ q_i) with q_{j|i} ∝ (1 + ‖y_i − y_j‖²)⁻¹ over the reference
+ * points only, so the new points do not act on each other:
+ *   ∂/∂y_i = 2 [Σ_j p_{j|i} w_ij (y_i − y_j) − Σ_j w_ij² (y_i − y_j) / Σ_j w_ij].
+ * p_{j|i} is given for each new point's k nearest reference points. The repulsion is Barnes–Hut over the tree of the
+ * reference map, built once: in the WASM core (split over its threads) for 2-D and 3-D maps, else with the
+ * TypeScript {@link BHTree}. Call dispose() after.
+ */
+export class PartialGradient {
+  private readonly wasm: WasmBarnesHut | null;
+  private readonly tree: BHTree | null;
+  private readonly stack: Int32Array;
+  private readonly rep: Float64Array;
+  private readonly z: Float64Array;
+
+  /**
+   * @param ref the reference map (n x dims), @param neighbors each new point's k reference points (m x k),
+   * @param P their p_{j|i} (m x k), @param theta Barnes–Hut accuracy (0 = exact sums).
+   */
+  constructor(private readonly ref: Float64Array, n: number, private readonly dims: number, private readonly m: number,
+    private readonly neighbors: Int32Array, private readonly P: Float64Array, private readonly k: number, private readonly theta: number) {
+    const core = dims === 2 || dims === 3 ? wasmCore() : null;
+    this.wasm = core ? new WasmBarnesHut(core, n, dims as 2 | 3) : null;
+    this.wasm?.setReference(ref, theta);
+    this.tree = this.wasm ? null : new BHTree(dims, 4 * n);
+    this.tree?.build(ref, n);
+    this.stack = new Int32Array(64 * (1 << dims));
+    this.rep = new Float64Array(m * dims);
+    this.z = new Float64Array(m);
+  }
+
+  /** Which repulsion runs: "wasm" or "ts". */
+  get route(): "wasm" | "ts" {
+    return this.wasm ? "wasm" : "ts";
+  }
+
+  /** The gradient for the new points Y (m x dims), attraction times exaggeration, into grad; returns Σ_i Σ_j w_ij. */
+  gradient(Y: Float64Array, exaggeration: number, grad: Float64Array): number {
+    const { dims, m, k, ref, neighbors, P, rep, z } = this;
+    if (this.wasm) this.wasm.query(Y, m, rep, z);
+    else {
+      rep.fill(0);
+      for (let i = 0; i < m; i++) {
+        z[i] = this.tree!.repulsion(Y.subarray(i * dims, (i + 1) * dims), 0, this.theta, rep.subarray(i * dims, (i + 1) * dims), this.stack);
+      }
+    }
+    let zSum = 0;
+    const att = new Float64Array(dims);
+    for (let i = 0; i < m; i++) {
+      const oi = i * dims;
+      att.fill(0);
+      for (let t = 0; t < k; t++) {
+        const oj = neighbors[i * k + t]! * dims;
+        let d2 = 0;
+        for (let a = 0; a < dims; a++) {
+          const diff = Y[oi + a]! - ref[oj + a]!;
+          d2 += diff * diff;
+        }
+        const f = P[i * k + t]! / (1 + d2);
+        for (let a = 0; a < dims; a++) att[a]! += f * (Y[oi + a]! - ref[oj + a]!);
+      }
+      const zi = z[i]!;
+      for (let a = 0; a < dims; a++) grad[oi + a] = 2 * (exaggeration * att[a]! - (zi > 0 ? rep[oi + a]! / zi : 0));
+      zSum += zi;
+    }
+    return zSum;
+  }
+
+  dispose(): void {
+    this.wasm?.dispose();
   }
 }

@@ -2,11 +2,15 @@
 // with 1 and 2 threads of the compute core, at sizes below and above the thresholds from which their jobs are split.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Matrix } from "../../src/core/matrix.js";
 import { kernelInfo, setThreads, wasmCore } from "../../src/core/wasm/runtime.js";
 import { readCsv } from "../../src/io/csv.js";
 import { TSNE, type TSNEOptions } from "../../src/manifold/tsne.js";
+import { exactKnn } from "../../src/neighbors/knn.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 // LATENTKIT_THREADS would cap setThreads at its value and make the two runs the same run
@@ -48,6 +52,84 @@ test("t-SNE gives bit-identical maps with 1 and 2 threads (Barnes–Hut 2-D/3-D,
     for (const [what, X, o] of cases) {
       const [a, b] = await withThreads(() => new TSNE({ seed: 3, ...o }).fitTransform(X));
       assertSameMap(a, b, what);
+    }
+  } finally {
+    setThreads(2);
+  }
+});
+
+/** TSNE.transform of Xnew by the saved model in a child process without the WASM core (the TypeScript BHTree). */
+function transformWithoutWasm(model: TSNE, Xnew: Matrix): Matrix {
+  const dir = mkdtempSync(join(tmpdir(), "latentkit-transform-"));
+  try {
+    writeFileSync(join(dir, "model.json"), JSON.stringify(model.toJSON()));
+    writeFileSync(join(dir, "x.json"), JSON.stringify({ rows: Xnew.rows, cols: Xnew.cols, data: Array.from(Xnew.data) }));
+    const tsneUrl = new URL("../../src/manifold/tsne.js", import.meta.url).href;
+    const matrixUrl = new URL("../../src/core/matrix.js", import.meta.url).href;
+    const script = `
+      import { readFileSync, writeFileSync } from "node:fs";
+      const { TSNE } = await import(${JSON.stringify(tsneUrl)});
+      const { Matrix } = await import(${JSON.stringify(matrixUrl)});
+      const dir = ${JSON.stringify(dir)};
+      const x = JSON.parse(readFileSync(dir + "/x.json", "utf8"));
+      const t = TSNE.fromJSON(JSON.parse(readFileSync(dir + "/model.json", "utf8")));
+      const Y = await t.transform(new Matrix(x.rows, x.cols, Float32Array.from(x.data)));
+      writeFileSync(dir + "/y.json", JSON.stringify(Array.from(Y.data)));`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8", env: { ...process.env, LATENTKIT_WASM: "0" },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const data = JSON.parse(readFileSync(join(dir, "y.json"), "utf8")) as number[];
+    return new Matrix(Xnew.rows, model.embedding.cols, Float32Array.from(data));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Share of the new points whose 10 nearest map neighbours among the reference points vote for their label. */
+function heldOutVote(E: Matrix, Y: Matrix, trainLabels: string[], labels: string[]): number {
+  const g = exactKnn(E, 10, { query: Y });
+  let ok = 0;
+  for (let i = 0; i < Y.rows; i++) {
+    const votes = new Map<string, number>();
+    for (let t = 0; t < 10; t++) {
+      const l = trainLabels[g.indices[i * 10 + t]!]!;
+      votes.set(l, (votes.get(l) ?? 0) + 1);
+    }
+    if ([...votes].sort((a, b) => b[1] - a[1])[0]![0] === labels[i]) ok++;
+  }
+  return ok / Y.rows;
+}
+
+test("TSNE.transform: the WASM Barnes–Hut query and the TypeScript tree agree, and the result does not depend on threads", { skip }, async () => {
+  const nTrain = 1000;
+  const train = digits.X.rowRange(0, nTrain);
+  const held = digits.X.rowRange(nTrain, nTrain + 400);
+  const trainLabels = digits.labels!.slice(0, nTrain);
+  const heldLabels = digits.labels!.slice(nTrain, nTrain + 400);
+  try {
+    for (const theta of [0, 0.5]) {
+      const model = new TSNE({ seed: 0, theta, maxIter: 500 });
+      const E = await model.fitTransform(train);
+      // 400 new points: the query job is split over both threads
+      const [one, two] = await withThreads(() => model.transform(held));
+      assertSameMap(one, two, `transform at θ = ${theta}`);
+      const ts = transformWithoutWasm(model, held);
+      const d: number[] = [];
+      for (let i = 0; i < held.rows; i++) d.push(Math.hypot(one.get(i, 0) - ts.get(i, 0), one.get(i, 1) - ts.get(i, 1)));
+      d.sort((a, b) => a - b);
+      if (theta === 0) {
+        // exact sums on both routes: only the order of the additions differs
+        assert.ok(d[d.length - 1]! < 1e-3, `θ = 0: the routes differ by up to ${d[d.length - 1]}`);
+      } else {
+        // different trees (Morton cells with leaves of 32 points against one point per leaf): close, not equal
+        assert.ok(d[d.length >> 1]! < 0.01, `θ = 0.5: median distance between the routes ${d[d.length >> 1]}`);
+        assert.ok(d[Math.floor(0.9 * d.length)]! < 0.05, `θ = 0.5: 90th percentile ${d[Math.floor(0.9 * d.length)]}`);
+      }
+      for (const Y of [one, ts]) {
+        const v = heldOutVote(E, Y, trainLabels, heldLabels);
+        assert.ok(v >= 0.93, `θ = ${theta}: held-out vote ${v}`);
+      }
     }
   } finally {
     setThreads(2);

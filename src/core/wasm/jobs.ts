@@ -23,6 +23,7 @@ export const OP_UMAP_EPOCH = 9;
 export const OP_BH_GROUPS = 10;
 export const OP_TSNE_GRAD = 11;
 export const OP_SQDIST_F64 = 12;
+export const OP_BH_QUERY = 13;
 
 export const MR = 4;
 /** Floats of scratch each participant needs for a GEMM (MC*KC + MR*NR, see assembly/kernels.ts). */
@@ -47,6 +48,7 @@ export interface KernelExports {
   bhGroupPart(params: number, part: number, parts: number): void;
   tsneGradPart(attrParams: number, bhParams: number, part: number, parts: number): void;
   tsneAttractRowsPart(params: number, part: number, parts: number): void;
+  bhQueryPart(params: number, part: number, parts: number): void;
   sqDistF64(X: number, n: number, d: number, i0: number, r0: number, r1: number, out: number): void;
 }
 
@@ -106,5 +108,7 @@ export function runPart(k: KernelExports, ctl: Int32Array, part: number): void {
     k.tsneGradPart(a(0), a(1), part, parts);
   } else if (op === OP_TSNE_ATTR) {
     k.tsneAttractRowsPart(a(0), part, parts);
+  } else if (op === OP_BH_QUERY) {
+    k.bhQueryPart(a(0), part, parts);
   }
 }

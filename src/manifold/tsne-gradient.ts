@@ -132,8 +132,8 @@ export function klDivergence(P: CsrMatrix, Y: Float64Array, dims: number, z: num
 /**
  * Attractive forces for 2-D and 3-D maps in the WASM core, split over its threads by rows: P (CSR, both triangles,
  * f64) is copied in once, the map once per call, and each row's sum is made by one thread in CSR order, so the forces
- * are the same for any number of threads (and equal to {@link attractiveForces}). Falls back to
- * {@link attractiveForces} where the core is unavailable or dims is not 2 or 3. Call dispose() after.
+ * are the same for any number of threads (and equal to {@link attractiveForces} up to the order of the additions).
+ * Falls back to {@link attractiveForces} where the core is unavailable or dims is not 2 or 3. Call dispose() after.
  */
 export class AttractiveForces {
   private arena: WasmArena | null;

@@ -36,6 +36,13 @@ export interface UMAPOptions {
   seed?: number;
   /** Threads for the 2-D SGD (default: all the compute core has; 1 = deterministic for a seed). */
   threads?: number;
+  /**
+   * Reproducible SGD (default false): the 2-D SGD runs on one thread in edge order with one random stream, so a seed
+   * gives the same map for any thread count (the same map as threads: 1). The default splits each epoch's edges over
+   * the threads, which update the map without locks (Hogwild, as umap-learn's parallel mode): faster, but the map
+   * then depends on how the threads interleave.
+   */
+  deterministic?: boolean;
   onProgress?: (p: UMAPProgress) => void;
   signal?: AbortSignal;
 }
@@ -95,6 +102,7 @@ export class UMAP {
       neighbors: options.neighbors ?? "auto",
       init: options.init ?? "spectral",
       seed: options.seed ?? 0,
+      deterministic: options.deterministic ?? false,
       ...(options.nEpochs !== undefined ? { nEpochs: options.nEpochs } : {}),
       ...(options.threads !== undefined ? { threads: requireInt("threads", options.threads, 1) } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -106,6 +114,7 @@ export class UMAP {
     if (!(o.spread > 0)) fail(`spread must be positive, got ${describeValue(o.spread)}`);
     if (!(o.minDist >= 0 && o.minDist <= o.spread)) fail(`minDist must be in [0, spread = ${o.spread}], got ${describeValue(o.minDist)}`);
     if (o.init !== "spectral" && o.init !== "random") fail(`init must be "spectral" or "random", got ${describeValue(o.init)}`);
+    if (typeof o.deterministic !== "boolean") fail(`deterministic must be true or false, got ${describeValue(o.deterministic)}`);
     this.options = o;
   }
 
@@ -222,7 +231,8 @@ export class UMAP {
 
   /**
    * optimize() for 2-D maps in the WASM core: each epoch's edges are split over the core's threads, which update the
-   * shared coordinates without locks (Hogwild, as umap-learn's parallel mode); powers use a fast log2/exp2.
+   * shared coordinates without locks (Hogwild, as umap-learn's parallel mode); powers use a fast log2/exp2. One part
+   * (threads: 1 or deterministic) runs the edges in order with one random stream per epoch drawn from `rng`.
    */
   private async optimizeWasm(head: Float64Array, tail: Float64Array, nTail: number, e: Edges, epn: Float64Array,
     nextSample: Float64Array, nextNeg: Float64Array, nEpochs: number, moveOther: boolean, rng: Random): Promise<Float64Array> {
@@ -249,7 +259,7 @@ export class UMAP {
         for (let m = 0; m < 256 && t < bins.length; m++, t++) bins[t] = (2 ** e * (1 + m / 256)) ** this.b;
       }
       ints.push(0, put(tab), put(bins));
-      const parts = nEdges >= 4096 ? Math.min(o.threads ?? core.threads, core.threads) : 1;
+      const parts = !o.deterministic && nEdges >= 4096 ? Math.min(o.threads ?? core.threads, core.threads) : 1;
       const pacer = new Pacer(o.signal, "UMAP");
       for (let epoch = 0; epoch < nEpochs; epoch++) {
         const buf = core.memory.buffer;

@@ -10,6 +10,7 @@ import { Matrix } from "../../src/core/matrix.js";
 import { kernelInfo, setThreads, wasmCore } from "../../src/core/wasm/runtime.js";
 import { readCsv } from "../../src/io/csv.js";
 import { TSNE, type TSNEOptions } from "../../src/manifold/tsne.js";
+import { UMAP } from "../../src/manifold/umap.js";
 import { exactKnn } from "../../src/neighbors/knn.js";
 import { PROJECT_DATA } from "../helpers.js";
 
@@ -131,6 +132,32 @@ test("TSNE.transform: the WASM Barnes–Hut query and the TypeScript tree agree,
         assert.ok(v >= 0.93, `θ = ${theta}: held-out vote ${v}`);
       }
     }
+  } finally {
+    setThreads(2);
+  }
+});
+
+test("UMAP: deterministic gives bit-identical maps with 1 and 2 threads, equal to the one-thread map; 3-D is reproducible by default", { skip }, async () => {
+  try {
+    // 1797 points, 16000+ edges: the default SGD is split over both threads from 4096 edges
+    const fit = (o: ConstructorParameters<typeof UMAP>[0]) => () => new UMAP({ seed: 5, nEpochs: 200, ...o }).fitTransform(digits.X);
+    const [det1, det2] = await withThreads(fit({ deterministic: true }));
+    assertSameMap(det1, det2, "deterministic UMAP");
+    setThreads(1);
+    const [plain1, again1] = [await fit({})(), await fit({})()];
+    assertSameMap(plain1, again1, "two default UMAP runs with 1 thread");
+    assertSameMap(det1, plain1, "deterministic against the default with 1 thread");
+    setThreads(2);
+    assertSameMap(det1, await fit({ threads: 1 })(), "deterministic against threads: 1");
+    // the 3-D SGD runs in TypeScript; the kNN graph and the spectral initialisation do not depend on threads
+    const [three1, three2] = await withThreads(fit({ nComponents: 3, nEpochs: 100 }));
+    assertSameMap(three1, three2, "3-D UMAP");
+    // transform's SGD follows the same rule
+    const model = new UMAP({ seed: 2, nEpochs: 100, deterministic: true });
+    await model.fitTransform(digits.X.rowRange(0, 1200));
+    const [t1, t2] = await withThreads(() => model.transform(digits.X.rowRange(1200, 1797)));
+    assertSameMap(t1, t2, "deterministic UMAP transform");
+    assert.throws(() => new UMAP({ deterministic: "yes" as unknown as boolean }), /deterministic must be true or false, got "yes"/);
   } finally {
     setThreads(2);
   }

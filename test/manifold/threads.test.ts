@@ -7,11 +7,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Matrix } from "../../src/core/matrix.js";
+import { PCA } from "../../src/decomposition/pca.js";
+import { TruncatedSVD } from "../../src/decomposition/truncated-svd.js";
+import { MDS } from "../../src/manifold/mds.js";
+import { Sammon } from "../../src/manifold/sammon.js";
 import { kernelInfo, setThreads, wasmCore } from "../../src/core/wasm/runtime.js";
 import { readCsv } from "../../src/io/csv.js";
 import { TSNE, type TSNEOptions } from "../../src/manifold/tsne.js";
 import { UMAP } from "../../src/manifold/umap.js";
 import { exactKnn } from "../../src/neighbors/knn.js";
+import { nnDescent } from "../../src/neighbors/nndescent.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 // LATENTKIT_THREADS would cap setThreads at its value and make the two runs the same run
@@ -39,11 +44,11 @@ function assertSameMap(a: Matrix, b: Matrix, what: string): void {
 test("t-SNE gives bit-identical maps with 1 and 2 threads (Barnes–Hut 2-D/3-D, exact, FFT; below and above the parallel sizes)", { skip }, async () => {
   const cases: Array<[string, Matrix, TSNEOptions]> = [
     // 600 points: every job on one thread
-    ["Barnes–Hut, 600 points", digits.X.rowRange(0, 600), { maxIter: 300 }],
+    ["Barnes–Hut, 600 points", digits.X.rowRange(0, 600), { maxIter: 200 }],
     // 1797 points: Barnes–Hut groups on both threads, attraction in the same job
-    ["Barnes–Hut, 1797 points", digits.X, { maxIter: 300 }],
-    ["Barnes–Hut 3-D, 1797 points", digits.X, { nComponents: 3, maxIter: 300 }],
-    ["Barnes–Hut, random init", digits.X, { init: "random", maxIter: 300 }],
+    ["Barnes–Hut, 1797 points", digits.X, { maxIter: 200 }],
+    ["Barnes–Hut 3-D, 1797 points", digits.X, { nComponents: 3, maxIter: 200 }],
+    ["Barnes–Hut, random init", digits.X, { init: "random", maxIter: 200 }],
     // P over all 600 points (359400 edges): the attraction is split over both threads
     ["exact, 600 points", digits.X.rowRange(0, 600), { method: "exact", maxIter: 150 }],
     // at least 70 boxes per axis: a 432 x 432 grid, whose FFTs are split over both threads
@@ -110,7 +115,7 @@ test("TSNE.transform: the WASM Barnes–Hut query and the TypeScript tree agree,
   const heldLabels = digits.labels!.slice(nTrain, nTrain + 400);
   try {
     for (const theta of [0, 0.5]) {
-      const model = new TSNE({ seed: 0, theta, maxIter: 500 });
+      const model = new TSNE({ seed: 0, theta, maxIter: 400 });
       const E = await model.fitTransform(train);
       // 400 new points: the query job is split over both threads
       const [one, two] = await withThreads(() => model.transform(held));
@@ -158,6 +163,29 @@ test("UMAP: deterministic gives bit-identical maps with 1 and 2 threads, equal t
     const [t1, t2] = await withThreads(() => model.transform(digits.X.rowRange(1200, 1797)));
     assertSameMap(t1, t2, "deterministic UMAP transform");
     assert.throws(() => new UMAP({ deterministic: "yes" as unknown as boolean }), /deterministic must be true or false, got "yes"/);
+  } finally {
+    setThreads(2);
+  }
+});
+
+test("PCA (every solver), TruncatedSVD, kNN, NN-descent, MDS and Sammon do not depend on the thread count", { skip }, async () => {
+  const X = digits.X;
+  const S = X.rowRange(0, 500);
+  // digits' GEMMs (kNN blocks: 1797 x 1797 x 64, the covariance) are large enough to be split over both threads
+  const runs: Array<[string, () => Promise<Matrix>]> = [
+    ...(["randomized", "covariance-eig", "full"] as const).map((solver): [string, () => Promise<Matrix>] =>
+      [`PCA ${solver}`, () => new PCA({ nComponents: 10, solver, seed: 1 }).fitTransform(X)]),
+    ["TruncatedSVD", async () => new TruncatedSVD({ nComponents: 10, seed: 1 }).fitTransform(X)],
+    ["exact kNN", async () => { const g = exactKnn(X, 30); return new Matrix(1, g.distances.length, Float32Array.from(g.distances, (v, t) => v + g.indices[t]!)); }],
+    ["NN-descent", async () => { const g = nnDescent(X, 15, { seed: 1 }); return new Matrix(1, g.indices.length, Float32Array.from(g.indices)); }],
+    ["MDS", () => new MDS({ seed: 1, maxIter: 50 }).fitTransform(S)],
+    ["Sammon", () => new Sammon({ seed: 1, maxIter: 50 }).fitTransform(S)],
+  ];
+  try {
+    for (const [what, f] of runs) {
+      const [a, b] = await withThreads(async () => (await f()).astype("float64"));
+      assertSameMap(a, b, what);
+    }
   } finally {
     setThreads(2);
   }

@@ -28,7 +28,7 @@ export function attractiveForces(P: CsrMatrix, Y: Float64Array, dims: number, ex
     }
     return;
   }
-  // sums first, then times exaggeration, as in 2-D and in the WASM kernel (which gives the same numbers)
+  // sums first, then times exaggeration, as in 2-D and in the WASM kernel
   for (let i = 0; i < P.rows; i++) {
     const oi = i * dims;
     for (let a = 0; a < dims; a++) out[oi + a] = 0;
@@ -342,6 +342,7 @@ export class PartialGradient {
   private readonly stack: Int32Array;
   private readonly rep: Float64Array;
   private readonly z: Float64Array;
+  private readonly att: Float64Array;
 
   /**
    * @param ref the reference map (n x dims), @param neighbors each new point's k reference points (m x k),
@@ -357,16 +358,12 @@ export class PartialGradient {
     this.stack = new Int32Array(64 * (1 << dims));
     this.rep = new Float64Array(m * dims);
     this.z = new Float64Array(m);
-  }
-
-  /** Which repulsion runs: "wasm" or "ts". */
-  get route(): "wasm" | "ts" {
-    return this.wasm ? "wasm" : "ts";
+    this.att = new Float64Array(dims);
   }
 
   /** The gradient for the new points Y (m x dims), attraction times exaggeration, into grad; returns Σ_i Σ_j w_ij. */
   gradient(Y: Float64Array, exaggeration: number, grad: Float64Array): number {
-    const { dims, m, k, ref, neighbors, P, rep, z } = this;
+    const { dims, m, k, ref, neighbors, P, rep, z, att } = this;
     if (this.wasm) this.wasm.query(Y, m, rep, z);
     else {
       rep.fill(0);
@@ -375,7 +372,6 @@ export class PartialGradient {
       }
     }
     let zSum = 0;
-    const att = new Float64Array(dims);
     for (let i = 0; i < m; i++) {
       const oi = i * dims;
       att.fill(0);

@@ -114,27 +114,40 @@ test("TSNE.transform: the WASM Barnes–Hut query and the TypeScript tree agree,
   const trainLabels = digits.labels!.slice(0, nTrain);
   const heldLabels = digits.labels!.slice(nTrain, nTrain + 400);
   try {
-    for (const theta of [0, 0.5]) {
-      const model = new TSNE({ seed: 0, theta, maxIter: 400 });
-      const E = await model.fitTransform(train);
-      // 400 new points: the query job is split over both threads
-      const [one, two] = await withThreads(() => model.transform(held));
-      assertSameMap(one, two, `transform at θ = ${theta}`);
-      const ts = transformWithoutWasm(model, held);
+    const fitted = new Map<number, TSNE>();
+    for (const [dims, theta] of [[2, 0.5], [2, 0], [3, 0]] as const) {
+      if (!fitted.has(dims)) {
+        const t = new TSNE({ seed: 0, nComponents: dims, maxIter: 400 });
+        await t.fitTransform(train);
+        fitted.set(dims, t);
+      }
+      // the same fitted map, transformed with this θ (a saved model with its option changed)
+      const json = fitted.get(dims)!.toJSON();
+      const model = TSNE.fromJSON({ ...json, options: { ...json.options, theta } });
+      const E = model.embedding;
+      // 400 new points: the query job is split over both threads; 100 for the exact sums, slow on the TypeScript route
+      const m = theta === 0 ? 100 : 400;
+      const [one, two] = await withThreads(() => model.transform(held.rowRange(0, m)));
+      assertSameMap(one, two, `${dims}-D transform at θ = ${theta}`);
+      const ts = transformWithoutWasm(model, held.rowRange(0, m));
       const d: number[] = [];
-      for (let i = 0; i < held.rows; i++) d.push(Math.hypot(one.get(i, 0) - ts.get(i, 0), one.get(i, 1) - ts.get(i, 1)));
+      for (let i = 0; i < m; i++) {
+        let s2 = 0;
+        for (let a = 0; a < dims; a++) s2 += (one.get(i, a) - ts.get(i, a)) ** 2;
+        d.push(Math.sqrt(s2));
+      }
       d.sort((a, b) => a - b);
       if (theta === 0) {
         // exact sums on both routes: only the order of the additions differs
-        assert.ok(d[d.length - 1]! < 1e-3, `θ = 0: the routes differ by up to ${d[d.length - 1]}`);
+        assert.ok(d[d.length - 1]! < 1e-3, `${dims}-D, θ = 0: the routes differ by up to ${d[d.length - 1]}`);
       } else {
         // different trees (Morton cells with leaves of 32 points against one point per leaf): close, not equal
         assert.ok(d[d.length >> 1]! < 0.01, `θ = 0.5: median distance between the routes ${d[d.length >> 1]}`);
         assert.ok(d[Math.floor(0.9 * d.length)]! < 0.05, `θ = 0.5: 90th percentile ${d[Math.floor(0.9 * d.length)]}`);
       }
       for (const Y of [one, ts]) {
-        const v = heldOutVote(E, Y, trainLabels, heldLabels);
-        assert.ok(v >= 0.93, `θ = ${theta}: held-out vote ${v}`);
+        const v = heldOutVote(E, Y, trainLabels, heldLabels.slice(0, m));
+        assert.ok(v >= 0.93, `${dims}-D, θ = ${theta}: held-out vote ${v}`);
       }
     }
   } finally {

@@ -10,6 +10,25 @@ export interface VocabularyOptions {
   maxSize?: number;
 }
 
+/**
+ * Throws a clear error unless `sentences` is sentences of tokens: a string (a whole text) or a list of strings (texts
+ * not yet tokenised) is refused with a hint, since iterating either would train on characters. Checks the first
+ * sentence of an in-memory list; streamed corpora are checked sentence by sentence as they are read.
+ */
+export function checkSentences(sentences: unknown): void {
+  const hint = "expected sentences of tokens (string[][], or a TextCorpus); tokenise text first, e.g. with new Tokenizer().tokenize(line)";
+  if (typeof sentences === "string") fail(`sentences must be a list of token lists, got a string ${describeValue(sentences)}: ${hint}`);
+  if (sentences === null || typeof sentences !== "object" || !(Symbol.iterator in sentences || Symbol.asyncIterator in sentences)) {
+    fail(`sentences must be an iterable of token lists, got ${describeValue(sentences)}: ${hint}`);
+  }
+  if (Array.isArray(sentences) && sentences.length > 0) checkSentence(sentences[0], 0);
+}
+
+function checkSentence(s: unknown, i: number): void {
+  if (typeof s === "string") fail(`sentence ${i} is a string ${describeValue(s)}, not a list of tokens: tokenise text first, e.g. with new Tokenizer().tokenize(line)`);
+  if (s === null || typeof s !== "object" || !(Symbol.iterator in s)) fail(`sentence ${i} must be a list of tokens, got ${describeValue(s)}`);
+}
+
 export interface VocabularyJSON {
   type: "Vocabulary";
   version: 1;
@@ -43,7 +62,9 @@ export class Vocabulary {
     const counts = new Map<string, number>();
     let total = 0;
     let docs = 0;
+    checkSentences(sentences);
     for await (const s of iterate(sentences)) {
+      checkSentence(s, docs);
       docs++;
       for (const w of s) counts.set(w, (counts.get(w) ?? 0) + 1);
       total += s.length;

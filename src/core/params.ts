@@ -56,12 +56,13 @@ function mustBe(path: string, expected: string, value: unknown): never {
   return fail(`${path} must be ${expected}, got ${describeValue(value)}`);
 }
 
-function spec<T, D>(kind: ParamKind, expected: string, doc: string, test: (v: unknown) => boolean, o: { default?: D } & Partial<Pick<ParamSpec<T>, "serialise" | "encode" | "decode">> = {}): Def<T, D> {
+function spec<T, D>(kind: ParamKind, expected: string, doc: string, test: (v: unknown) => boolean,
+  o: { default?: D; normalise?: (v: T) => T } & Partial<Pick<ParamSpec<T>, "serialise" | "encode" | "decode">> = {}): Def<T, D> {
   const s: ParamSpec<T> = {
     kind, expected, doc, serialise: o.serialise ?? true,
     check(v: unknown, path: string): T {
       if (!test(v)) mustBe(path, expected, v);
-      return v as T;
+      return o.normalise ? o.normalise(v as T) : (v as T);
     },
     ...(o.default !== undefined ? { default: o.default as unknown as T } : {}),
     ...(o.encode ? { encode: o.encode } : {}),
@@ -153,6 +154,8 @@ export function custom<T>(expected: string, doc: string, test: (v: unknown) => b
 
 interface CustomOptions<T> {
   default?: T;
+  /** The stored form of an accepted value (e.g. a Set of words kept as a sorted list). */
+  normalise?: (v: T) => T;
   encode?: (v: T) => unknown;
   decode?: (j: unknown, path: string) => unknown;
 }

@@ -43,7 +43,7 @@ export const TOKENIZER_PARAMS = {
   minLength: int("drop tokens shorter than this many characters", { min: 1, default: 1 }),
   stopWords: anyOf<"english" | Iterable<string> | null>([
     choice(["english", null], ""),
-    custom<Iterable<string>>("a list of words", "", isWordList, { encode: (v) => [...v] }),
+    custom<Iterable<string>>("a list of words", "", isWordList, { normalise: (v) => [...v] }),
   ], "words to drop: \"english\" (ENGLISH_STOP_WORDS), a list of your own, or null for none"),
 } satisfies Schema<TokenizerOptions>;
 

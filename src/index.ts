@@ -4,12 +4,11 @@ export { Random } from "./core/random.js";
 export { LatentkitError, CancelledError } from "./core/errors.js";
 export type {
   Estimator, Transformer, InvertibleTransformer, Embedder, InductiveEmbedder, WordEmbedder, EstimatorClass, SavedModel,
-  Labels, RunOptions,
+  Labels,
 } from "./core/estimator.js";
-export {
-  resolveParams, encodeParams, decodeParams, int, num, bool, choice, str, matrix, func, signal, custom, object, anyOf,
-  type ParamSpec, type ParamKind, type Schema, type AnySchema, type ParamsOf,
-} from "./core/params.js";
+/** The parameter-schema builders and helpers (params.int, params.resolveParams, …), for estimators of your own. */
+export * as params from "./core/params.js";
+export type { ParamSpec, ParamKind, Schema, AnySchema, ParamsOf } from "./core/params.js";
 export { matmul, pairwiseSqDistances, rowSqNorms, withPinned, type MatmulOptions } from "./core/gemm.js";
 export { setThreads, wasmCore } from "./core/wasm/runtime.js";
 

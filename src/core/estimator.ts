@@ -19,14 +19,6 @@ export interface Progress {
   metrics: Readonly<Record<string, number>>;
 }
 
-/** Options every iterative estimator takes (and that are never saved). */
-export interface RunOptions {
-  /** Called as the work advances. */
-  onProgress?: (p: Progress) => void;
-  /** Stops the work: the pending promise rejects with CancelledError. */
-  signal?: AbortSignal;
-}
-
 /** Labels for a supervised fit, one per sample (Sammon's label regulariser uses them; the others ignore them). */
 export type Labels = ArrayLike<string | number>;
 

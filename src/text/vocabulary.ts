@@ -1,6 +1,7 @@
 // A vocabulary: the words kept (by minimum count and maximum size), most frequent first (ties alphabetical), with
 // their corpus counts, and a corpus encoder to word ids.
 import { describeValue, fail } from "../core/errors.js";
+import { int, resolveParams, type Schema } from "../core/params.js";
 import { iterate, type Sentences } from "./corpus.js";
 
 export interface VocabularyOptions {
@@ -9,6 +10,11 @@ export interface VocabularyOptions {
   /** Keep at most this many of the most frequent words (default: all). */
   maxSize?: number;
 }
+
+export const VOCABULARY_PARAMS = {
+  minCount: int("drop words seen fewer times", { min: 1, default: 1 }),
+  maxSize: int("keep at most this many of the most frequent words (default: all)", { min: 1 }),
+} satisfies Schema<VocabularyOptions>;
 
 /**
  * Throws a clear error unless `sentences` is sentences of tokens: a string (a whole text) or a list of strings (texts
@@ -55,10 +61,9 @@ export class Vocabulary {
 
   /** Counts every token of the sentences and keeps the words that pass the limits. */
   static async build(sentences: Sentences, options: VocabularyOptions = {}): Promise<Vocabulary> {
-    const minCount = options.minCount ?? 1;
-    if (!Number.isInteger(minCount) || minCount < 1) fail(`minCount must be an integer >= 1, got ${describeValue(options.minCount)}`);
-    const maxSize = options.maxSize ?? Infinity;
-    if (!(maxSize >= 1)) fail(`maxSize must be >= 1, got ${describeValue(options.maxSize)}`);
+    const o = resolveParams(VOCABULARY_PARAMS, options, "Vocabulary");
+    const minCount = o.minCount;
+    const maxSize = o.maxSize ?? Infinity;
     const counts = new Map<string, number>();
     let total = 0;
     let docs = 0;

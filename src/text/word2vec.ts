@@ -119,6 +119,7 @@ export class Word2Vec implements WordEmbedder<Sentences, Word2VecParams> {
   }
   /** Output (context) vectors of negative sampling. */
   get contextMatrix(): Matrix {
+    if (this.syn0_ && !this.syn1_) fail("this Word2Vec was loaded without its context vectors (saved with includeContext: false)");
     return fitted(this.syn1_, "Word2Vec");
   }
   /** The word vectors as KeyedVectors. */

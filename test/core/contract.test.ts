@@ -178,3 +178,15 @@ for (const c of CASES) {
       e instanceof LatentkitError && e.message.startsWith(`unknown option "notAnOption" for ${c.name}`));
   });
 }
+
+test("Word2Vec: saved without its context vectors it keeps the word vectors, and says what is missing", async () => {
+  const w = await new Word2Vec({ dim: 8, epochs: 1, minCount: 2, threads: 1 }).fit(SENTENCES);
+  const json = JSON.parse(JSON.stringify(w.toJSON({ includeContext: false })));
+  assert.equal(json.contexts, undefined);
+  const copy = Word2Vec.fromJSON(json);
+  assert.deepEqual(plain(copy.wordMatrix), plain(w.wordMatrix));
+  assert.deepEqual(copy.stats, w.stats);
+  assert.throws(() => copy.contextMatrix, /loaded without its context vectors/);
+  assert.throws(() => Word2Vec.fromJSON({ ...json, options: { ...json.options, dim: 9 } }), /saved word vectors are \d+x8, expected \d+x9/);
+  assert.throws(() => Word2Vec.fromJSON({ ...json, type: "CooccurrenceEmbedding" }), /expected a saved Word2Vec/);
+});

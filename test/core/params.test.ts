@@ -18,6 +18,7 @@ import { StandardScaler } from "../../src/preprocessing/scaler.js";
 import { CooccurrenceEmbedding } from "../../src/text/cooccurrence.js";
 import { LSA } from "../../src/text/lsa.js";
 import { Tokenizer } from "../../src/text/tokenize.js";
+import { Vocabulary } from "../../src/text/vocabulary.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
 
@@ -136,6 +137,8 @@ test("Word2Vec and CooccurrenceEmbedding refuse a string (or untokenised lines) 
   await rejects(new Word2Vec().fit(["the cat sat", "on the mat"] as never), /^sentence 0 is a string "the cat sat", not a list of tokens/);
   await rejects(new CooccurrenceEmbedding().fit("text" as never), /^sentences must be a list of token lists, got a string "text"/);
   await rejects(new Word2Vec().fit(42 as never), /^sentences must be an iterable of token lists, got 42/);
+  await rejects(Vocabulary.build([["a"]], { maxSize: 0 }), /^maxSize must be an integer >= 1, got 0$/);
+  await rejects(Vocabulary.build([["a"]], { minCount: 1.5 }), /^minCount must be an integer >= 1, got 1\.5$/);
   // a long string is cut in the message
   await rejects(new Word2Vec().fit("word ".repeat(1000) as never), /\(a string of 5000 characters\)/);
 });

@@ -11,7 +11,8 @@ import { UMAP } from "../manifold/umap.js";
 import { MDS } from "../manifold/mds.js";
 import { Sammon } from "../manifold/sammon.js";
 import { knnAccuracy, trustworthiness } from "../metrics/quality.js";
-import { saveFigure, scatterFigure } from "../plot/charts.js";
+import { saveFigure } from "../io/figures.js";
+import { scatterFigure } from "../plot/charts.js";
 import { ensureDir, imageShapeFor, loadInput, parseIntOption, type InputOptions } from "./common.js";
 import { ProgressBar } from "./progress.js";
 

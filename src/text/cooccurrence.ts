@@ -7,7 +7,7 @@ import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } fro
 import { Matrix } from "../core/matrix.js";
 import { randomizedSVD, type Progress } from "../linalg/randomized.js";
 import { CsrMatrix } from "../linalg/sparse.js";
-import type { Sentences } from "./corpus.js";
+import type { Sentences } from "./sentences.js";
 import { KeyedVectors } from "./keyed-vectors.js";
 import { Vocabulary, type VocabularyJSON } from "./vocabulary.js";
 

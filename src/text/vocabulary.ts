@@ -1,7 +1,7 @@
 // A vocabulary: the words kept (by minimum count and maximum size), most frequent first (ties alphabetical), with
 // their corpus counts, and a corpus encoder to word ids.
 import { describeValue, fail } from "../core/errors.js";
-import { iterate, type Sentences } from "./corpus.js";
+import { iterate, type Sentences } from "./sentences.js";
 
 export interface VocabularyOptions {
   /** Drop words seen fewer times (default 1). */

@@ -8,7 +8,7 @@ import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { OP_W2V } from "../core/wasm/jobs.js";
 import { WasmArena, wasmCore } from "../core/wasm/runtime.js";
-import type { Sentences } from "./corpus.js";
+import type { Sentences } from "./sentences.js";
 import { KeyedVectors } from "./keyed-vectors.js";
 import { Vocabulary } from "./vocabulary.js";
 

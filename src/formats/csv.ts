@@ -1,6 +1,7 @@
 // Delimited text (CSV/TSV) into a numeric matrix plus optional label and metadata columns (from a string: reading
 // a file, gzipped or not, is readCsv in io/csv.ts).
-import { parse } from "csv-parse/sync";
+// csv-parse/sync in Node; in browser bundles its build with a Buffer stand-in (package.json "imports")
+import { parse } from "#csv-parse";
 import { describeValue, fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 

@@ -52,7 +52,28 @@ globalThis.oneThread = async (slot) => {
   }
   return { isolated: globalThis.crossOriginIsolated, started, parallelJobs: gen(slot) - before, err };
 };
+globalThis.inWorker = (slot) => new Promise((resolve, reject) => {
+  const w = new Worker("./in-worker.js", { type: "module" });
+  w.onmessage = (e) => resolve(e.data);
+  w.onerror = (e) => reject(new Error(e.message));
+  w.postMessage(slot);
+});
 globalThis.ready = true;
+`;
+
+// latentkit inside a Web Worker (where Atomics.wait is allowed), with its helper as a nested worker.
+const IN_WORKER_JS = `
+import * as lk from "./index.js";
+onmessage = async (e) => {
+  const slot = e.data;
+  const gen = () => Atomics.load(new Int32Array(lk.wasmCore().memory.buffer, 0, slot + 1), slot);
+  const started = await lk.initCore({ threads: 2 });
+  const table = lk.parseCsv(await (await fetch("digits.csv")).text(), { labelColumn: -1 }, "digits.csv");
+  const X = table.X.rowRange(0, 600);
+  const before = gen();
+  const Y = await new lk.TSNE({ seed: 1 }).fitTransform(X);
+  postMessage({ started, parallelJobs: gen() - before, trust: lk.trustworthiness(X, Y, 10) });
+};
 `;
 
 async function serve(files: Map<string, string | Buffer>): Promise<{ server: Server; base: string }> {
@@ -77,6 +98,7 @@ async function withPage<T>(path: string, run: (page: import("playwright-core").P
   const bundle = await bundleForBrowser();
   const files = new Map<string, string | Buffer>(bundle.files);
   files.set("page.js", PAGE_JS);
+  files.set("in-worker.js", IN_WORKER_JS);
   files.set("page.html", `<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>`);
   files.set("digits.csv", gunzipSync(readFileSync(`${PROJECT_DATA}digits.csv.gz`)));
   const { server, base } = await serve(files);
@@ -135,4 +157,14 @@ test("a page that is not cross-origin isolated runs the core on one thread", { s
   assert.equal(r.started.helpers, 0);
   assert.equal(r.parallelJobs, 0);
   assert.ok(r.err < 1e-3, `matmul error ${r.err}`);
+});
+
+test("latentkit inside a Web Worker (where Atomics.wait is allowed) runs its helper as a nested worker", { skip, timeout: 60000 }, async () => {
+  const r = await withPage("/iso/page.html", (page) => page.evaluate((slot) => (globalThis as unknown as {
+    inWorker(s: number): Promise<Record<string, unknown>>;
+  }).inWorker(slot), CTL_GEN)) as { started: { variant: string; threads: number; helpers: number }; parallelJobs: number; trust: number };
+  assert.notEqual(r.started.variant, "none");
+  assert.equal(r.started.helpers, 1);
+  assert.ok(r.parallelJobs > 0);
+  assert.ok(r.trust >= 0.95, `trustworthiness(10) = ${r.trust} on 600 digits`);
 });

@@ -20,7 +20,8 @@ export function serveJobs({ module, memory, part }: HelperData, onReady?: () => 
   Atomics.notify(ctl, CTL_READY);
   onReady?.();
   for (;;) {
-    Atomics.wait(ctl, CTL_GEN, gen);
+    // bounded waits, re-checking the generation: a wake-up that went missing costs a second, not the job limit
+    while (Atomics.load(ctl, CTL_GEN) === gen) Atomics.wait(ctl, CTL_GEN, gen, 1000);
     gen = Atomics.load(ctl, CTL_GEN);
     if (ctl[CTL_OP] === OP_STOP) break;
     try {

@@ -52,6 +52,7 @@ globalThis.oneThread = async (slot) => {
   }
   return { isolated: globalThis.crossOriginIsolated, started, parallelJobs: gen(slot) - before, err };
 };
+globalThis.badWorkerUrl = async () => lk.initCore({ threads: 2, workerUrl: "./missing-worker.js" });
 globalThis.inWorker = (slot) => new Promise((resolve, reject) => {
   const w = new Worker("./in-worker.js", { type: "module" });
   w.onmessage = (e) => resolve(e.data);
@@ -167,4 +168,13 @@ test("latentkit inside a Web Worker (where Atomics.wait is allowed) runs its hel
   assert.equal(r.started.helpers, 1);
   assert.ok(r.parallelJobs > 0);
   assert.ok(r.trust >= 0.95, `trustworthiness(10) = ${r.trust} on 600 digits`);
+});
+
+test("a helper script that does not load leaves one thread and says why", { skip, timeout: 60000 }, async () => {
+  const r = await withPage("/iso/page.html", (page) => page.evaluate(() => (globalThis as unknown as {
+    badWorkerUrl(): Promise<{ threads: number; helpers: number; helperError?: string }>;
+  }).badWorkerUrl()));
+  assert.equal(r.threads, 2);
+  assert.equal(r.helpers, 0);
+  assert.match(r.helperError ?? "", /helper Web Worker failed to load/);
 });

@@ -4,6 +4,13 @@
 export { Matrix, toMatrix, checkFinite, type MatrixLike, type FloatArray, type DType } from "./core/matrix.js";
 export { Random } from "./core/random.js";
 export { LatentkitError, CancelledError } from "./core/errors.js";
+export type {
+  Estimator, Transformer, InvertibleTransformer, Embedder, InductiveEmbedder, WordEmbedder, EstimatorClass, SavedModel,
+  Labels,
+} from "./core/estimator.js";
+/** The parameter-schema builders and helpers (params.int, params.resolveParams, …), for estimators of your own. */
+export * as params from "./core/params.js";
+export type { ParamSpec, ParamKind, Schema, AnySchema, ParamsOf } from "./core/params.js";
 export { matmul, pairwiseSqDistances, rowSqNorms, withPinned, type MatmulOptions } from "./core/gemm.js";
 export { setThreads, wasmCore, initCore, kernelInfo, type CoreInfo, type InitCoreOptions } from "./core/wasm/runtime.js";
 
@@ -52,7 +59,7 @@ export { LSA, type LSAOptions, type LSAJSON, type Hit } from "./text/lsa.js";
 export {
   CooccurrenceEmbedding, cooccurrenceCounts, ppmi, type CooccurrenceEmbeddingOptions, type CooccurrenceOptions, type PpmiOptions,
 } from "./text/cooccurrence.js";
-export { Word2Vec, type Word2VecOptions, type Word2VecProgress } from "./text/word2vec.js";
+export { Word2Vec, type Word2VecOptions, type Word2VecProgress, type Word2VecJSON, type Word2VecStats } from "./text/word2vec.js";
 export { KeyedVectors, removeCommonComponents, type WordScore, type DocumentVectorOptions } from "./text/keyed-vectors.js";
 export { parseWordVectors, encodeWordVectors, formatFloat32, type WordVectorFormat } from "./formats/word-vectors.js";
 export {

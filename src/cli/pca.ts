@@ -84,7 +84,7 @@ Examples:
     let scaler: StandardScaler | undefined;
     if (o.standardize) {
       scaler = new StandardScaler();
-      X = scaler.fitTransform(X);
+      X = await scaler.fitTransform(X);
     }
     const nComponents = o.variance !== undefined ? Number(o.variance) : o.components;
     const bar = new ProgressBar("pca");

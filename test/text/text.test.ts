@@ -63,9 +63,9 @@ test("corpus reader streams plain and gzip files, one document per line", async 
   assert.throws(() => readMaybeGzip(broken), /broken\.txt\.gz: corrupt gzip data/);
 });
 
-test("TfidfVectorizer equals scikit-learn (1-2 grams, sublinear tf, smooth idf, l2) and CountVectorizer's df limits", () => {
+test("TfidfVectorizer equals scikit-learn (1-2 grams, sublinear tf, smooth idf, l2) and CountVectorizer's df limits", async () => {
   const v = new TfidfVectorizer({ ngramRange: [1, 2], sublinearTf: true });
-  const X = v.fitTransform(DOCS);
+  const X = await v.fitTransform(DOCS);
   // scikit-learn 1.2.1: TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True) on the same four documents
   assert.equal(v.terms.length, 35);
   assert.deepEqual(v.terms.slice(0, 6), ["and", "and cat", "and cats", "cat", "cat played", "cat sat"]);
@@ -77,18 +77,18 @@ test("TfidfVectorizer equals scikit-learn (1-2 grams, sublinear tf, smooth idf, 
   };
   v.terms.forEach((t, j) => assert.ok(Math.abs(row0[j]! - (want[t] ?? 0)) < 1e-12, `${t}: ${row0[j]}`));
   assert.ok(Math.abs(v.idf[v.termIndex("the")]! - 1.2231435513142097) < 1e-12);
-  assert.deepEqual(new CountVectorizer({ minDf: 2 }).fit(DOCS).terms, ["and", "cat", "dog", "in", "park", "the"]);
-  assert.deepEqual(new CountVectorizer({ maxDf: 0.5 }).fit(DOCS).terms,
+  assert.deepEqual((await new CountVectorizer({ minDf: 2 }).fit(DOCS)).terms, ["and", "cat", "dog", "in", "park", "the"]);
+  assert.deepEqual((await new CountVectorizer({ maxDf: 0.5 }).fit(DOCS)).terms,
     ["and", "cat", "cats", "dog", "dogs", "foes", "friends", "in", "mat", "on", "or", "park", "played", "ran", "sat"]);
-  const counts = new CountVectorizer().fit(DOCS).transform(["the the dog zebra"]).toDense();
-  const cv = new CountVectorizer().fit(DOCS);
+  const cv = await new CountVectorizer().fit(DOCS);
+  const counts = cv.transform(["the the dog zebra"]).toDense();
   assert.equal(counts.data[cv.termIndex("the")], 2);
   assert.equal(counts.data[cv.termIndex("dog")], 1);
   const back = TfidfVectorizer.fromJSON(JSON.parse(JSON.stringify(v.toJSON())));
   assert.deepEqual(back.transform(DOCS).data, v.transform(DOCS).data);
-  assert.throws(() => new CountVectorizer().fit([]), /no documents/);
-  assert.throws(() => new CountVectorizer({ stopWords: "english" }).fit(["the and of", "a an"]), /contain no tokens/);
-  assert.throws(() => new CountVectorizer({ minDf: 5 }).fit(DOCS), /no terms remain: minDf=5/);
+  await assert.rejects(new CountVectorizer().fit([]), /no documents/);
+  await assert.rejects(new CountVectorizer({ stopWords: "english" }).fit(["the and of", "a an"]), /contain no tokens/);
+  await assert.rejects(new CountVectorizer({ minDf: 5 }).fit(DOCS), /no terms remain: minDf=5/);
   assert.throws(() => new CountVectorizer({ ngramRange: [2, 1] }), /ngramRange/);
 });
 

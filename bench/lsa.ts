@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TruncatedSVD } from "../src/decomposition/truncated-svd.js";
-import { readDocuments } from "../src/text/corpus.js";
+import { readDocuments } from "../src/io/corpus.js";
 import { TfidfVectorizer } from "../src/text/vectorizers.js";
 
 const arg = (name: string, def: string): string => {

@@ -6,13 +6,13 @@ import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { kernelInfo, setThreads } from "../core/wasm/runtime.js";
 import { PCA } from "../decomposition/pca.js";
-import { writeEmbedding } from "../io/export.js";
+import { saveFigure, writeEmbedding } from "../node.js";
 import { TSNE, type TSNEMethod } from "../manifold/tsne.js";
 import { UMAP } from "../manifold/umap.js";
 import { MDS } from "../manifold/mds.js";
 import { Sammon } from "../manifold/sammon.js";
 import { knnAccuracy, trustworthiness } from "../metrics/quality.js";
-import { saveFigure, scatterFigure } from "../plot/charts.js";
+import { scatterFigure } from "../plot/charts.js";
 import { ensureDir, imageShapeFor, loadInput, parseIntOption, type InputOptions } from "./common.js";
 import { ProgressBar } from "./progress.js";
 

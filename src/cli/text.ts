@@ -5,13 +5,12 @@ import { writeFileSync } from "node:fs";
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { PCA } from "../decomposition/pca.js";
-import { writeEmbedding } from "../io/export.js";
-import { readWordVectors, writeWordVectors } from "../io/word-vectors.js";
+import {
+  TextCorpus, evaluateAnalogies, evaluateWordPairs, readDocuments, readLines, readWordVectors, saveFigure, writeEmbedding, writeWordVectors,
+} from "../node.js";
 import { TSNE } from "../manifold/tsne.js";
-import { saveFigure, scatterFigure } from "../plot/charts.js";
+import { scatterFigure } from "../plot/charts.js";
 import { CooccurrenceEmbedding } from "../text/cooccurrence.js";
-import { evaluateAnalogies, evaluateWordPairs } from "../text/evaluate.js";
-import { TextCorpus, readDocuments, readLines } from "../text/corpus.js";
 import type { KeyedVectors } from "../text/keyed-vectors.js";
 import { LSA } from "../text/lsa.js";
 import { Tokenizer } from "../text/tokenize.js";

@@ -8,7 +8,7 @@ import { Matrix } from "../core/matrix.js";
 import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { randomizedSVD } from "../linalg/randomized.js";
 import { CsrMatrix } from "../linalg/sparse.js";
-import type { Sentences } from "./corpus.js";
+import type { Sentences } from "./sentences.js";
 import { KeyedVectors } from "./keyed-vectors.js";
 import { checkSentences, Vocabulary, type VocabularyJSON } from "./vocabulary.js";
 

@@ -2,7 +2,7 @@
 // their corpus counts, and a corpus encoder to word ids.
 import { describeValue, fail } from "../core/errors.js";
 import { int, resolveParams, type Schema } from "../core/params.js";
-import { iterate, type Sentences } from "./corpus.js";
+import { iterate, type Sentences } from "./sentences.js";
 
 export interface VocabularyOptions {
   /** Drop words seen fewer times (default 1). */

@@ -9,7 +9,7 @@ import { choice, decodeParams, encodeParams, func, int, num, resolveParams, sign
 import { Random } from "../core/random.js";
 import { OP_W2V } from "../core/wasm/jobs.js";
 import { WasmArena, wasmCore } from "../core/wasm/runtime.js";
-import type { Sentences } from "./corpus.js";
+import type { Sentences } from "./sentences.js";
 import { KeyedVectors } from "./keyed-vectors.js";
 import { checkSentences, Vocabulary, type VocabularyJSON } from "./vocabulary.js";
 

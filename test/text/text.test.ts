@@ -9,9 +9,10 @@ import { Matrix } from "../../src/core/matrix.js";
 import { readWordVectors, writeWordVectors, formatFloat32 } from "../../src/io/word-vectors.js";
 import { svd } from "../../src/linalg/svd.js";
 import { CooccurrenceEmbedding, cooccurrenceCounts, ppmi } from "../../src/text/cooccurrence.js";
-import { TextCorpus, readDocuments } from "../../src/text/corpus.js";
+import { TextCorpus, readDocuments } from "../../src/io/corpus.js";
+import { readMaybeGzip } from "../../src/io/files.js";
 import { KeyedVectors } from "../../src/text/keyed-vectors.js";
-import { evaluateAnalogies, evaluateWordPairs, pearson, spearman } from "../../src/text/evaluate.js";
+import { evaluateAnalogies, evaluateWordPairs, pearson, spearman } from "../../src/io/evaluate.js";
 import { LSA } from "../../src/text/lsa.js";
 import { Tokenizer } from "../../src/text/tokenize.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
@@ -54,7 +55,12 @@ test("corpus reader streams plain and gzip files, one document per line", async 
   const toks: string[][] = [];
   for await (const t of new TextCorpus(gz, {}, 2)) toks.push(t);
   assert.deepEqual(toks, [["the", "dog", "ran", "in", "the", "park"], ["a", "dog", "and", "a", "cat", "played", "in", "the", "park"]]);
-  assert.throws(() => new TextCorpus(join(tmp, "missing.txt")), /no such file/);
+  // one gzip reader for files read whole and streamed: the same messages
+  assert.throws(() => new TextCorpus(join(tmp, "missing.txt")), /file not found: .*missing\.txt/);
+  const broken = join(tmp, "broken.txt.gz");
+  writeFileSync(broken, gzipSync(Buffer.from(DOCS.join("\n").repeat(50))).subarray(0, 40));
+  await assert.rejects(() => readDocuments(broken), /broken\.txt\.gz: corrupt gzip data/);
+  assert.throws(() => readMaybeGzip(broken), /broken\.txt\.gz: corrupt gzip data/);
 });
 
 test("TfidfVectorizer equals scikit-learn (1-2 grams, sublinear tf, smooth idf, l2) and CountVectorizer's df limits", async () => {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TextCorpus } from "../../src/text/corpus.js";
+import { TextCorpus } from "../../src/io/corpus.js";
 import type { KeyedVectors } from "../../src/text/keyed-vectors.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { SHARED_DATA } from "../helpers.js";

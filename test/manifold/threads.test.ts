@@ -32,6 +32,8 @@ async function withThreads<T>(f: () => Promise<T>): Promise<[T, T]> {
   setThreads(2);
   assert.equal(kernelInfo().threads, 2);
   const two = await f();
+  // a pool that failed to start would run the "2-thread" job on the main thread alone
+  assert.ok(kernelInfo().helpers >= 1, `no helper thread: ${kernelInfo().helperError ?? "not started"}`);
   return [one, two];
 }
 

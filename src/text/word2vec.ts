@@ -181,7 +181,7 @@ export class Word2Vec {
 
     let maxSent = 1;
     for (let s = 0; s + 1 < starts.length; s++) maxSent = Math.max(maxSent, Math.min(MAX_SENTENCE, starts[s + 1]! - starts[s]!));
-    // see w2vTrain's scratch layout in assembly/kernels.ts
+    // see w2vTrain's scratch layout in assembly/word2vec.ts
     const w2 = 2 * o.window;
     const scratchBytes = Math.ceil((4 * d * (2 + w2) + 4 * w2 * (o.negative + 1) + 4 * w2 + 4 * (o.negative + 1) + 4 * maxSent + 64) / 64) * 64;
     const arena = new WasmArena(core);

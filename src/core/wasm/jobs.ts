@@ -25,7 +25,7 @@ export const OP_TSNE_GRAD = 11;
 export const OP_SQDIST_F64 = 12;
 
 export const MR = 4;
-/** Floats of scratch each participant needs for a GEMM (MC*KC + MR*NR, see assembly/kernels.ts). */
+/** Floats of scratch each participant needs for a GEMM (MC*KC + MR*NR, see assembly/gemm.ts). */
 export const GEMM_WORK_FLOATS = 128 * 256 + 32;
 
 export interface KernelExports {

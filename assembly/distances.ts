@@ -1,8 +1,13 @@
 // Distances: squared row norms, k-nearest-neighbour selection from a block of inner products, exact f64 squared
 // distances.
+import {
+  KNN_G, KNN_K, KNN_N, KNN_OUT_D, KNN_OUT_I, KNN_QN, KNN_ROWS, KNN_SELF_BASE, KNN_XN, ROWNORMS_A, ROWNORMS_COLS, ROWNORMS_LD,
+  ROWNORMS_OUT, ROWNORMS_ROWS, SQDIST_D, SQDIST_I0, SQDIST_N, SQDIST_OUT, SQDIST_ROWS, SQDIST_X,
+} from "./abi";
+import { prm, sliceStart } from "./common";
 
 /** Squared euclidean norm of each of the rows r0..r1 of a (rows x cols, row stride ld) into out[r]. */
-export function rowSqNorms(a: usize, ld: i32, cols: i32, r0: i32, r1: i32, out: usize): void {
+function rowSqNorms(a: usize, ld: i32, cols: i32, r0: i32, r1: i32, out: usize): void {
   for (let r = r0; r < r1; r++) {
     const row = a + (<usize>(r * ld) << 2);
     let acc = f32x4.splat(0);
@@ -47,7 +52,7 @@ function heapReplaceTop(hd: usize, hi: usize, k: i32, d: f32, j: i32): void {
  * d_j = qn[r] + xn[j] − 2·g[r, j] (skipping column selfBase + r when selfBase >= 0), as an unsorted max-heap in
  * outD/outI at row r·k. Needs n − (selfBase >= 0) >= k. Candidates are screened four at a time against the heap top.
  */
-export function knnSelect(g: usize, n: i32, xn: usize, qn: usize, k: i32, selfBase: i32,
+function knnSelect(g: usize, n: i32, xn: usize, qn: usize, k: i32, selfBase: i32,
   outD: usize, outI: usize, r0: i32, r1: i32): void {
   for (let r = r0; r < r1; r++) {
     const row = g + (<usize>r * <usize>n << 2);
@@ -99,7 +104,7 @@ export function knnSelect(g: usize, n: i32, xn: usize, qn: usize, k: i32, selfBa
  * out[(i − i0)·n + j] = Σ_c (x_ic − x_jc)² for rows i in [r0, r1) against all n rows of X (f64, row-major n x d):
  * direct differences, so no cancellation, for the rank-based quality metrics. Two rows j per pass.
  */
-export function sqDistF64(X: usize, n: i32, d: i32, i0: i32, r0: i32, r1: i32, out: usize): void {
+function sqDistF64(X: usize, n: i32, d: i32, i0: i32, r0: i32, r1: i32, out: usize): void {
   const rb = <usize>d << 3;
   const d2 = d & ~1;
   for (let i = r0; i < r1; i++) {
@@ -135,5 +140,31 @@ export function sqDistF64(X: usize, n: i32, d: i32, i0: i32, r0: i32, r1: i32, o
       }
       store<f64>(o + (<usize>j << 3), t);
     }
+  }
+}
+
+/** Part `part` of `parts` of the squared row norms (ROWNORMS_* in abi.ts), split by rows. */
+export function rowSqNormsPart(params: usize, part: i32, parts: i32): void {
+  const rows = prm(params, ROWNORMS_ROWS);
+  const r0 = sliceStart(rows, part, parts, 1), r1 = sliceStart(rows, part + 1, parts, 1);
+  if (r1 > r0) rowSqNorms(<usize>prm(params, ROWNORMS_A), prm(params, ROWNORMS_LD), prm(params, ROWNORMS_COLS), r0, r1, <usize>prm(params, ROWNORMS_OUT));
+}
+
+/** Part `part` of `parts` of a kNN selection (KNN_* in abi.ts), split by rows of the block. */
+export function knnSelectPart(params: usize, part: i32, parts: i32): void {
+  const rows = prm(params, KNN_ROWS);
+  const r0 = sliceStart(rows, part, parts, 1), r1 = sliceStart(rows, part + 1, parts, 1);
+  if (r1 > r0) {
+    knnSelect(<usize>prm(params, KNN_G), prm(params, KNN_N), <usize>prm(params, KNN_XN), <usize>prm(params, KNN_QN), prm(params, KNN_K),
+      prm(params, KNN_SELF_BASE), <usize>prm(params, KNN_OUT_D), <usize>prm(params, KNN_OUT_I), r0, r1);
+  }
+}
+
+/** Part `part` of `parts` of the exact distances of rows i0 .. i0 + rows (SQDIST_* in abi.ts), split by rows. */
+export function sqDistF64Part(params: usize, part: i32, parts: i32): void {
+  const rows = prm(params, SQDIST_ROWS), i0 = prm(params, SQDIST_I0);
+  const r0 = sliceStart(rows, part, parts, 1), r1 = sliceStart(rows, part + 1, parts, 1);
+  if (r1 > r0) {
+    sqDistF64(<usize>prm(params, SQDIST_X), prm(params, SQDIST_N), prm(params, SQDIST_D), i0, i0 + r0, i0 + r1, <usize>prm(params, SQDIST_OUT));
   }
 }

@@ -3,6 +3,11 @@
 // (interleaved cos, −sin for pp < len/radix and r = 1..radix−1). Columns c0..c1 of an n-row array (row stride ld
 // elements, separate re and im arrays) are transformed in chunks of `chunk` columns, gathered into scratch (4 arrays
 // of n·chunk f64), so every stage of a chunk runs in cache with contiguous SIMD pairs. Column counts must be even.
+import {
+  FFT_CHUNK, FFT_COUNT, FFT_IM, FFT_LAST, FFT_LD, FFT_N, FFT_N_OUT, FFT_N_STAGES, FFT_NZ_IN, FFT_RE, FFT_SCRATCH,
+  FFT_SCRATCH_PLANES, FFT_STAGES,
+} from "./abi";
+import { prm, sliceStart } from "./common";
 
 @inline function cmulR(ar: v128, ai: v128, wr: v128, wi: v128): v128 {
   return f64x2.sub(f64x2.mul(ar, wr), f64x2.mul(ai, wi));
@@ -121,7 +126,7 @@ function runStages(xr: usize, xi: usize, yr: usize, yi: usize, W: i32, stages: u
  * forward transform is followed by a pointwise product with the real array spec (same layout) and the inverse
  * transform (unnormalised), i.e. one fused circular convolution along this axis after an earlier one along axis 1.
  */
-export function fftColumns(re: usize, im: usize, ld: i32, n: i32, c0: i32, c1: i32, stages: usize, nStages: i32,
+function fftColumns(re: usize, im: usize, ld: i32, n: i32, c0: i32, c1: i32, stages: usize, nStages: i32,
   scratch: usize, chunk: i32, nzIn: i32, nOut: i32, spec: usize): void {
   const plane = <usize>(n * chunk) << 3;
   for (let cs = c0; cs < c1; cs += chunk) {
@@ -166,7 +171,7 @@ export function fftColumns(re: usize, im: usize, ld: i32, n: i32, c0: i32, c1: i
  * DFT along axis 1 (length n, contiguous) of rows r0..r1 (row stride ld), `chunk` rows at a time transposed into
  * scratch. Only columns < nzIn are read and columns < nOut written; `inverse` runs the unnormalised inverse.
  */
-export function fftRows(re: usize, im: usize, ld: i32, n: i32, r0: i32, r1: i32, stages: usize, nStages: i32,
+function fftRows(re: usize, im: usize, ld: i32, n: i32, r0: i32, r1: i32, stages: usize, nStages: i32,
   scratch: usize, chunk: i32, nzIn: i32, nOut: i32, inverse: i32): void {
   const plane = <usize>(n * chunk) << 3;
   for (let rs = r0; rs < r1; rs += chunk) {
@@ -195,5 +200,33 @@ export function fftRows(re: usize, im: usize, ld: i32, n: i32, r0: i32, r1: i32,
         store<f64>(im + dst + (<usize>t << 3), load<f64>(xi + src + <usize>t * wb));
       }
     }
+  }
+}
+
+/** This part's scratch of an FFT job: FFT_SCRATCH_PLANES planes of n·chunk f64 per participant. */
+@inline function fftScratch(params: usize, part: i32): usize {
+  const n = prm(params, FFT_N), chunk = prm(params, FFT_CHUNK);
+  return <usize>prm(params, FFT_SCRATCH) + <usize>part * (<usize>(FFT_SCRATCH_PLANES * n * chunk) << 3);
+}
+
+/** Part `part` of `parts` of fftColumns over columns [0, count) (FFT_* in abi.ts), split in pairs of columns. */
+export function fftColumnsPart(params: usize, part: i32, parts: i32): void {
+  const count = prm(params, FFT_COUNT);
+  const c0 = sliceStart(count, part, parts, 2), c1 = sliceStart(count, part + 1, parts, 2);
+  if (c1 > c0) {
+    fftColumns(<usize>prm(params, FFT_RE), <usize>prm(params, FFT_IM), prm(params, FFT_LD), prm(params, FFT_N), c0, c1,
+      <usize>prm(params, FFT_STAGES), prm(params, FFT_N_STAGES), fftScratch(params, part), prm(params, FFT_CHUNK),
+      prm(params, FFT_NZ_IN), prm(params, FFT_N_OUT), <usize>prm(params, FFT_LAST));
+  }
+}
+
+/** Part `part` of `parts` of fftRows over rows [0, count) (FFT_* in abi.ts), split in pairs of rows. */
+export function fftRowsPart(params: usize, part: i32, parts: i32): void {
+  const count = prm(params, FFT_COUNT);
+  const r0 = sliceStart(count, part, parts, 2), r1 = sliceStart(count, part + 1, parts, 2);
+  if (r1 > r0) {
+    fftRows(<usize>prm(params, FFT_RE), <usize>prm(params, FFT_IM), prm(params, FFT_LD), prm(params, FFT_N), r0, r1,
+      <usize>prm(params, FFT_STAGES), prm(params, FFT_N_STAGES), fftScratch(params, part), prm(params, FFT_CHUNK),
+      prm(params, FFT_NZ_IN), prm(params, FFT_N_OUT), prm(params, FFT_LAST));
   }
 }

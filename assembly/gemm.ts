@@ -1,11 +1,15 @@
 // GEMM for the compute core, following the BLIS layout: B is packed once into NR-wide column panels per K block,
 // each thread packs its own MR-high row panels of A, and a 4x8 register-blocked micro-kernel accumulates C += A.B.
-import { madd } from "./common";
+import {
+  GEMM_A, GEMM_B_PACK, GEMM_C, GEMM_CS_A, GEMM_K, GEMM_KC, GEMM_LDC, GEMM_M, GEMM_MC, GEMM_MR, GEMM_N, GEMM_NR, GEMM_RS_A,
+  GEMM_WORK, GEMM_WORK_FLOATS,
+} from "./abi";
+import { madd, prm, sliceStart } from "./common";
 
-const MR: i32 = 4;
-const NR: i32 = 8;
-const KC: i32 = 256;
-const MC: i32 = 128;
+const MR: i32 = GEMM_MR;
+const NR: i32 = GEMM_NR;
+const KC: i32 = GEMM_KC;
+const MC: i32 = GEMM_MC;
 
 /** Pack rows p0..p0+kc of B (k x n, element (p,j) at b[p*rs + j*cs]) into NR-wide panels, zero padded. */
 export function packB(b: usize, rs: i32, cs: i32, p0: i32, kc: i32, n: i32, dst: usize): void {
@@ -121,7 +125,7 @@ function micro(kc: i32, a: usize, b: usize, c: usize, ldc: i32, h: i32, w: i32, 
  * C[m0..m1, 0..n) += A[m0..m1, :] . B, with B already packed by packB over all K blocks
  * (block starting at p0 lives at bPack + p0*nPad floats). work: MC*KC + MR*NR floats of scratch.
  */
-export function gemmRows(
+function gemmRows(
   a: usize, rsA: i32, csA: i32, bPack: usize, c: usize, ldc: i32,
   m0: i32, m1: i32, n: i32, k: i32, work: usize,
 ): void {
@@ -143,4 +147,14 @@ export function gemmRows(
       }
     }
   }
+}
+
+/** Part `part` of `parts` of a GEMM job (parameter block GEMM_* in abi.ts): the parts take rows in MR-high panels. */
+export function gemmPart(params: usize, part: i32, parts: i32): void {
+  const m = prm(params, GEMM_M);
+  const m0 = sliceStart(m, part, parts, MR), m1 = sliceStart(m, part + 1, parts, MR);
+  if (m1 <= m0) return;
+  gemmRows(<usize>prm(params, GEMM_A), prm(params, GEMM_RS_A), prm(params, GEMM_CS_A), <usize>prm(params, GEMM_B_PACK),
+    <usize>prm(params, GEMM_C), prm(params, GEMM_LDC), m0, m1, prm(params, GEMM_N), prm(params, GEMM_K),
+    <usize>prm(params, GEMM_WORK) + (<usize>part * <usize>GEMM_WORK_FLOATS << 2));
 }

@@ -3,11 +3,15 @@
 //
 // Every function works on raw pointers into the (shared) linear memory; the JS side owns allocation.
 
+// The parallel kernels all have the shape xxxPart(params, part, parts): `params` is the offset of the job's parameter
+// block (its slots are in assembly/abi.ts), and part `part` of `parts` does its share. The build lists them (and the
+// other exports, with their AssemblyScript signatures) in src/core/wasm/kernel-exports.ts; a job names its kernel.
+
 export { zero } from "./common";
-export { packB, gemmRows } from "./gemm";
-export { rowSqNorms, knnSelect, sqDistF64 } from "./distances";
-export { fftColumns, fftRows } from "./fft";
+export { packB, gemmPart } from "./gemm";
+export { rowSqNormsPart, knnSelectPart, sqDistF64Part } from "./distances";
+export { fftColumnsPart, fftRowsPart } from "./fft";
 export { tsneAttractSymPart, bhGroupBuild, bhGroupPart, tsneGradPart } from "./tsne";
-export { csrMatmul } from "./sparse";
-export { w2vTrainPart } from "./word2vec";
+export { csrMatmulPart } from "./sparse";
+export { w2vTrainPart, w2vScratchBytes } from "./word2vec";
 export { umapEpochPart } from "./umap";

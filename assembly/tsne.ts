@@ -1,21 +1,27 @@
 // t-SNE gradient kernels: the attractive forces over the sparse P, and the Barnes–Hut repulsion.
-import { madd, prm } from "./common";
+import { madd, prm, prmF64 } from "./common";
+import {
+  BH_COUNTER, BH_DIMS, BH_GROUP_SIZE, BH_GROUPS, BH_KEYS, BH_KEYS2, BH_LEAF_SIZE, BH_LIST_BYTES, BH_LISTS, BH_N, BH_NODE_CHILD,
+  BH_NODE_END, BH_NODE_KIDS, BH_NODE_LEVEL, BH_NODE_MASS, BH_NODE_START, BH_NODE_WIDTH2, BH_NODE_X, BH_NODE_Y, BH_NODE_Z, BH_OUT,
+  BH_OUT_GROUPS, BH_OUT_NODES, BH_PERM, BH_PERM2, BH_PX, BH_PY, BH_PZ, BH_SCRATCH, BH_STACKS, BH_THETA2, BH_Y, BH_Z,
+  TSNE_ATTR_DIMS, TSNE_ATTR_INDICES, TSNE_ATTR_INDPTR, TSNE_ATTR_N, TSNE_ATTR_OUT, TSNE_ATTR_VALUES, TSNE_ATTR_Y,
+  TSNE_GRAD_ATTR, TSNE_GRAD_BH,
+} from "./abi";
 
 // ---- t-SNE attractive forces (2-D) ----------------------------------------------------------------------------------
 
 /**
  * Part `part` of `parts` of the attractive forces Σ_j p_ij (y_i − y_j)/(1 + ‖y_i − y_j‖²) for a symmetric P given by
- * its upper triangle (CSR, f32 values): each edge is computed once and applied to both ends. Parameter block (i32
- * slots): 0 indptr, 1 indices, 2 values (f32), 3 Y (f64, dims per point), 4 outputs (f64, dims per point, one array
- * per part), 5 n, 6 dims (2 or 3). The parts take equal shares of the edges and each writes (and first clears) its
+ * its upper triangle (CSR, f32 values): each edge is computed once and applied to both ends. Parameter block:
+ * TSNE_ATTR_* in abi.ts (dims 2 or 3; one output array per part). The parts take equal shares of the edges and each writes (and first clears) its
  * own output array.
  */
 export function tsneAttractSymPart(params: usize, part: i32, parts: i32): void {
-  const indptr = <usize>prm(params, 0), indices = <usize>prm(params, 1), vals = <usize>prm(params, 2);
-  const Y = <usize>prm(params, 3), n = prm(params, 5), dims = prm(params, 6);
+  const indptr = <usize>prm(params, TSNE_ATTR_INDPTR), indices = <usize>prm(params, TSNE_ATTR_INDICES), vals = <usize>prm(params, TSNE_ATTR_VALUES);
+  const Y = <usize>prm(params, TSNE_ATTR_Y), n = prm(params, TSNE_ATTR_N), dims = prm(params, TSNE_ATTR_DIMS);
   const three = dims == 3;
   const stride = <usize>dims << 3;
-  const out = <usize>prm(params, 4) + <usize>part * <usize>n * stride;
+  const out = <usize>prm(params, TSNE_ATTR_OUT) + <usize>part * <usize>n * stride;
   memory.fill(out, 0, <usize>n * stride);
   const nnz = load<i32>(indptr + (<usize>n << 2));
   const e0 = <i32>(<i64>nnz * part / parts), e1 = <i32>(<i64>nnz * (part + 1) / parts);
@@ -90,25 +96,18 @@ export function tsneAttractSymPart(params: usize, part: i32, parts: i32): void {
 }
 
 /**
- * Builds the tree for bhGroupPart. Parameter block (i32 slots): 0 Y (f64, dims per point), 1 n, 2 leaf size, 3 group
- * size, 4 keys (u32 n), 5 perm (i32 n: sorted position → point), 6 keys2, 7 perm2 (radix sort buffers), 8 px, 9 py
- * (f32 n, sorted positions), 10 node x, 11 node y (f64: centre of mass), 12 node mass (f64), 13 node width² (f64),
- * 14 first child (i32), 15 children (i32), 16 start, 17 end (i32: range of sorted points), 18 level (i32 scratch),
- * 19 groups (i32 node ids, ascending start), 20 out: groups, 21 out: nodes, 22 scratch (256 i32), 23 stacks (1 KiB per
- * part), 24 interaction lists, 25 list bytes per part, 26 out (f64, dims per point), 27 z (f64 per group), 28 the
- * counter of groups handed out, 29 dims (2 or 3), 30 pz (f32 n), 31 node z (f64). f64 at byte 128: θ². Node
- * capacity 2n.
+ * Builds the tree for bhGroupPart. Parameter block: BH_* in abi.ts (dims 2 or 3). Node capacity 2n.
  */
 export function bhGroupBuild(params: usize): void {
-  const Y = <usize>prm(params, 0), n = prm(params, 1), L = prm(params, 2), G = prm(params, 3);
-  let keys = <usize>prm(params, 4), perm = <usize>prm(params, 5), keys2 = <usize>prm(params, 6), perm2 = <usize>prm(params, 7);
-  const px = <usize>prm(params, 8), py = <usize>prm(params, 9), pz = <usize>prm(params, 30);
-  const nx = <usize>prm(params, 10), ny = <usize>prm(params, 11), nz = <usize>prm(params, 31);
-  const nm = <usize>prm(params, 12), nw2 = <usize>prm(params, 13);
-  const nchild = <usize>prm(params, 14), nkids = <usize>prm(params, 15), nstart = <usize>prm(params, 16), nend = <usize>prm(params, 17);
-  const nlevel = <usize>prm(params, 18), groups = <usize>prm(params, 19), counts = <usize>prm(params, 22);
-  const stack = <usize>prm(params, 23);
-  const dims = prm(params, 29);
+  const Y = <usize>prm(params, BH_Y), n = prm(params, BH_N), L = prm(params, BH_LEAF_SIZE), G = prm(params, BH_GROUP_SIZE);
+  let keys = <usize>prm(params, BH_KEYS), perm = <usize>prm(params, BH_PERM), keys2 = <usize>prm(params, BH_KEYS2), perm2 = <usize>prm(params, BH_PERM2);
+  const px = <usize>prm(params, BH_PX), py = <usize>prm(params, BH_PY), pz = <usize>prm(params, BH_PZ);
+  const nx = <usize>prm(params, BH_NODE_X), ny = <usize>prm(params, BH_NODE_Y), nz = <usize>prm(params, BH_NODE_Z);
+  const nm = <usize>prm(params, BH_NODE_MASS), nw2 = <usize>prm(params, BH_NODE_WIDTH2);
+  const nchild = <usize>prm(params, BH_NODE_CHILD), nkids = <usize>prm(params, BH_NODE_KIDS), nstart = <usize>prm(params, BH_NODE_START), nend = <usize>prm(params, BH_NODE_END);
+  const nlevel = <usize>prm(params, BH_NODE_LEVEL), groups = <usize>prm(params, BH_GROUPS), counts = <usize>prm(params, BH_SCRATCH);
+  const stack = <usize>prm(params, BH_STACKS);
+  const dims = prm(params, BH_DIMS);
   const three = dims == 3;
   const stride = <usize>dims << 3;
   let lx = Infinity, ly = Infinity, lz = Infinity, hx = -Infinity, hy = -Infinity, hz = -Infinity;
@@ -269,52 +268,52 @@ export function bhGroupBuild(params: usize): void {
       sp++;
     }
   }
-  store<i32>(params + (20 << 2), ng);
-  store<i32>(params + (21 << 2), nodes);
-  store<i32>(params + (28 << 2), 0);
-  // the sort may have ended in the second buffers: the caller reads perm from slot 5
-  store<i32>(params + (5 << 2), <i32>perm);
-  store<i32>(params + (7 << 2), <i32>perm2);
-  store<i32>(params + (4 << 2), <i32>keys);
-  store<i32>(params + (6 << 2), <i32>keys2);
+  store<i32>(params + (<usize>BH_OUT_GROUPS << 2), ng);
+  store<i32>(params + (<usize>BH_OUT_NODES << 2), nodes);
+  store<i32>(params + (<usize>BH_COUNTER << 2), 0);
+  // the sort may have ended in the second buffers: the caller reads perm from BH_PERM
+  store<i32>(params + (<usize>BH_PERM << 2), <i32>perm);
+  store<i32>(params + (<usize>BH_PERM2 << 2), <i32>perm2);
+  store<i32>(params + (<usize>BH_KEYS << 2), <i32>keys);
+  store<i32>(params + (<usize>BH_KEYS2 << 2), <i32>keys2);
 }
 
 /**
  * Part `part` of `parts` of the repulsion over the tree of bhGroupBuild (same parameter block): for each point,
  * out = Σ_j w_ij² (y_i − y_j) and, per group, z = Σ_i Σ_{j≠i} w_ij over its points i, with cells standing in for
- * their points as above. The parts take groups four at a time from a shared counter (slot 28, cleared by
+ * their points as above. The parts take groups four at a time from a shared counter (BH_COUNTER, cleared by
  * bhGroupBuild); the results do not depend on which part took which group.
  */
 export function bhGroupPart(params: usize, part: i32, parts: i32): void {
-  const ng = prm(params, 20);
-  const counter = params + (28 << 2);
-  const zs = <usize>prm(params, 27);
+  const ng = prm(params, BH_OUT_GROUPS);
+  const counter = params + (<usize>BH_COUNTER << 2);
+  const zs = <usize>prm(params, BH_Z);
   for (;;) {
     const g0 = atomic.add<i32>(counter, 4);
     if (g0 >= ng) break;
     const g1 = min(ng, g0 + 4);
     for (let gi = g0; gi < g1; gi++) {
-      store<f64>(zs + (<usize>gi << 3), bhGroup(params, part, load<i32>(<usize>prm(params, 19) + (<usize>gi << 2))));
+      store<f64>(zs + (<usize>gi << 3), bhGroup(params, part, load<i32>(<usize>prm(params, BH_GROUPS) + (<usize>gi << 2))));
     }
   }
 }
 
 /** One group of bhGroupPart: its interaction list, then the sums for its points; returns their part of z. */
 function bhGroup(params: usize, part: i32, group: i32): f64 {
-  const perm = <usize>prm(params, 5), px = <usize>prm(params, 8), py = <usize>prm(params, 9), pz = <usize>prm(params, 30);
-  const nx = <usize>prm(params, 10), ny = <usize>prm(params, 11), nz = <usize>prm(params, 31);
-  const nm = <usize>prm(params, 12), nw2 = <usize>prm(params, 13);
-  const nchild = <usize>prm(params, 14), nkids = <usize>prm(params, 15), nstart = <usize>prm(params, 16), nend = <usize>prm(params, 17);
-  const stack = <usize>prm(params, 23) + (<usize>part << 10);
-  const dims = prm(params, 29);
+  const perm = <usize>prm(params, BH_PERM), px = <usize>prm(params, BH_PX), py = <usize>prm(params, BH_PY), pz = <usize>prm(params, BH_PZ);
+  const nx = <usize>prm(params, BH_NODE_X), ny = <usize>prm(params, BH_NODE_Y), nz = <usize>prm(params, BH_NODE_Z);
+  const nm = <usize>prm(params, BH_NODE_MASS), nw2 = <usize>prm(params, BH_NODE_WIDTH2);
+  const nchild = <usize>prm(params, BH_NODE_CHILD), nkids = <usize>prm(params, BH_NODE_KIDS), nstart = <usize>prm(params, BH_NODE_START), nend = <usize>prm(params, BH_NODE_END);
+  const stack = <usize>prm(params, BH_STACKS) + (<usize>part << 10);
+  const dims = prm(params, BH_DIMS);
   const three = dims == 3;
-  const listBytes = <usize>prm(params, 25);
+  const listBytes = <usize>prm(params, BH_LIST_BYTES);
   const cap = listBytes / (<usize>(dims + 1) << 2);
   // the list's columns: x, y, mass, z
-  const lxs = <usize>prm(params, 24) + <usize>part * listBytes;
+  const lxs = <usize>prm(params, BH_LISTS) + <usize>part * listBytes;
   const lys = lxs + (cap << 2), lms = lys + (cap << 2), lzs = lms + (cap << 2);
-  const out = <usize>prm(params, 26);
-  const t2 = load<f64>(params + 128);
+  const out = <usize>prm(params, BH_OUT);
+  const t2 = prmF64(params, BH_THETA2);
   let z: f64 = 0;
   const g = <usize>group << 2;
   const s = load<i32>(nstart + g), e = load<i32>(nend + g);
@@ -440,8 +439,11 @@ function bhGroup(params: usize, part: i32, group: i32): f64 {
   return zz;
 }
 
-/** Part `part` of `parts` of a whole t-SNE gradient: its share of tsneAttractSymPart, then groups of bhGroupPart. */
-export function tsneGradPart(attrParams: usize, bhParams: usize, part: i32, parts: i32): void {
-  tsneAttractSymPart(attrParams, part, parts);
-  bhGroupPart(bhParams, part, parts);
+/**
+ * Part `part` of `parts` of a whole t-SNE gradient: its share of tsneAttractSymPart, then groups of bhGroupPart (the
+ * parameter block holds the two blocks' offsets, TSNE_GRAD_* in abi.ts).
+ */
+export function tsneGradPart(params: usize, part: i32, parts: i32): void {
+  tsneAttractSymPart(<usize>prm(params, TSNE_GRAD_ATTR), part, parts);
+  bhGroupPart(<usize>prm(params, TSNE_GRAD_BH), part, parts);
 }

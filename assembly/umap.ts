@@ -1,5 +1,10 @@
 // ---- UMAP: one epoch of SGD for 2-D maps (Hogwild over the edge list) -----------------------------------------------
-import { prm } from "./common";
+import { prm, prmF64 } from "./common";
+import {
+  UMAP_A, UMAP_ALPHA, UMAP_B, UMAP_EDGE_HEADS, UMAP_EDGE_TAILS, UMAP_EPOCH, UMAP_EPOCHS_PER_NEGATIVE, UMAP_EPOCHS_PER_SAMPLE,
+  UMAP_GAMMA, UMAP_HEAD, UMAP_MOVE_OTHER, UMAP_N_EDGES, UMAP_N_TAIL, UMAP_NEXT_NEGATIVE, UMAP_NEXT_SAMPLE, UMAP_POW_BINS,
+  UMAP_POW_EMAX, UMAP_POW_EMIN, UMAP_POW_TABLES, UMAP_SEED, UMAP_TAIL,
+} from "./abi";
 
 /**
  * x^b for x > 0 from two 1025-entry tables at `tab` (log2(1 + i/1024), then 2^(i/1024)) with linear interpolation:
@@ -25,8 +30,8 @@ import { prm } from "./common";
 }
 
 /** Smallest and largest binary exponent of powTable's range. */
-const POW_EMIN: i32 = -40;
-const POW_EMAX: i32 = 40;
+const POW_EMIN: i32 = UMAP_POW_EMIN;
+const POW_EMAX: i32 = UMAP_POW_EMAX;
 
 /**
  * x^b from a table over [2^POW_EMIN, 2^(POW_EMAX+1)) with 256 bins per octave (bits 52..44 of the double) and linear
@@ -47,21 +52,17 @@ const POW_EMAX: i32 = 40;
 }
 
 /**
- * Part `part` of `parts` of one UMAP epoch (2-D) over edges [0, nEdges). Parameter block at `params`: i32 slots
- * 0 head, 1 tail, 2 nTail, 3 edge heads, 4 edge tails, 5 epochsPerSample, 6 epochsPerNegative, 7 nextSample,
- * 8 nextNegative, 9 nEdges, 10 moveOther, 11 seed, 12 power tables (see tablePow), 13 x^b bins (see binnedPow);
- * f64 slots from byte 64: epoch,
- * alpha, a, b, gamma.
+ * Part `part` of `parts` of one UMAP epoch (2-D) over edges [0, nEdges). Parameter block: UMAP_* in abi.ts.
  * Coordinates and schedules are f64.
  */
 export function umapEpochPart(params: usize, part: i32, parts: i32): void {
-  const head = <usize>prm(params, 0), tail = <usize>prm(params, 1), nTail = prm(params, 2);
-  const H = <usize>prm(params, 3), T = <usize>prm(params, 4), eps = <usize>prm(params, 5), epn = <usize>prm(params, 6);
-  const nextS = <usize>prm(params, 7), nextN = <usize>prm(params, 8), nEdges = prm(params, 9), moveOther = prm(params, 10);
-  const tab = <usize>prm(params, 12), bins = <usize>prm(params, 13);
-  const epoch = load<f64>(params + 64), alpha = load<f64>(params + 72), a = load<f64>(params + 80);
-  const b = load<f64>(params + 88), gamma = load<f64>(params + 96);
-  let rnd: u64 = <u64>(prm(params, 11) * 2654435761 + part * 40503 + 1) * 0x9e3779b97f4a7c15 + 7;
+  const head = <usize>prm(params, UMAP_HEAD), tail = <usize>prm(params, UMAP_TAIL), nTail = prm(params, UMAP_N_TAIL);
+  const H = <usize>prm(params, UMAP_EDGE_HEADS), T = <usize>prm(params, UMAP_EDGE_TAILS), eps = <usize>prm(params, UMAP_EPOCHS_PER_SAMPLE), epn = <usize>prm(params, UMAP_EPOCHS_PER_NEGATIVE);
+  const nextS = <usize>prm(params, UMAP_NEXT_SAMPLE), nextN = <usize>prm(params, UMAP_NEXT_NEGATIVE), nEdges = prm(params, UMAP_N_EDGES), moveOther = prm(params, UMAP_MOVE_OTHER);
+  const tab = <usize>prm(params, UMAP_POW_TABLES), bins = <usize>prm(params, UMAP_POW_BINS);
+  const epoch = prmF64(params, UMAP_EPOCH), alpha = prmF64(params, UMAP_ALPHA), a = prmF64(params, UMAP_A);
+  const b = prmF64(params, UMAP_B), gamma = prmF64(params, UMAP_GAMMA);
+  let rnd: u64 = <u64>(prm(params, UMAP_SEED) * 2654435761 + part * 40503 + 1) * 0x9e3779b97f4a7c15 + 7;
   const s0 = <i32>(<i64>nEdges * part / parts);
   const s1 = <i32>(<i64>nEdges * (part + 1) / parts);
   for (let s = s0; s < s1; s++) {

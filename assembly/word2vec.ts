@@ -2,10 +2,15 @@
 // Each participant trains its own slice of the token range with its own random stream; all write to the shared
 // input (syn0) and output (syn1) matrices without locks, as in word2vec.c and gensim. The sigmoid comes from a
 // table over [−6, 6] as in word2vec.c.
-import { madd, prm } from "./common";
+import { madd, prm, prmF32 } from "./common";
+import {
+  W2V_ALPHA0, W2V_ALPHA1, W2V_CBOW, W2V_COUNTS, W2V_DIM, W2V_EXP, W2V_EXP_SIZE, W2V_IDS, W2V_KEEP, W2V_MAX_EXP, W2V_NEGATIVE,
+  W2V_SCRATCH, W2V_SCRATCH_BYTES, W2V_SEED, W2V_SENT_END, W2V_SHARED, W2V_SYN0, W2V_SYN1, W2V_T0, W2V_T1, W2V_TABLE,
+  W2V_TABLE_SIZE, W2V_WINDOW,
+} from "./abi";
 
-const EXP_TABLE: i32 = 1000;
-const MAX_EXP: f32 = 6;
+const EXP_TABLE: i32 = W2V_EXP_SIZE;
+const MAX_EXP: f32 = <f32>W2V_MAX_EXP;
 
 @inline function dot(a: usize, b: usize, d: i32): f32 {
   // four independent accumulators hide the add latency
@@ -67,27 +72,34 @@ const MAX_EXP: f32 = 6;
 
 
 /**
- * Part `part` of `parts` of a word2vec training job described by the parameter block at `params` (i32 slots unless
- * noted): 0 ids, 1 sentEnd (for each token, the end offset of its sentence), 2 t0, 3 t1, 4 keep (subsampling
- * keep-probability of each word, scaled to 2^24), 5 syn0, 6 syn1, 7 d, 8 window, 9 negative, 10 table, 11 tableSize,
- * 12 expTable, 13 a0 (f32), 14 a1 (f32), 15 cbow, 16 seed, 17 scratch, 18 scratch bytes per part, 19 counts (one i32
- * per part: tokens trained), 20 shared (skip-gram negatives drawn once per centre word and shared by its window,
- * else per pair). The part trains its slice of [t0, t1) with alpha decaying linearly from a0 to a1 over it.
+ * Part `part` of `parts` of a word2vec training job described by the parameter block at `params` (W2V_* in
+ * abi.ts). The part trains its slice of [t0, t1) with alpha decaying linearly from a0 to a1 over it.
  */
 export function w2vTrainPart(params: usize, part: i32, parts: i32): void {
-  const t0 = prm(params, 2), t1 = prm(params, 3);
+  const t0 = prm(params, W2V_T0), t1 = prm(params, W2V_T1);
   const s0 = t0 + <i32>(<i64>(t1 - t0) * part / parts);
   const s1 = t0 + <i32>(<i64>(t1 - t0) * (part + 1) / parts);
-  const trained = w2vTrain(<usize>prm(params, 0), <usize>prm(params, 1), s0, s1, <usize>prm(params, 4),
-    <usize>prm(params, 5), <usize>prm(params, 6), prm(params, 7), prm(params, 8), prm(params, 9), <usize>prm(params, 10),
-    prm(params, 11), <usize>prm(params, 12), load<f32>(params + 52), load<f32>(params + 56), prm(params, 15),
-    prm(params, 16) * 7919 + part, <usize>prm(params, 17) + <usize>prm(params, 18) * <usize>part, prm(params, 20) != 0);
-  store<i32>(<usize>prm(params, 19) + (<usize>part << 2), trained);
+  const trained = w2vTrain(<usize>prm(params, W2V_IDS), <usize>prm(params, W2V_SENT_END), s0, s1, <usize>prm(params, W2V_KEEP),
+    <usize>prm(params, W2V_SYN0), <usize>prm(params, W2V_SYN1), prm(params, W2V_DIM), prm(params, W2V_WINDOW), prm(params, W2V_NEGATIVE), <usize>prm(params, W2V_TABLE),
+    prm(params, W2V_TABLE_SIZE), <usize>prm(params, W2V_EXP), prmF32(params, W2V_ALPHA0), prmF32(params, W2V_ALPHA1), prm(params, W2V_CBOW),
+    prm(params, W2V_SEED) * 7919 + part, <usize>prm(params, W2V_SCRATCH) + <usize>prm(params, W2V_SCRATCH_BYTES) * <usize>part, prm(params, W2V_SHARED) != 0);
+  store<i32>(<usize>prm(params, W2V_COUNTS) + (<usize>part << 2), trained);
+}
+
+/**
+ * Bytes of scratch one participant of w2vTrainPart needs (W2V_SCRATCH_BYTES), for the layout in w2vTrain: h and err,
+ * 2·window error rows of d floats, the g matrix, the context and target ids, and the longest subsampled sentence;
+ * rounded up to 64 bytes.
+ */
+export function w2vScratchBytes(d: i32, window: i32, negative: i32, maxSentence: i32): i32 {
+  const w2 = 2 * window;
+  const bytes = 4 * d * (2 + w2) + 4 * w2 * (negative + 1) + 4 * w2 + 4 * (negative + 1) + 4 * maxSentence + 64;
+  return (bytes + 63) / 64 * 64;
 }
 
 /**
  * Trains on tokens [t0, t1) of `ids`; alpha decays linearly from a0 at t0 to a1 at t1. Scratch: see the layout
- * below (the JS side sizes it). Returns the number of (kept) tokens trained.
+ * below (w2vScratchBytes sizes it). Returns the number of (kept) tokens trained.
  */
 function w2vTrain(ids: usize, sentEnd: usize, t0: i32, t1: i32, keep: usize, syn0: usize, syn1: usize, d: i32,
   window: i32, negative: i32, table: usize, tableSize: i32, expTable: usize, a0: f32, a1: f32, cbow: i32,

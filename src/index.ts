@@ -3,7 +3,8 @@ export { Matrix, toMatrix, checkFinite, type MatrixLike, type FloatArray, type D
 export { Random } from "./core/random.js";
 export { LatentkitError, CancelledError } from "./core/errors.js";
 export { matmul, pairwiseSqDistances, rowSqNorms, withPinned, type MatmulOptions } from "./core/gemm.js";
-export { setThreads, wasmCore } from "./core/wasm/runtime.js";
+export { kernelInfo, setThreads, wasmCore, wasmCoreError } from "./core/wasm/runtime.js";
+export { THRESHOLDS, currentRoute, setRoute, type Route, type Work } from "./core/backend.js";
 
 export { qr, qrR, type QRResult } from "./linalg/qr.js";
 export { eigh, type EighResult } from "./linalg/eigh.js";

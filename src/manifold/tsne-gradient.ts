@@ -172,8 +172,8 @@ export class AttractiveForces {
       return;
     }
     this.load(Y);
-    const parts = this.parts();
-    core.run("tsneAttractSymPart", this.params!.ptr, parts);
+    // the job may have had fewer participants than asked for (a pool that did not start): sum the outputs it wrote
+    const parts = core.run("tsneAttractSymPart", this.params!.ptr, this.parts());
     this.collect(exaggeration, out, parts);
   }
 
@@ -290,8 +290,7 @@ export class WasmBarnesHut {
     const parts = Math.max(this.prepare(Y, theta), attraction.parts());
     attraction.load(Y);
     const p = this.core.callBlock().set(TSNE_GRAD_ATTR, attraction.wasmParams).set(TSNE_GRAD_BH, this.params.ptr);
-    this.core.run("tsneGradPart", p.ptr, parts);
-    attraction.collect(exaggeration, att, parts);
+    attraction.collect(exaggeration, att, this.core.run("tsneGradPart", p.ptr, parts));
     return this.collect(rep);
   }
 

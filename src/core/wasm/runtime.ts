@@ -26,8 +26,9 @@ export interface WasmCore {
   /**
    * Runs the parallel kernel `kernel(params, part, parts)` over `parts` participants (1 = main thread only; capped at
    * the threads the pool has). `params` is the byte offset of its parameter block (slots in assembly/abi.ts).
+   * Returns the participants the job had (what the kernel saw as `parts`).
    */
-  run(kernel: PartKernel, params: number, parts: number): void;
+  run(kernel: PartKernel, params: number, parts: number): number;
   /**
    * The call block: a parameter block in the first page for a job whose parameters live for that job only
    * (its slots keep their values until the next job written there).
@@ -281,7 +282,7 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
       free = merged;
     },
     callBlock: () => call,
-    run(kernel: PartKernel, params: number, parts: number): void {
+    run(kernel: PartKernel, params: number, parts: number): number {
       const op = opId(kernel);
       if (parts > 1 && helpers === null) startHelpers(c.threads);
       const avail = 1 + (helpers?.length ?? 0);
@@ -291,7 +292,7 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
       ctl[CTL_PARAMS] = params;
       if (p === 1) {
         runPart(kernels, ctl, 0);
-        return;
+        return 1;
       }
       // helpers with part >= p see a part beyond the work and return at once
       Atomics.store(ctl, CTL_PENDING, avail - 1);
@@ -314,6 +315,7 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
       }
       if (failure) throw failure;
       if (Atomics.exchange(ctl, CTL_ERROR, 0) !== 0) throw new Error(`a compute-core helper thread failed in ${kernel}`);
+      return p;
     },
   };
   return c;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TruncatedSVD } from "../src/decomposition/truncated-svd.js";
-import { readDocuments } from "../src/text/corpus.js";
+import { readDocuments } from "../src/io/corpus.js";
 import { TfidfVectorizer } from "../src/text/vectorizers.js";
 
 const arg = (name: string, def: string): string => {
@@ -26,7 +26,7 @@ writeFileSync(file, docs.join("\n") + "\n");
 let best: { tfidf: number; svd: number; seconds: number; terms: number; nnz: number; sigma: number[] } | null = null;
 for (let rep = 0; rep < 2; rep++) {
   const t0 = performance.now();
-  const X = new TfidfVectorizer({ minDf, maxDf, stopWords: "english" }).fitTransform(docs);
+  const X = await new TfidfVectorizer({ minDf, maxDf, stopWords: "english" }).fitTransform(docs);
   const t1 = performance.now();
   const svd = new TruncatedSVD({ nComponents: k, nIter: 5, seed: 0 });
   await svd.fitTransform(X);

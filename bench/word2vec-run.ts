@@ -3,7 +3,7 @@
 //   node dist/bench/word2vec-run.js CORPUS OUT_VECTORS DIM WINDOW NEGATIVE MIN_COUNT EPOCHS THREADS SG SEED SHARING
 // Prints one JSON object: seconds (vocabulary, encoding and training), trainSeconds, wordsPerSecond, peakRssMB.
 import { writeWordVectors } from "../src/io/word-vectors.js";
-import { TextCorpus } from "../src/text/corpus.js";
+import { TextCorpus } from "../src/io/corpus.js";
 import { Word2Vec } from "../src/text/word2vec.js";
 
 const [corpus, out, dim, window, negative, minCount, epochs, threads, sg, seed, sharing] = process.argv.slice(2) as string[];

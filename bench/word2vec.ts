@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readWordVectors } from "../src/io/word-vectors.js";
-import { TextCorpus } from "../src/text/corpus.js";
-import { evaluateAnalogies } from "../src/text/evaluate.js";
+import { TextCorpus } from "../src/io/corpus.js";
+import { evaluateAnalogies } from "../src/io/evaluate.js";
 import type { KeyedVectors } from "../src/text/keyed-vectors.js";
 
 const arg = (name: string, def: string): string => {

@@ -1,9 +1,20 @@
-// latentkit public API.
+// latentkit public API: everything here runs in a browser as in Node (no `node:` import is reachable from this
+// entry). Reading and writing files, gzip, saveFigure and the zlib-compressed `render` are in "latentkit/node"
+// (src/node.ts), which also re-exports all of this.
 export { Matrix, toMatrix, checkFinite, type MatrixLike, type FloatArray, type DType } from "./core/matrix.js";
 export { Random } from "./core/random.js";
 export { LatentkitError, CancelledError } from "./core/errors.js";
+export type {
+  Estimator, Transformer, InvertibleTransformer, Embedder, InductiveEmbedder, WordEmbedder, EstimatorClass, SavedModel,
+  Labels,
+} from "./core/estimator.js";
+/** The parameter-schema builders and helpers (params.int, params.resolveParams, …), for estimators of your own. */
+export * as params from "./core/params.js";
+export type { ParamSpec, ParamKind, Schema, AnySchema, ParamsOf } from "./core/params.js";
 export { matmul, pairwiseSqDistances, rowSqNorms, withPinned, type MatmulOptions } from "./core/gemm.js";
-export { kernelInfo, setThreads, wasmCore, wasmCoreError } from "./core/wasm/runtime.js";
+export {
+  setThreads, wasmCore, wasmCoreError, initCore, kernelInfo, type CoreInfo, type InitCoreOptions,
+} from "./core/wasm/runtime.js";
 export { THRESHOLDS, currentRoute, setRoute, type Route, type Work } from "./core/backend.js";
 
 export { qr, qrR, type QRResult } from "./linalg/qr.js";
@@ -19,15 +30,16 @@ export { TruncatedSVD, type TruncatedSVDOptions, type TruncatedSVDJSON } from ".
 export { lowRankApproximation, type LowRankApproximation, type LowRankOptions } from "./decomposition/low-rank.js";
 export { StandardScaler, type StandardScalerOptions, type StandardScalerJSON } from "./preprocessing/scaler.js";
 
-export { parseCsv, readCsv, type CsvOptions, type Table } from "./io/csv.js";
-export { parseNpy, encodeNpy, readNpy, writeNpy } from "./io/npy.js";
-export { parseIdx, readIdx, readIdxImages, readIdxLabels, type IdxArray, type IdxImages } from "./io/idx.js";
-export { loadDataset, FASHION_MNIST_CLASSES, type Dataset, type LoadOptions } from "./io/dataset.js";
-export { writeEmbedding, matrixToTsv, metadataTsv } from "./io/export.js";
+export { parseCsv, type CsvOptions, type Table } from "./formats/csv.js";
+export { parseNpy, encodeNpy } from "./formats/npy.js";
+export { parseIdx, idxImages, idxLabels, type IdxArray, type IdxImages } from "./formats/idx.js";
+export { FASHION_MNIST_CLASSES, type Dataset } from "./formats/dataset.js";
+export { matrixToTsv, metadataTsv, encodeEmbedding, embeddingFormatFor, type EmbeddingFormat } from "./formats/export.js";
 
 export {
-  render, saveFigure, scatterFigure, imageGridFigure, reconstructionFigure, spectrumFigure, type Figure,
+  render, rasterize, scatterFigure, imageGridFigure, reconstructionFigure, spectrumFigure, type Figure,
 } from "./plot/charts.js";
+export { encodePNG, storedDeflate, deflateWithCompressionStream, type Deflate, type AsyncDeflate } from "./plot/png.js";
 
 export { exactKnn, normalizeRows, type KnnGraph, type KnnOptions, type Metric } from "./neighbors/knn.js";
 export { trustworthiness, continuity, knnRecall, knnAccuracy } from "./metrics/quality.js";
@@ -43,14 +55,17 @@ export { FftRepulsion, type FftRepulsionOptions } from "./manifold/tsne-fft.js";
 export type { TSNEMethod, TSNETransformOptions } from "./manifold/tsne.js";
 
 export { Tokenizer, ENGLISH_STOP_WORDS, type TokenizerOptions } from "./text/tokenize.js";
-export { TextCorpus, readLines, readDocuments, type Sentences } from "./text/corpus.js";
+export type { Sentences } from "./text/sentences.js";
 export { Vocabulary, type VocabularyOptions, type VocabularyJSON } from "./text/vocabulary.js";
 export { CountVectorizer, TfidfVectorizer, type CountVectorizerOptions, type TfidfVectorizerOptions } from "./text/vectorizers.js";
 export { LSA, type LSAOptions, type LSAJSON, type Hit } from "./text/lsa.js";
 export {
   CooccurrenceEmbedding, cooccurrenceCounts, ppmi, type CooccurrenceEmbeddingOptions, type CooccurrenceOptions, type PpmiOptions,
 } from "./text/cooccurrence.js";
-export { Word2Vec, type Word2VecOptions, type Word2VecProgress } from "./text/word2vec.js";
+export { Word2Vec, type Word2VecOptions, type Word2VecProgress, type Word2VecJSON, type Word2VecStats } from "./text/word2vec.js";
 export { KeyedVectors, removeCommonComponents, type WordScore, type DocumentVectorOptions } from "./text/keyed-vectors.js";
-export { readWordVectors, writeWordVectors, formatFloat32, type WordVectorFormat } from "./io/word-vectors.js";
-export { evaluateWordPairs, evaluateAnalogies, spearman, pearson, ranks, type WordPairsResult, type AnalogiesResult } from "./text/evaluate.js";
+export { parseWordVectors, encodeWordVectors, formatFloat32, type WordVectorFormat } from "./formats/word-vectors.js";
+export {
+  evaluateWordPairsText, evaluateAnalogiesText, spearman, pearson, ranks,
+  type WordPairsOptions, type WordPairsResult, type AnalogiesOptions, type AnalogiesResult,
+} from "./text/evaluate.js";

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fail } from "../core/errors.js";
-import { loadDataset, type Dataset } from "../io/dataset.js";
+import { loadDataset, type Dataset } from "../node.js";
 
 export interface InputOptions {
   labelColumn?: string;

@@ -5,13 +5,13 @@ import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { PCA } from "../decomposition/pca.js";
-import { writeEmbedding } from "../io/export.js";
+import { saveFigure, writeEmbedding } from "../node.js";
 import { TSNE, type TSNEMethod } from "../manifold/tsne.js";
 import { UMAP } from "../manifold/umap.js";
 import { MDS } from "../manifold/mds.js";
 import { Sammon } from "../manifold/sammon.js";
 import { knnAccuracy, trustworthiness } from "../metrics/quality.js";
-import { saveFigure, scatterFigure } from "../plot/charts.js";
+import { scatterFigure } from "../plot/charts.js";
 import { ensureDir, imageShapeFor, loadInput, parseIntOption, type InputOptions } from "./common.js";
 import { ProgressBar } from "./progress.js";
 
@@ -29,6 +29,8 @@ export interface MapOptions extends InputOptions {
 
 export interface MapMethod {
   name: string;
+  /** Progress metrics the bar shows (Progress.metrics names). */
+  metrics?: readonly string[];
   /** Embeds X (already PCA-reduced if asked), reporting progress; returns the map and method-specific figures. */
   run(X: Matrix, o: MapOptions, bar: ProgressBar, labels?: string[]): Promise<{ Z: Matrix; extra: Record<string, number | string> }>;
 }
@@ -58,7 +60,7 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
       if (o.pca < 1 || o.pca > Math.min(X.rows, X.cols)) fail(`--pca ${o.pca} must be in [1, min(rows, cols) = ${Math.min(X.rows, X.cols)}]`);
       X = await new PCA({ nComponents: o.pca, seed: o.seed }).fitTransform(X);
     }
-    const bar = new ProgressBar(method.name);
+    const bar = new ProgressBar(method.name, undefined, method.metrics);
     const { Z, extra } = await method.run(X, o, bar, ds.labels);
     bar.done();
     const seconds = (performance.now() - t0) / 1000;
@@ -102,13 +104,14 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
 export function tsneCommand(): Command {
   const method: MapMethod = {
     name: "tsne",
+    metrics: ["kl"],
     async run(X, o, bar) {
       const opts = o as MapOptions & { perplexity: number; iterations: number; theta: number; exact?: boolean; init: string; method: string };
       if (!["auto", "fft", "barnes-hut", "exact"].includes(opts.method)) fail(`--method must be auto, fft, barnes-hut or exact, got ${JSON.stringify(opts.method)}`);
       const tsne = new TSNE({
         nComponents: o.dims, perplexity: opts.perplexity, maxIter: opts.iterations, theta: opts.theta, seed: o.seed,
         method: opts.exact ? "exact" : (opts.method as TSNEMethod), init: opts.init === "random" ? "random" : "pca",
-        onProgress: (p) => bar.update({ step: p.iteration, total: p.maxIter, stage: `KL ${p.kl.toFixed(4)}` }),
+        onProgress: bar.update,
       });
       const Z = await tsne.fitTransform(X);
       return { Z, extra: { klDivergence: tsne.klDivergence, method: tsne.resolvedMethod(X.rows) } };
@@ -135,7 +138,7 @@ export function umapCommand(): Command {
       const umap = new UMAP({
         nComponents: o.dims, nNeighbors: opts.neighbors, minDist: opts.minDist, seed: o.seed,
         ...(opts.epochs !== undefined ? { nEpochs: opts.epochs } : {}), init: opts.init === "random" ? "random" : "spectral",
-        onProgress: (p) => bar.update({ step: p.epoch, total: p.nEpochs, stage: "epochs" }),
+        onProgress: bar.update,
       });
       const Z = await umap.fitTransform(X);
       return { Z, extra: { a: umap.curve.a, b: umap.curve.b } };
@@ -154,11 +157,12 @@ Examples:
 export function sammonCommand(): Command {
   const method: MapMethod = {
     name: "sammon",
+    metrics: ["stress"],
     async run(X, o, bar, labels) {
       const opts = o as MapOptions & { iterations: number; gradient?: boolean; labelWeight: number };
       const s = new Sammon({
         nComponents: o.dims, maxIter: opts.iterations, method: opts.gradient ? "gradient" : "newton", labelWeight: opts.labelWeight,
-        seed: o.seed, onProgress: (p) => bar.update({ step: p.iteration, total: p.maxIter, stage: `stress ${p.stress.toFixed(5)}` }),
+        seed: o.seed, onProgress: bar.update,
       });
       const Z = await s.fitTransform(X, opts.labelWeight > 0 ? labels : undefined);
       return { Z, extra: { sammonStress: s.stress } };
@@ -173,11 +177,12 @@ export function sammonCommand(): Command {
 export function mdsCommand(): Command {
   const method: MapMethod = {
     name: "mds",
+    metrics: ["stress"],
     async run(X, o, bar) {
       const opts = o as MapOptions & { iterations: number; classical?: boolean };
       const m = new MDS({
         nComponents: o.dims, maxIter: opts.iterations, method: opts.classical ? "classical" : "smacof", seed: o.seed,
-        onProgress: (p) => bar.update({ step: p.iteration, total: p.maxIter, stage: `stress ${p.stress.toFixed(5)}` }),
+        onProgress: bar.update,
       });
       const Z = await m.fitTransform(X);
       return { Z, extra: { stress: m.stress } };

@@ -3,8 +3,8 @@ import { writeFileSync } from "node:fs";
 import { Matrix } from "../core/matrix.js";
 import { PCA, type PCASolver } from "../decomposition/pca.js";
 import { TruncatedSVD } from "../decomposition/truncated-svd.js";
-import { writeEmbedding } from "../io/export.js";
-import { imageGridFigure, labelOrder, reconstructionFigure, saveFigure, scatterFigure, spectrumFigure } from "../plot/charts.js";
+import { saveFigure, writeEmbedding } from "../node.js";
+import { imageGridFigure, labelOrder, reconstructionFigure, scatterFigure, spectrumFigure } from "../plot/charts.js";
 import { StandardScaler } from "../preprocessing/scaler.js";
 import { ensureDir, imageShapeFor, loadInput, parseIntOption, type InputOptions } from "./common.js";
 import { ProgressBar } from "./progress.js";
@@ -84,7 +84,7 @@ Examples:
     let scaler: StandardScaler | undefined;
     if (o.standardize) {
       scaler = new StandardScaler();
-      X = scaler.fitTransform(X);
+      X = await scaler.fitTransform(X);
     }
     const nComponents = o.variance !== undefined ? Number(o.variance) : o.components;
     const bar = new ProgressBar("pca");

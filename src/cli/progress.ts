@@ -1,18 +1,31 @@
-// A one-line progress bar on stderr (only when stderr is a terminal, so logs and pipes stay clean).
-import type { Progress } from "../linalg/randomized.js";
+// A one-line progress bar on stderr (only when stderr is a terminal, so logs and pipes stay clean). It takes every
+// estimator's Progress as it is: the stage, step of total, and the metrics named when the bar is made.
+import type { Progress } from "../core/estimator.js";
+
+function formatMetric(name: string, v: number): string {
+  if (name === "wordsPerSecond") return `${Math.round(v).toLocaleString("en")} words/s`;
+  return `${name} ${Number.isInteger(v) ? v : v.toPrecision(5)}`;
+}
 
 export class ProgressBar {
   private readonly enabled: boolean;
   private readonly t0 = performance.now();
-  constructor(private readonly label: string, enabled = process.stderr.isTTY === true) {
+  /** `show`: the metrics to print after the stage, in order (the others are left out). */
+  constructor(private readonly label: string, enabled = process.stderr.isTTY === true, private readonly show: readonly string[] = []) {
     this.enabled = enabled;
+  }
+  /** The line the bar draws for p (without the carriage return). */
+  line(p: Progress): string {
+    const width = 28;
+    const filled = Math.min(width, Math.round((p.step / Math.max(1, p.total)) * width));
+    const secs = ((performance.now() - this.t0) / 1000).toFixed(1);
+    const metrics = this.show.filter((k) => p.metrics[k] !== undefined).map((k) => formatMetric(k, p.metrics[k]!));
+    const text = `${this.label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${p.step}/${p.total} ${secs}s ${[p.stage, ...metrics].join(" ")}`;
+    return text.padEnd(100).slice(0, 100);
   }
   update = (p: Progress): void => {
     if (!this.enabled) return;
-    const width = 28;
-    const filled = Math.round((p.step / Math.max(1, p.total)) * width);
-    const secs = ((performance.now() - this.t0) / 1000).toFixed(1);
-    process.stderr.write(`\r${this.label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${p.step}/${p.total} ${secs}s ${p.stage}`.padEnd(100).slice(0, 100));
+    process.stderr.write(`\r${this.line(p)}`);
   };
   done(): void {
     if (this.enabled) process.stderr.write("\r" + " ".repeat(100) + "\r");

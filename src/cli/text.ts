@@ -5,13 +5,12 @@ import { writeFileSync } from "node:fs";
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { PCA } from "../decomposition/pca.js";
-import { writeEmbedding } from "../io/export.js";
-import { readWordVectors, writeWordVectors } from "../io/word-vectors.js";
+import {
+  TextCorpus, evaluateAnalogies, evaluateWordPairs, readDocuments, readLines, readWordVectors, saveFigure, writeEmbedding, writeWordVectors,
+} from "../node.js";
 import { TSNE } from "../manifold/tsne.js";
-import { saveFigure, scatterFigure } from "../plot/charts.js";
+import { scatterFigure } from "../plot/charts.js";
 import { CooccurrenceEmbedding } from "../text/cooccurrence.js";
-import { evaluateAnalogies, evaluateWordPairs } from "../text/evaluate.js";
-import { TextCorpus, readDocuments, readLines } from "../text/corpus.js";
 import type { KeyedVectors } from "../text/keyed-vectors.js";
 import { LSA } from "../text/lsa.js";
 import { Tokenizer } from "../text/tokenize.js";
@@ -247,13 +246,13 @@ Example:
     .action(async (file: string, o: { dim: number; window: number; negative: number; epochs: number; minCount: number; maxVocab?: number; sample: number; alpha?: number; threads?: number; cbow?: boolean; negativeSharing: string; limit?: number; seed: number; out?: string; binary?: boolean; json?: boolean }) => {
       const t0 = performance.now();
       const corpus = new TextCorpus(file, {}, o.limit ?? Infinity);
-      const bar = new ProgressBar("word2vec");
+      const bar = new ProgressBar("word2vec", undefined, ["wordsPerSecond", "alpha"]);
       const w2v = new Word2Vec({
         dim: o.dim, window: o.window, negative: o.negative, epochs: o.epochs, minCount: o.minCount, sample: o.sample,
         model: o.cbow ? "cbow" : "skipgram", seed: o.seed, negativeSharing: o.negativeSharing as "window" | "pair",
         ...(o.maxVocab ? { maxVocabulary: o.maxVocab } : {}), ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
         ...(o.threads !== undefined ? { threads: o.threads } : {}),
-        onProgress: (p) => bar.update({ step: Math.round(p.progress * 1000), total: 1000, stage: `epoch ${p.epoch}/${p.epochs} ${Math.round(p.wordsPerSecond).toLocaleString("en")} words/s alpha ${p.alpha.toFixed(4)}` }),
+        onProgress: bar.update,
       });
       await w2v.fit(corpus);
       bar.done();

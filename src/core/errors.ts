@@ -39,9 +39,32 @@ export class Pacer {
   }
 }
 
+/** A value as it reads in an error message: strings quoted (long ones cut), NaN, arrays and objects as JSON. */
 export function describeValue(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
+  const cut = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
+  if (typeof v === "string") return v.length > 60 ? `${JSON.stringify(v.slice(0, 50))}... (a string of ${v.length} characters)` : JSON.stringify(v);
   if (typeof v === "number" && Number.isNaN(v)) return "NaN";
+  if (typeof v === "function") return "a function";
+  if (typeof v === "bigint") return `${v}n`;
+  if (Array.isArray(v)) {
+    try {
+      return cut(JSON.stringify(v));
+    } catch {
+      return `an array of ${v.length}`;
+    }
+  }
+  if (v !== null && typeof v === "object") {
+    const name = (v as { constructor?: { name?: string } }).constructor?.name;
+    if (name && name !== "Object") {
+      const shape = v as { rows?: unknown; cols?: unknown };
+      return typeof shape.rows === "number" && typeof shape.cols === "number" ? `a ${shape.rows}x${shape.cols} ${name}` : `a ${name}`;
+    }
+    try {
+      return cut(JSON.stringify(v));
+    } catch {
+      return "an object";
+    }
+  }
   return String(v);
 }
 

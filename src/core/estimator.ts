@@ -1,6 +1,94 @@
-// Pieces shared by every estimator: fitted-state checks, feature-count checks and (de)serialisation of matrices.
+// The estimator contract (see docs/ARCHITECTURE.md), and the pieces every estimator shares: fitted-state checks,
+// feature-count checks and (de)serialisation of matrices.
 import { fail } from "./errors.js";
-import { checkFinite, Matrix, type DType } from "./matrix.js";
+import { checkFinite, Matrix, type DType, type MatrixLike } from "./matrix.js";
+import type { AnySchema } from "./params.js";
+
+/**
+ * What every long computation reports through `onProgress`: the stage it is in, `step` of `total` steps done, and
+ * stage-specific numbers (t-SNE's `kl`, MDS's and Sammon's `stress`, word2vec's `alpha` and `wordsPerSecond`…).
+ */
+export interface Progress {
+  /** What is being done ("early exaggeration", "epochs", "power iteration 2/7 (A)", …). */
+  stage: string;
+  /** Steps done so far (in this fit, across stages). */
+  step: number;
+  /** Steps in all. */
+  total: number;
+  /** Numbers describing the current state, by name. */
+  metrics: Readonly<Record<string, number>>;
+}
+
+/** Labels for a supervised fit, one per sample (Sammon's label regulariser uses them; the others ignore them). */
+export type Labels = ArrayLike<string | number>;
+
+/** A saved model: its type name, the format version, the parameters and the fitted state. */
+export interface SavedModel {
+  type: string;
+  version: number;
+  /** Every serialisable parameter (by the estimator's schema). */
+  options: Record<string, unknown>;
+}
+
+/**
+ * The part of the contract every estimator follows: constructed from one options object (validated by its schema),
+ * an async `fit` (which may take labels as a second argument, as scikit-learn's y), `getParams()` and `toJSON()`.
+ * Fitted state is exposed through read-only getters that throw "not fitted yet" before `fit`.
+ */
+export interface Estimator<In, P = Readonly<Record<string, unknown>>> {
+  /** The resolved parameters (defaults filled in). */
+  readonly options: P;
+  fit(X: In, y?: Labels): Promise<this>;
+  /** A copy of every parameter: what the constructor was given, defaults filled in. */
+  getParams(): P;
+  /** The parameters and fitted state as plain JSON. */
+  toJSON(): SavedModel;
+}
+
+/**
+ * A fitted closed-form map (PCA, TruncatedSVD, StandardScaler, the vectorizers, LSA): `fit` is async like every fit,
+ * `transform` (and `inverseTransform` where it exists) is synchronous and cheap.
+ */
+export interface Transformer<In, Out = Matrix, P = Readonly<Record<string, unknown>>> extends Estimator<In, P> {
+  fitTransform(X: In, y?: Labels): Promise<Out>;
+  transform(X: In): Out;
+}
+
+/** A Transformer that maps back to the input space. */
+export interface InvertibleTransformer<In, Out = Matrix, P = Readonly<Record<string, unknown>>> extends Transformer<In, Out, P> {
+  inverseTransform(Z: MatrixLike): Matrix;
+}
+
+/**
+ * An embedding found by iterative optimisation (TSNE, UMAP, MDS, Sammon): `fitTransform` returns the fitted
+ * `embedding`; progress through `onProgress`, cancellation through `signal`.
+ */
+export interface Embedder<In = MatrixLike, P = Readonly<Record<string, unknown>>> extends Estimator<In, P> {
+  fitTransform(X: In, y?: Labels): Promise<Matrix>;
+  /** The fitted map, one row per training sample. */
+  readonly embedding: Matrix;
+}
+
+/** An Embedder that places new points in the fitted map; `transform` optimises them, so it is async. */
+export interface InductiveEmbedder<In = MatrixLike, P = Readonly<Record<string, unknown>>> extends Embedder<In, P> {
+  transform(X: In): Promise<Matrix>;
+}
+
+/** Word vectors learned from sentences (Word2Vec, CooccurrenceEmbedding): async `fit` on a corpus, then the vectors. */
+export interface WordEmbedder<In, P = Readonly<Record<string, unknown>>> extends Estimator<In, P> {
+  /** Input (word) vectors, one row per vocabulary word. */
+  readonly wordMatrix: Matrix;
+  /** Output (context) vectors. */
+  readonly contextMatrix: Matrix;
+}
+
+/** The static side of the contract: `new E(options)`, the schema, and `E.fromJSON(json)`. */
+export interface EstimatorClass<E, O = never, J = never> {
+  new (options?: O): E;
+  /** One spec per option: type, range or choices, default, doc, whether it is saved. */
+  readonly schema: AnySchema;
+  fromJSON(json: J): E;
+}
 
 export interface MatrixJSON {
   rows: number;

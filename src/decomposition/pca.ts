@@ -1,14 +1,15 @@
 // Principal component analysis: centre the data, then a truncated SVD (exact, randomized, or through the
 // eigen-decomposition of the covariance matrix).
-import { describeValue, fail, throwIfAborted } from "../core/errors.js";
+import { fail, throwIfAborted } from "../core/errors.js";
 import {
   centered, centerInto, checkFeatures, checkSaved, columnMeansChecked, fitted, matrixFromJSON, matrixToJSON, sumSquares,
-  type MatrixJSON,
+  type InvertibleTransformer, type MatrixJSON, type Progress,
 } from "../core/estimator.js";
+import { anyOf, choice, custom, bool, decodeParams, encodeParams, func, int, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { matmul, withResidentMatrix } from "../core/gemm.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { eigh } from "../linalg/eigh.js";
-import { randomizedSVD, type Progress } from "../linalg/randomized.js";
+import { randomizedSVD } from "../linalg/randomized.js";
 import { svd, svdFlip } from "../linalg/svd.js";
 import { sq } from "../core/numeric.js";
 
@@ -38,10 +39,25 @@ export interface PCAOptions {
   signal?: AbortSignal;
 }
 
+export const PCA_PARAMS = {
+  nComponents: custom<number>("a positive integer or a fraction in (0, 1)",
+    "components to keep, or the fraction of the variance to explain (default min(nSamples, nFeatures))",
+    (v) => typeof v === "number" && v > 0 && (Number.isInteger(v) || v < 1)),
+  solver: choice(["auto", "full", "randomized", "covariance-eig"], "SVD route (auto: scikit-learn's rule)", { default: "auto" }),
+  whiten: bool("scale the projections to unit variance", { default: false }),
+  seed: int("seed of the randomized solver", { default: 0 }),
+  nIter: anyOf<number | "auto">([int("", { min: 0 }), choice(["auto"], "")], "randomized solver: power iterations (auto: 7 when k < 0.1·min(n, d), else 4)", { default: "auto" }),
+  nOversamples: int("randomized solver: extra random directions beyond k", { min: 0, default: 10 }),
+  onProgress: func<(p: Progress) => void>("called after each step of the randomized solver"),
+  signal: signal(),
+} satisfies Schema<PCAOptions>;
+
+export type PCAParams = ParamsOf<PCAOptions, typeof PCA_PARAMS>;
+
 export interface PCAJSON {
   type: "PCA";
   version: 1;
-  options: { nComponents?: number; solver: PCASolver; whiten: boolean; seed: number };
+  options: Record<string, unknown>;
   nSamples: number;
   solverUsed: Exclude<PCASolver, "auto">;
   mean: number[];
@@ -57,8 +73,9 @@ function requireVariance(total: number): number {
   return total;
 }
 
-export class PCA {
-  readonly options: Readonly<PCAOptions>;
+export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams> {
+  static readonly schema = PCA_PARAMS;
+  readonly options: PCAParams;
   private mean_?: Float64Array;
   private components_?: Matrix;
   private singularValues_?: Float64Array;
@@ -69,18 +86,15 @@ export class PCA {
   private solverUsed_?: Exclude<PCASolver, "auto">;
 
   constructor(options: PCAOptions = {}) {
-    const { nComponents, solver = "auto" } = options;
-    if (nComponents !== undefined && !(typeof nComponents === "number" && nComponents > 0 &&
-      (Number.isInteger(nComponents) || nComponents < 1))) {
-      fail(`nComponents must be a positive integer or a fraction in (0, 1), got ${describeValue(nComponents)}`);
-    }
-    if (!["auto", "full", "randomized", "covariance-eig"].includes(solver)) {
-      fail(`solver must be one of auto, full, randomized, covariance-eig; got ${describeValue(solver)}`);
-    }
-    if (solver === "randomized" && nComponents !== undefined && nComponents < 1) {
-      fail(`nComponents=${nComponents} (a variance fraction) needs the full spectrum: use solver "full" or "covariance-eig"`);
-    }
-    this.options = { ...options, solver };
+    this.options = resolveParams(PCA_PARAMS, options, "PCA", ({ nComponents, solver }) => {
+      if (solver === "randomized" && nComponents !== undefined && nComponents < 1) {
+        fail(`nComponents=${nComponents} (a variance fraction) needs the full spectrum: use solver "full" or "covariance-eig"`);
+      }
+    });
+  }
+
+  getParams(): PCAParams {
+    return { ...this.options };
   }
 
   /** Principal axes, one per row (k x nFeatures, unit norm, sign fixed so the largest entry is positive). */
@@ -204,7 +218,7 @@ export class PCA {
   }
 
   private chooseSolver(n: number, d: number, want: number | undefined): Exclude<PCASolver, "auto"> {
-    const s = this.options.solver ?? "auto";
+    const s = this.options.solver;
     if (s !== "auto") return s;
     if (d <= 1000 && n >= 10 * d) return "covariance-eig";
     const r = Math.min(n, d);
@@ -260,12 +274,7 @@ export class PCA {
     return {
       type: "PCA",
       version: 1,
-      options: {
-        ...(this.options.nComponents !== undefined ? { nComponents: this.options.nComponents } : {}),
-        solver: this.options.solver ?? "auto",
-        whiten: this.options.whiten ?? false,
-        seed: this.options.seed ?? 0,
-      },
+      options: encodeParams(PCA_PARAMS, this.options),
       nSamples: this.nSamples,
       solverUsed: this.solverUsed,
       mean: Array.from(this.mean),
@@ -279,7 +288,7 @@ export class PCA {
 
   static fromJSON(json: PCAJSON): PCA {
     checkSaved(json, "PCA");
-    const p = new PCA(json.options);
+    const p = new PCA(decodeParams(PCA_PARAMS, json.options, "PCA"));
     p.components_ = matrixFromJSON(json.components, "PCA.components");
     if (json.mean.length !== p.components_.cols) fail(`PCA: mean has ${json.mean.length} values, components have ${p.components_.cols} columns`);
     p.mean_ = Float64Array.from(json.mean);

@@ -1,9 +1,12 @@
 // Truncated SVD without centring (LSA on term-document matrices): dense or CSR input.
-import { describeValue, fail } from "../core/errors.js";
-import { checkFeatures, checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
+import { fail } from "../core/errors.js";
+import {
+  checkFeatures, checkSaved, fitted, matrixFromJSON, matrixToJSON, type InvertibleTransformer, type MatrixJSON, type Progress,
+} from "../core/estimator.js";
+import { choice, decodeParams, encodeParams, func, int, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { matmul } from "../core/gemm.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
-import { randomizedSVD, type Progress } from "../linalg/randomized.js";
+import { randomizedSVD } from "../linalg/randomized.js";
 import { CsrMatrix } from "../linalg/sparse.js";
 import { svd } from "../linalg/svd.js";
 import { sq } from "../core/numeric.js";
@@ -21,10 +24,22 @@ export interface TruncatedSVDOptions {
   signal?: AbortSignal;
 }
 
+export const TRUNCATED_SVD_PARAMS = {
+  nComponents: int("components to keep", { min: 1, default: 2 }),
+  algorithm: choice(["randomized", "full"], "randomized (Halko et al.) or full (exact, dense)", { default: "randomized" }),
+  nIter: int("power iterations of the randomized solver", { min: 0, default: 5 }),
+  nOversamples: int("extra random directions beyond k", { min: 0, default: 10 }),
+  seed: int("seed of the randomized solver", { default: 0 }),
+  onProgress: func<(p: Progress) => void>("called after each step of the randomized solver"),
+  signal: signal(),
+} satisfies Schema<TruncatedSVDOptions>;
+
+export type TruncatedSVDParams = ParamsOf<TruncatedSVDOptions, typeof TRUNCATED_SVD_PARAMS>;
+
 export interface TruncatedSVDJSON {
   type: "TruncatedSVD";
   version: 1;
-  options: { nComponents: number; algorithm: "randomized" | "full"; nIter: number; seed: number };
+  options: Record<string, unknown>;
   components: MatrixJSON;
   singularValues: number[];
   explainedVariance: number[];
@@ -33,19 +48,20 @@ export interface TruncatedSVDJSON {
 
 type Input = MatrixLike | CsrMatrix;
 
-export class TruncatedSVD {
-  readonly options: Readonly<TruncatedSVDOptions> & { nComponents: number };
+export class TruncatedSVD implements InvertibleTransformer<Input, Matrix, TruncatedSVDParams> {
+  static readonly schema = TRUNCATED_SVD_PARAMS;
+  readonly options: TruncatedSVDParams;
   private components_?: Matrix;
   private singularValues_?: Float64Array;
   private explainedVariance_?: Float64Array;
   private explainedVarianceRatio_?: Float64Array;
 
   constructor(options: TruncatedSVDOptions = {}) {
-    const k = options.nComponents ?? 2;
-    if (!Number.isInteger(k) || k < 1) fail(`nComponents must be a positive integer, got ${describeValue(k)}`);
-    const algorithm = options.algorithm ?? "randomized";
-    if (algorithm !== "randomized" && algorithm !== "full") fail(`algorithm must be "randomized" or "full", got ${describeValue(algorithm)}`);
-    this.options = { ...options, nComponents: k, algorithm };
+    this.options = resolveParams(TRUNCATED_SVD_PARAMS, options, "TruncatedSVD");
+  }
+
+  getParams(): TruncatedSVDParams {
+    return { ...this.options };
   }
 
   get components(): Matrix {
@@ -82,7 +98,7 @@ export class TruncatedSVD {
       res = svd(dense, { computeU: false });
     } else {
       res = await randomizedSVD(A, k, {
-        nIter: this.options.nIter ?? 5, nOversamples: this.options.nOversamples, seed: this.options.seed ?? 0,
+        nIter: this.options.nIter, nOversamples: this.options.nOversamples, seed: this.options.seed,
         onProgress: this.options.onProgress, signal: this.options.signal,
       });
     }
@@ -118,12 +134,7 @@ export class TruncatedSVD {
     return {
       type: "TruncatedSVD",
       version: 1,
-      options: {
-        nComponents: this.options.nComponents,
-        algorithm: this.options.algorithm ?? "randomized",
-        nIter: this.options.nIter ?? 5,
-        seed: this.options.seed ?? 0,
-      },
+      options: encodeParams(TRUNCATED_SVD_PARAMS, this.options),
       components: matrixToJSON(this.components),
       singularValues: Array.from(this.singularValues),
       explainedVariance: Array.from(this.explainedVariance),
@@ -133,7 +144,7 @@ export class TruncatedSVD {
 
   static fromJSON(json: TruncatedSVDJSON): TruncatedSVD {
     checkSaved(json, "TruncatedSVD");
-    const t = new TruncatedSVD(json.options);
+    const t = new TruncatedSVD(decodeParams(TRUNCATED_SVD_PARAMS, json.options, "TruncatedSVD"));
     t.components_ = matrixFromJSON(json.components, "TruncatedSVD.components");
     t.singularValues_ = Float64Array.from(json.singularValues);
     t.explainedVariance_ = Float64Array.from(json.explainedVariance);

@@ -1,19 +1,15 @@
 // One loader for every input format the CLI accepts: CSV/TSV (optionally gzipped), .npy, IDX images, JSON.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { fail } from "../core/errors.js";
-import { Matrix, toMatrix } from "../core/matrix.js";
+import { toMatrix } from "../core/matrix.js";
+import { FASHION_MNIST_CLASSES, type Dataset } from "../formats/dataset.js";
 import { readCsv, type CsvOptions } from "./csv.js";
+import { readMaybeGzip } from "./files.js";
 import { readIdxImages, readIdxLabels } from "./idx.js";
 import { readNpy } from "./npy.js";
 
-export interface Dataset {
-  X: Matrix;
-  labels?: string[];
-  featureNames?: string[];
-  /** [height, width] when the rows are images. */
-  imageShape?: [number, number];
-}
+export { FASHION_MNIST_CLASSES, type Dataset };
 
 export interface LoadOptions extends CsvOptions {
   /** Keep only the first `limit` rows. */
@@ -21,10 +17,6 @@ export interface LoadOptions extends CsvOptions {
   /** A separate labels file (IDX labels, or one label per line). */
   labelsPath?: string;
 }
-
-export const FASHION_MNIST_CLASSES = [
-  "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-];
 
 export function isIdxPath(path: string): boolean {
   return /idx\d-ubyte(\.gz)?$|\.idx\d?(\.gz)?$/i.test(path);
@@ -43,9 +35,10 @@ export function loadDataset(path: string, opts: LoadOptions = {}): Dataset {
       ds.labels = Array.from(readIdxLabels(guess, opts.limit), (v) => (fashion ? FASHION_MNIST_CLASSES[v] ?? String(v) : String(v)));
     }
   } else if (/\.json$/i.test(path)) {
+    const text = readMaybeGzip(path).toString("utf8");
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(path, "utf8"));
+      json = JSON.parse(text);
     } catch (e) {
       fail(`${path}: not valid JSON (${(e as Error).message})`);
     }
@@ -60,7 +53,7 @@ export function loadDataset(path: string, opts: LoadOptions = {}): Dataset {
     if (t.labels) ds.labels = t.labels;
   }
   if (opts.labelsPath && !isIdxPath(path)) {
-    const lines = readFileSync(opts.labelsPath, "utf8").split(/\r?\n/).filter((l) => l !== "");
+    const lines = readMaybeGzip(opts.labelsPath).toString("utf8").split(/\r?\n/).filter((l) => l !== "");
     ds.labels = lines;
   }
   if (opts.limit !== undefined && ds.X.rows > opts.limit) {

@@ -1,63 +1,13 @@
-// NumPy .npy files (format versions 1–3), read and write, for float32/float64 matrices.
-import { readFileSync, writeFileSync } from "node:fs";
-import { fail } from "../core/errors.js";
-import { Matrix } from "../core/matrix.js";
+// NumPy .npy files (the format itself is formats/npy.ts, re-exported here).
+import { writeFileSync } from "node:fs";
+import type { Matrix } from "../core/matrix.js";
+import { encodeNpy, parseNpy } from "../formats/npy.js";
+import { readMaybeGzip } from "./files.js";
 
-const MAGIC = "\x93NUMPY";
-
-/** Parses .npy bytes into a matrix (1-D arrays become a column). Integer types are converted to float32. */
-export function parseNpy(buf: Uint8Array, source = "npy data"): Matrix {
-  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (b.length < 10 || b.toString("latin1", 0, 6) !== MAGIC) fail(`${source}: not an .npy file (bad magic string)`);
-  const major = b[6]!;
-  const headerLen = major === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
-  const start = (major === 1 ? 10 : 12) + headerLen;
-  const header = b.toString(major === 3 ? "utf8" : "latin1", major === 1 ? 10 : 12, start);
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*True/.test(header);
-  const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || shapeStr === undefined) fail(`${source}: malformed .npy header ${JSON.stringify(header.trim())}`);
-  const shape = shapeStr.split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
-  if (shape.length > 2) fail(`${source}: ${shape.length}-D arrays are not supported (shape ${shape.join("x")}); expected 1-D or 2-D`);
-  const rows = shape.length === 0 ? 1 : shape[0]!;
-  const cols = shape.length === 2 ? shape[1]! : 1;
-  const n = rows * cols;
-  const little = descr[0] !== ">";
-  const kind = descr.slice(1);
-  const size = Number(kind.slice(1));
-  if (b.length < start + n * size) fail(`${source}: truncated: expected ${n * size} data bytes after the header, found ${b.length - start}`);
-  const dv = new DataView(b.buffer, b.byteOffset + start, n * size);
-  const out = kind === "f8" ? new Float64Array(n) : new Float32Array(n);
-  const read: Record<string, (o: number) => number> = {
-    f4: (o) => dv.getFloat32(o, little), f8: (o) => dv.getFloat64(o, little),
-    i1: (o) => dv.getInt8(o), u1: (o) => dv.getUint8(o), i2: (o) => dv.getInt16(o, little), u2: (o) => dv.getUint16(o, little),
-    i4: (o) => dv.getInt32(o, little), u4: (o) => dv.getUint32(o, little),
-    i8: (o) => Number(dv.getBigInt64(o, little)), u8: (o) => Number(dv.getBigUint64(o, little)),
-  };
-  const r = read[kind];
-  if (!r) fail(`${source}: unsupported dtype ${JSON.stringify(descr)}; expected float32/float64 or an integer type`);
-  for (let i = 0; i < n; i++) out[i] = r(i * size);
-  const m = new Matrix(fortran ? cols : rows, fortran ? rows : cols, out);
-  return fortran ? m.transpose() : m;
-}
-
-/** Encodes a matrix as .npy (version 1.0, little-endian, C order). */
-export function encodeNpy(m: Matrix): Buffer {
-  const descr = m.dtype === "float64" ? "<f8" : "<f4";
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${m.rows}, ${m.cols}), }`;
-  const total = 10 + header.length + 1;
-  header += " ".repeat((64 - (total % 64)) % 64) + "\n";
-  const head = Buffer.alloc(10);
-  head.write(MAGIC, 0, "latin1");
-  head[6] = 1;
-  head[7] = 0;
-  head.writeUInt16LE(header.length, 8);
-  const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
-  return Buffer.concat([head, Buffer.from(header, "latin1"), Buffer.from(data)]);
-}
+export { encodeNpy, parseNpy };
 
 export function readNpy(path: string): Matrix {
-  return parseNpy(readFileSync(path), path);
+  return parseNpy(readMaybeGzip(path), path);
 }
 
 export function writeNpy(path: string, m: Matrix): void {

@@ -10,14 +10,9 @@ import { orthonormalize } from "./orthonormalize.js";
 import { CsrMatrix } from "./sparse.js";
 import { svd, svdFlip, type SVDResult } from "./svd.js";
 
-export interface Progress {
-  /** Steps done so far. */
-  step: number;
-  /** Steps in all. */
-  total: number;
-  /** What the step was. */
-  stage: string;
-}
+import type { Progress } from "../core/estimator.js";
+
+export type { Progress };
 
 export interface RandomizedSVDOptions {
   /** Extra random directions beyond k (default 10). */
@@ -56,7 +51,7 @@ export async function randomizedSVD(
   let step = 0;
   const tick = async (stage: string): Promise<void> => {
     step++;
-    opts.onProgress?.({ step, total, stage });
+    opts.onProgress?.({ stage, step, total, metrics: {} });
     await new Promise((res) => setTimeout(res, 0));
     throwIfAborted(opts.signal);
   };

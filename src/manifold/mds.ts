@@ -1,19 +1,16 @@
 // Multidimensional scaling: classical (Torgerson: eigenvectors of the double-centred squared distances) and metric
 // MDS by SMACOF (majorisation with the Guttman transform), from data or from a precomputed dissimilarity matrix.
-import { Pacer, describeValue, fail, requireInt } from "../core/errors.js";
-import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
+import { Pacer, fail } from "../core/errors.js";
+import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type Embedder, type MatrixJSON, type Progress } from "../core/estimator.js";
+import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { randomizedSVD } from "../linalg/randomized.js";
 import { distanceMatrix, stress } from "../metrics/stress.js";
 import { sq } from "../core/numeric.js";
 
-export interface MDSProgress {
-  iteration: number;
-  maxIter: number;
-  /** Kruskal stress-1 of the current configuration. */
-  stress: number;
-}
+/** MDS's progress: stage "smacof", step = iteration of maxIter, metrics.stress = Kruskal stress-1 of the configuration. */
+export type MDSProgress = Progress;
 
 export interface MDSOptions {
   nComponents?: number;
@@ -31,10 +28,24 @@ export interface MDSOptions {
   signal?: AbortSignal;
 }
 
+export const MDS_PARAMS = {
+  nComponents: int("dimensions of the map; must be less than n", { min: 1, default: 2 }),
+  method: choice(["smacof", "classical"], "metric MDS by SMACOF, or classical (Torgerson) MDS", { default: "smacof" }),
+  dissimilarity: choice(["euclidean", "precomputed"], "euclidean: X is data; precomputed: X is a dissimilarity matrix", { default: "euclidean" }),
+  maxIter: int("maximum SMACOF iterations", { min: 1, default: 300 }),
+  eps: num("stop when the relative decrease of the stress falls below this", { min: 0, default: 1e-5 }),
+  init: choice(["classical", "random"], "SMACOF start", { default: "classical" }),
+  seed: int("random seed", { default: 0 }),
+  onProgress: func<(p: Progress) => void>("called after every SMACOF iteration: step = iteration, metrics.stress"),
+  signal: signal(),
+} satisfies Schema<MDSOptions>;
+
+export type MDSParams = ParamsOf<MDSOptions, typeof MDS_PARAMS>;
+
 export interface MDSJSON {
   type: "MDS";
   version: 1;
-  options: { nComponents: number; method: string; seed: number };
+  options: Record<string, unknown>;
   embedding: MatrixJSON;
   stress: number;
 }
@@ -90,28 +101,18 @@ export async function classicalMDS(D: Matrix, k: number, seed = 0): Promise<{ Y:
   return { Y, eigenvalues };
 }
 
-export class MDS {
-  readonly options: Readonly<Required<Omit<MDSOptions, "onProgress" | "signal">>> & Pick<MDSOptions, "onProgress" | "signal">;
+export class MDS implements Embedder<MatrixLike, MDSParams> {
+  static readonly schema = MDS_PARAMS;
+  readonly options: MDSParams;
   private embedding_?: Matrix;
   private stress_?: number;
 
   constructor(options: MDSOptions = {}) {
-    const o = {
-      nComponents: options.nComponents ?? 2,
-      method: options.method ?? "smacof",
-      dissimilarity: options.dissimilarity ?? "euclidean",
-      maxIter: options.maxIter ?? 300,
-      eps: options.eps ?? 1e-5,
-      init: options.init ?? "classical",
-      seed: options.seed ?? 0,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
-    requireInt("nComponents", o.nComponents, 1);
-    requireInt("maxIter", o.maxIter, 1);
-    if (o.method !== "smacof" && o.method !== "classical") fail(`method must be "smacof" or "classical", got ${describeValue(o.method)}`);
-    if (o.dissimilarity !== "euclidean" && o.dissimilarity !== "precomputed") fail(`dissimilarity must be "euclidean" or "precomputed", got ${describeValue(o.dissimilarity)}`);
-    this.options = o;
+    this.options = resolveParams(MDS_PARAMS, options, "MDS");
+  }
+
+  getParams(): MDSParams {
+    return { ...this.options };
   }
 
   get embedding(): Matrix {
@@ -178,7 +179,7 @@ export class MDS {
       }
       for (let t = 0; t < n * k; t++) Ynew[t]! /= n;
       const s = Math.sqrt(raw / denom);
-      o.onProgress?.({ iteration: it + 1, maxIter: o.maxIter, stress: s });
+      o.onProgress?.({ stage: "smacof", step: it + 1, total: o.maxIter, metrics: { stress: s } });
       Y = Ynew;
       if (prev - s < o.eps * prev) break;
       prev = s;
@@ -188,12 +189,12 @@ export class MDS {
   }
 
   toJSON(): MDSJSON {
-    return { type: "MDS", version: 1, options: { nComponents: this.options.nComponents, method: this.options.method, seed: this.options.seed }, embedding: matrixToJSON(this.embedding), stress: this.stress };
+    return { type: "MDS", version: 1, options: encodeParams(MDS_PARAMS, this.options), embedding: matrixToJSON(this.embedding), stress: this.stress };
   }
 
   static fromJSON(json: MDSJSON): MDS {
     checkSaved(json, "MDS");
-    const m = new MDS({ ...json.options, method: json.options.method as "smacof" | "classical" });
+    const m = new MDS(decodeParams(MDS_PARAMS, json.options, "MDS"));
     m.embedding_ = matrixFromJSON(json.embedding, "MDS.embedding");
     m.stress_ = json.stress;
     return m;

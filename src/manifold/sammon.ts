@@ -2,19 +2,18 @@
 // pseudo-Newton step (gradient over |diagonal of the Hessian|, scaled by the "magic factor"), or by plain gradient
 // steps, with step halving when the stress would rise. An optional label regulariser pulls points that share a
 // label together: E + λ·Σ_{same label} d_ij² / Σ_{same label} δ_ij².
-import { Pacer, describeValue, fail, requireInt } from "../core/errors.js";
-import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
+import { Pacer, fail } from "../core/errors.js";
+import {
+  checkSaved, fitted, matrixFromJSON, matrixToJSON, type Embedder, type Labels, type MatrixJSON, type Progress,
+} from "../core/estimator.js";
+import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { Matrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { classicalMDS, dissimilarities } from "./mds.js";
 import { sq } from "../core/numeric.js";
 
-export interface SammonProgress {
-  iteration: number;
-  maxIter: number;
-  /** Sammon's stress (without the label term). */
-  stress: number;
-}
+/** Sammon's progress: stage = method, step = iteration of maxIter, metrics.stress = Sammon's stress (without the label term). */
+export type SammonProgress = Progress;
 
 export interface SammonOptions {
   nComponents?: number;
@@ -37,41 +36,46 @@ export interface SammonOptions {
   signal?: AbortSignal;
 }
 
+export const SAMMON_PARAMS = {
+  nComponents: int("dimensions of the map", { min: 1, default: 2 }),
+  method: choice(["newton", "gradient"], "the classic pseudo-Newton step, or plain gradient steps", { default: "newton" }),
+  magicFactor: num("step scale of the pseudo-Newton update", { gt: 0, default: 0.35 }),
+  learningRate: num("step size of the gradient variant (adapted by halving)", { gt: 0, default: 1 }),
+  maxIter: int("maximum iterations", { min: 1, default: 500 }),
+  tol: num("stop when the relative decrease of the stress falls below this", { min: 0, default: 1e-9 }),
+  labelWeight: num("weight of the label regulariser (0 = off; needs labels in fit)", { min: 0, default: 0 }),
+  init: choice(["classical", "random"], "start: classical MDS or random", { default: "classical" }),
+  dissimilarity: choice(["euclidean", "precomputed"], "euclidean: X is data; precomputed: X is a dissimilarity matrix", { default: "euclidean" }),
+  seed: int("random seed", { default: 0 }),
+  onProgress: func<(p: Progress) => void>("called after every iteration: step = iteration, metrics.stress"),
+  signal: signal(),
+} satisfies Schema<SammonOptions>;
+
+export type SammonParams = ParamsOf<SammonOptions, typeof SAMMON_PARAMS>;
+
 export interface SammonJSON {
   type: "Sammon";
   version: 1;
-  options: { nComponents: number; method: string; labelWeight: number; seed: number };
+  options: Record<string, unknown>;
   embedding: MatrixJSON;
   stress: number;
+  /** Iterations the fit took (absent in older files). */
+  nIter?: number;
 }
 
-export class Sammon {
-  readonly options: Readonly<Required<Omit<SammonOptions, "onProgress" | "signal">>> & Pick<SammonOptions, "onProgress" | "signal">;
+export class Sammon implements Embedder<MatrixLike, SammonParams> {
+  static readonly schema = SAMMON_PARAMS;
+  readonly options: SammonParams;
   private embedding_?: Matrix;
   private stress_?: number;
   private iterations_?: number;
 
   constructor(options: SammonOptions = {}) {
-    const o = {
-      nComponents: options.nComponents ?? 2,
-      method: options.method ?? "newton",
-      magicFactor: options.magicFactor ?? 0.35,
-      learningRate: options.learningRate ?? 1,
-      maxIter: options.maxIter ?? 500,
-      tol: options.tol ?? 1e-9,
-      labelWeight: options.labelWeight ?? 0,
-      init: options.init ?? "classical",
-      dissimilarity: options.dissimilarity ?? "euclidean",
-      seed: options.seed ?? 0,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
-    requireInt("nComponents", o.nComponents, 1);
-    requireInt("maxIter", o.maxIter, 1);
-    if (o.method !== "newton" && o.method !== "gradient") fail(`method must be "newton" or "gradient", got ${describeValue(o.method)}`);
-    if (!(o.magicFactor > 0)) fail(`magicFactor must be positive, got ${describeValue(o.magicFactor)}`);
-    if (!(o.labelWeight >= 0)) fail(`labelWeight must be >= 0, got ${describeValue(o.labelWeight)}`);
-    this.options = o;
+    this.options = resolveParams(SAMMON_PARAMS, options, "Sammon");
+  }
+
+  getParams(): SammonParams {
+    return { ...this.options };
   }
 
   get embedding(): Matrix {
@@ -85,13 +89,14 @@ export class Sammon {
     return fitted(this.iterations_, "Sammon");
   }
 
-  async fit(X: MatrixLike, labels?: ArrayLike<string | number>): Promise<this> {
+  /** Supervised fit, as scikit-learn's fit(X, y): the labels feed the regulariser when labelWeight > 0. */
+  async fit(X: MatrixLike, labels?: Labels): Promise<this> {
     await this.fitTransform(X, labels);
     return this;
   }
 
   /** Maps X (data, or dissimilarities when dissimilarity = "precomputed"); labels feed the optional regulariser. */
-  async fitTransform(X: MatrixLike, labels?: ArrayLike<string | number>): Promise<Matrix> {
+  async fitTransform(X: MatrixLike, labels?: Labels): Promise<Matrix> {
     const o = this.options;
     const D = dissimilarities(X, o.dissimilarity);
     const n = D.rows;
@@ -183,7 +188,7 @@ export class Sammon {
         }
         step /= 2;
       }
-      o.onProgress?.({ iteration: Math.min(it + 1, o.maxIter), maxIter: o.maxIter, stress: cur.stress });
+      o.onProgress?.({ stage: o.method, step: Math.min(it + 1, o.maxIter), total: o.maxIter, metrics: { stress: cur.stress } });
       if (!accepted) break;
       await pacer.tick();
     }
@@ -195,14 +200,15 @@ export class Sammon {
 
   toJSON(): SammonJSON {
     const o = this.options;
-    return { type: "Sammon", version: 1, options: { nComponents: o.nComponents, method: o.method, labelWeight: o.labelWeight, seed: o.seed }, embedding: matrixToJSON(this.embedding), stress: this.stress };
+    return { type: "Sammon", version: 1, options: encodeParams(SAMMON_PARAMS, o), embedding: matrixToJSON(this.embedding), stress: this.stress, nIter: this.nIter };
   }
 
   static fromJSON(json: SammonJSON): Sammon {
     checkSaved(json, "Sammon");
-    const s = new Sammon({ ...json.options, method: json.options.method as "newton" | "gradient" });
+    const s = new Sammon(decodeParams(SAMMON_PARAMS, json.options, "Sammon"));
     s.embedding_ = matrixFromJSON(json.embedding, "Sammon.embedding");
     s.stress_ = json.stress;
+    if (json.nIter !== undefined) s.iterations_ = json.nIter;
     return s;
   }
 }

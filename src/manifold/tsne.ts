@@ -3,7 +3,10 @@
 // momentum 0.8, gains (+0.2 / ×0.8, floor 0.01), learning rate "auto" = max(n / exaggeration / 4, 50).
 import { coreFor } from "../core/backend.js";
 import { Pacer, describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
-import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
+import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type InductiveEmbedder, type MatrixJSON, type Progress } from "../core/estimator.js";
+import {
+  anyOf, choice, decodeParams, encodeParams, func, int, matrix, num, object, resolveParams, signal, type ParamsOf, type Schema,
+} from "../core/params.js";
 import { pairwiseSqDistances } from "../core/gemm.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
@@ -17,13 +20,11 @@ import { FftRepulsion, type FftRepulsionOptions } from "./tsne-fft.js";
 import { AttractiveForces, WasmBarnesHut, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
 import { sq } from "../core/numeric.js";
 
-export interface TSNEProgress {
-  iteration: number;
-  maxIter: number;
-  /** KL divergence of the current map (with the unexaggerated P). */
-  kl: number;
-  phase: "early exaggeration" | "main";
-}
+/**
+ * t-SNE's progress: stage "early exaggeration" or "main", step = iteration of maxIter, metrics.kl = KL divergence of
+ * the current map (with the unexaggerated P).
+ */
+export type TSNEProgress = Progress;
 
 export type TSNEMethod = "auto" | "fft" | "barnes-hut" | "exact";
 
@@ -67,10 +68,50 @@ export interface TSNEOptions {
   signal?: AbortSignal;
 }
 
+const FFT_PARAMS = {
+  nodes: int("interpolation nodes per box and axis (default 3)", { min: 1 }),
+  minBoxes: int("at least this many boxes per axis (default 50)", { min: 1 }),
+  boxesPerUnit: num("boxes per unit length of the map (default 1)", { gt: 0 }),
+  maxBoxes: int("at most this many boxes per axis (default: no limit)", { min: 1 }),
+  backend: choice(["auto", "ts"], "auto (WebAssembly where available) or ts (plain TypeScript)"),
+} satisfies Schema<FftRepulsionOptions>;
+
+export const TSNE_PARAMS = {
+  nComponents: int("dimensions of the map (2 or 3 for Barnes-Hut, 2 for FFT)", { min: 1, default: 2 }),
+  perplexity: num("effective number of neighbours; must be less than n", { gt: 0, default: 30 }),
+  earlyExaggeration: num("factor on P during the early iterations", { min: 1, default: 12 }),
+  exaggerationIter: int("iterations of early exaggeration", { min: 0, default: 250 }),
+  learningRate: anyOf<number | "auto">([num("", { gt: 0 }), choice(["auto"], "")],
+    "step size; auto = max(n / earlyExaggeration / 4, 50)", { default: "auto" }),
+  maxIter: int("optimisation iterations", { min: 1, default: 1000 }),
+  method: choice(["auto", "fft", "barnes-hut", "exact"], "repulsion: auto, fft (2-D, O(n)), barnes-hut (O(n log n)) or exact (O(n²))", { default: "auto" }),
+  fft: object(FFT_PARAMS, "grid of the FFT gradient (default: openTSNE's)"),
+  theta: num("Barnes-Hut accuracy (0 = exact forces)", { min: 0, default: 0.5 }),
+  init: anyOf<"pca" | "random" | Matrix>([choice(["pca", "random"], ""), matrix("")], "start: pca, random or an n x nComponents matrix", { default: "pca" }),
+  metric: choice(["euclidean", "cosine"], "input distance", { default: "euclidean" }),
+  neighbors: choice(["auto", "exact", "approximate"], "kNN search (auto: NN-descent for large n and small k)", { default: "auto" }),
+  seed: int("random seed (kNN search, random init)", { default: 0 }),
+  progressEvery: int("iterations between progress reports", { min: 1, default: 50 }),
+  onProgress: func<(p: Progress) => void>("called every progressEvery iterations: stage, step = iteration, metrics.kl"),
+  signal: signal(),
+} satisfies Schema<TSNEOptions>;
+
+export type TSNEParams = ParamsOf<TSNEOptions, typeof TSNE_PARAMS>;
+
+/** Cross-field rules of t-SNE's options. */
+function checkTSNE(o: TSNEParams): void {
+  if ((o.method === "barnes-hut" || o.method === "auto") && o.nComponents !== 2 && o.nComponents !== 3) {
+    fail(`Barnes-Hut t-SNE needs nComponents 2 or 3, got ${o.nComponents}; use method "exact" for other dimensions`);
+  }
+  if (o.method === "fft" && o.nComponents !== 2) {
+    fail(`FFT-accelerated t-SNE needs nComponents 2, got ${o.nComponents}; use method "barnes-hut" (2 or 3) or "exact"`);
+  }
+}
+
 export interface TSNEJSON {
   type: "TSNE";
   version: 1;
-  options: { nComponents: number; perplexity: number; method: string; theta: number; seed: number; maxIter: number };
+  options: Record<string, unknown>;
   embedding: MatrixJSON;
   klDivergence: number;
   /** The training data (needed by transform); absent in files saved without it. */
@@ -98,52 +139,20 @@ function gainsStep(g: number, t: number, update: Float64Array, gains: Float64Arr
   return (update[t] = momentum * update[t]! - lr * gain * g);
 }
 
-export class TSNE {
-  readonly options: Readonly<Required<Omit<TSNEOptions, "onProgress" | "signal" | "init" | "learningRate" | "fft">>> &
-    Pick<TSNEOptions, "onProgress" | "signal" | "init" | "learningRate" | "fft">;
+export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
+  static readonly schema = TSNE_PARAMS;
+  readonly options: TSNEParams;
   private embedding_?: Matrix;
   private kl_?: number;
   private P_?: CsrMatrix;
   private data_?: Matrix;
 
   constructor(options: TSNEOptions = {}) {
-    const o = {
-      nComponents: options.nComponents ?? 2,
-      perplexity: options.perplexity ?? 30,
-      earlyExaggeration: options.earlyExaggeration ?? 12,
-      exaggerationIter: options.exaggerationIter ?? 250,
-      maxIter: options.maxIter ?? 1000,
-      method: options.method ?? "auto",
-      theta: options.theta ?? 0.5,
-      metric: options.metric ?? "euclidean",
-      neighbors: options.neighbors ?? "auto",
-      seed: options.seed ?? 0,
-      progressEvery: options.progressEvery ?? 50,
-      ...(options.init !== undefined ? { init: options.init } : { init: "pca" as const }),
-      ...(options.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
-      ...(options.fft !== undefined ? { fft: options.fft } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
-    requireInt("nComponents", o.nComponents, 1);
-    if (!["auto", "fft", "barnes-hut", "exact"].includes(o.method)) {
-      fail(`method must be "auto", "fft", "barnes-hut" or "exact", got ${describeValue(o.method)}`);
-    }
-    if ((o.method === "barnes-hut" || o.method === "auto") && o.nComponents !== 2 && o.nComponents !== 3) {
-      fail(`Barnes-Hut t-SNE needs nComponents 2 or 3, got ${o.nComponents}; use method "exact" for other dimensions`);
-    }
-    if (o.method === "fft" && o.nComponents !== 2) {
-      fail(`FFT-accelerated t-SNE needs nComponents 2, got ${o.nComponents}; use method "barnes-hut" (2 or 3) or "exact"`);
-    }
-    if (!(o.perplexity > 0)) fail(`perplexity must be positive, got ${describeValue(o.perplexity)}`);
-    if (!(o.theta >= 0)) fail(`theta must be >= 0, got ${describeValue(o.theta)}`);
-    if (!(o.earlyExaggeration >= 1)) fail(`earlyExaggeration must be >= 1, got ${describeValue(o.earlyExaggeration)}`);
-    requireInt("maxIter", o.maxIter, 1);
-    requireInt("exaggerationIter", o.exaggerationIter, 0);
-    if (o.learningRate !== undefined && o.learningRate !== "auto" && !(o.learningRate > 0)) {
-      fail(`learningRate must be "auto" or a positive number, got ${describeValue(o.learningRate)}`);
-    }
-    this.options = o;
+    this.options = resolveParams(TSNE_PARAMS, options, "TSNE", checkTSNE);
+  }
+
+  getParams(): TSNEParams {
+    return { ...this.options };
   }
 
   /** The fitted map (n x nComponents). */
@@ -242,7 +251,7 @@ export class TSNE {
         const last = it === o.maxIter - 1;
         if (last || (o.onProgress && (it + 1) % o.progressEvery === 0)) {
           kl = klDivergence(P, Y, dims, z);
-          o.onProgress?.({ iteration: it + 1, maxIter: o.maxIter, kl, phase: early ? "early exaggeration" : "main" });
+          o.onProgress?.({ stage: early ? "early exaggeration" : "main", step: it + 1, total: o.maxIter, metrics: { kl } });
         }
         await pacer.tick();
       }
@@ -266,7 +275,7 @@ export class TSNE {
 
   private async initialise(M: Matrix, dims: number): Promise<Float64Array> {
     const n = M.rows;
-    const init = this.options.init ?? "pca";
+    const init = this.options.init;
     if (init instanceof Matrix) {
       if (init.rows !== n || init.cols !== dims) fail(`init has shape ${init.rows}x${init.cols}, expected ${n}x${dims}`);
       return Float64Array.from(init.data);
@@ -362,7 +371,7 @@ export class TSNE {
     const o = this.options;
     return {
       type: "TSNE", version: 1,
-      options: { nComponents: o.nComponents, perplexity: o.perplexity, method: o.method, theta: o.theta, seed: o.seed, maxIter: o.maxIter },
+      options: encodeParams(TSNE_PARAMS, o),
       embedding: matrixToJSON(this.embedding), klDivergence: this.klDivergence,
       ...(opts.includeData !== false && this.data_ ? { data: matrixToJSON(this.data_) } : {}),
     };
@@ -370,7 +379,7 @@ export class TSNE {
 
   static fromJSON(json: TSNEJSON): TSNE {
     checkSaved(json, "TSNE");
-    const t = new TSNE({ ...json.options, method: json.options.method as TSNEMethod });
+    const t = new TSNE(decodeParams(TSNE_PARAMS, json.options, "TSNE"));
     t.embedding_ = matrixFromJSON(json.embedding, "TSNE.embedding");
     t.kl_ = json.klDivergence;
     if (json.data) t.data_ = matrixFromJSON(json.data, "TSNE.data");

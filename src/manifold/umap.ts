@@ -1,8 +1,11 @@
 // Uniform Manifold Approximation and Projection (McInnes, Healy & Melville 2018), following umap-learn's defaults:
 // fuzzy simplicial set of the kNN graph, spectral initialisation, SGD with negative sampling, curve a/b from
 // minDist and spread; `transform` places new points against the fitted map.
-import { Pacer, describeValue, fail, requireInt } from "../core/errors.js";
-import { checkFeatures, checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
+import { Pacer, fail } from "../core/errors.js";
+import {
+  checkFeatures, checkSaved, fitted, matrixFromJSON, matrixToJSON, type InductiveEmbedder, type MatrixJSON, type Progress,
+} from "../core/estimator.js";
+import { bool, choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { CsrMatrix } from "../linalg/sparse.js";
@@ -19,10 +22,8 @@ import {
 import { coreFor, partsFor } from "../core/backend.js";
 import { ParamBlock, WasmArena, type WasmCore } from "../core/wasm/runtime.js";
 
-export interface UMAPProgress {
-  epoch: number;
-  nEpochs: number;
-}
+/** UMAP's progress: stage "epochs", step = epoch of nEpochs. */
+export type UMAPProgress = Progress;
 
 export interface UMAPOptions {
   nNeighbors?: number;
@@ -41,14 +42,37 @@ export interface UMAPOptions {
   seed?: number;
   /** Threads for the 2-D SGD (default: all the compute core has; 1 = deterministic for a seed). */
   threads?: number;
+  /** Same result on any machine and thread count; runs the SGD without Hogwild races (default false). */
+  deterministic?: boolean;
   onProgress?: (p: UMAPProgress) => void;
   signal?: AbortSignal;
 }
 
+export const UMAP_PARAMS = {
+  nNeighbors: int("neighbours of the kNN graph; must be less than n", { min: 2, default: 15 }),
+  nComponents: int("dimensions of the map", { min: 1, default: 2 }),
+  minDist: num("minimum distance between points in the map, in [0, spread]", { min: 0, default: 0.1 }),
+  spread: num("scale of the embedded points", { gt: 0, default: 1 }),
+  nEpochs: int("SGD epochs (default: 500 for n <= 10000, else 200)", { min: 1 }),
+  learningRate: num("initial SGD step, decaying linearly to 0", { gt: 0, default: 1 }),
+  negativeSampleRate: num("negative samples per positive edge sample", { gt: 0, default: 5 }),
+  repulsionStrength: num("weight gamma of the negative samples", { min: 0, default: 1 }),
+  metric: choice(["euclidean", "cosine"], "input distance", { default: "euclidean" }),
+  neighbors: choice(["auto", "exact", "approximate"], "kNN search (auto: NN-descent for large n and small k)", { default: "auto" }),
+  init: choice(["spectral", "random"], "start: spectral layout of the graph or uniform random", { default: "spectral" }),
+  seed: int("random seed", { default: 0 }),
+  threads: int("threads of the 2-D SGD (default: all the compute core has)", { min: 1 }),
+  deterministic: bool("same result on any machine and thread count; runs the SGD without Hogwild races", { default: false }),
+  onProgress: func<(p: Progress) => void>("called after every epoch: stage, step = epoch, total = nEpochs"),
+  signal: signal(),
+} satisfies Schema<UMAPOptions>;
+
+export type UMAPParams = ParamsOf<UMAPOptions, typeof UMAP_PARAMS>;
+
 export interface UMAPJSON {
   type: "UMAP";
   version: 1;
-  options: { nNeighbors: number; nComponents: number; minDist: number; spread: number; metric: Metric; seed: number; nEpochs: number };
+  options: Record<string, unknown>;
   a: number;
   b: number;
   data: MatrixJSON;
@@ -79,8 +103,9 @@ function edgesFrom(G: CsrMatrix, nEpochs: number): Edges {
   return { head: Int32Array.from(head), tail: Int32Array.from(tail), epochsPerSample: Float64Array.from(eps) };
 }
 
-export class UMAP {
-  readonly options: Readonly<Required<Omit<UMAPOptions, "onProgress" | "signal" | "nEpochs" | "threads">>> & Pick<UMAPOptions, "onProgress" | "signal" | "nEpochs" | "threads">;
+export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
+  static readonly schema = UMAP_PARAMS;
+  readonly options: UMAPParams;
   private embedding_?: Matrix;
   private data_?: Matrix;
   private graph_?: CsrMatrix;
@@ -88,30 +113,13 @@ export class UMAP {
   private b = 0;
 
   constructor(options: UMAPOptions = {}) {
-    const o = {
-      nNeighbors: options.nNeighbors ?? 15,
-      nComponents: options.nComponents ?? 2,
-      minDist: options.minDist ?? 0.1,
-      spread: options.spread ?? 1,
-      learningRate: options.learningRate ?? 1,
-      negativeSampleRate: options.negativeSampleRate ?? 5,
-      repulsionStrength: options.repulsionStrength ?? 1,
-      metric: options.metric ?? "euclidean",
-      neighbors: options.neighbors ?? "auto",
-      init: options.init ?? "spectral",
-      seed: options.seed ?? 0,
-      ...(options.nEpochs !== undefined ? { nEpochs: options.nEpochs } : {}),
-      ...(options.threads !== undefined ? { threads: requireInt("threads", options.threads, 1) } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
-    requireInt("nNeighbors", o.nNeighbors, 2);
-    requireInt("nComponents", o.nComponents, 1);
-    if (o.nEpochs !== undefined) requireInt("nEpochs", o.nEpochs, 1);
-    if (!(o.spread > 0)) fail(`spread must be positive, got ${describeValue(o.spread)}`);
-    if (!(o.minDist >= 0 && o.minDist <= o.spread)) fail(`minDist must be in [0, spread = ${o.spread}], got ${describeValue(o.minDist)}`);
-    if (o.init !== "spectral" && o.init !== "random") fail(`init must be "spectral" or "random", got ${describeValue(o.init)}`);
-    this.options = o;
+    this.options = resolveParams(UMAP_PARAMS, options, "UMAP", (o) => {
+      if (o.minDist > o.spread) fail(`minDist must be in [0, spread = ${o.spread}], got ${o.minDist}`);
+    });
+  }
+
+  getParams(): UMAPParams {
+    return { ...this.options };
   }
 
   get embedding(): Matrix {
@@ -218,7 +226,7 @@ export class UMAP {
         }
         nextNeg[s]! += nNeg * epn[s]!;
       }
-      o.onProgress?.({ epoch: epoch + 1, nEpochs });
+      o.onProgress?.({ stage: "epochs", step: epoch + 1, total: nEpochs, metrics: {} });
       await pacer.tick();
     }
     return head;
@@ -263,7 +271,7 @@ export class UMAP {
           .setF64(UMAP_ALPHA, o.learningRate * (1 - epoch / nEpochs)).setF64(UMAP_A, this.a).setF64(UMAP_B, this.b)
           .setF64(UMAP_GAMMA, o.repulsionStrength);
         core.run("umapEpochPart", params.ptr, parts);
-        o.onProgress?.({ epoch: epoch + 1, nEpochs });
+        o.onProgress?.({ stage: "epochs", step: epoch + 1, total: nEpochs, metrics: {} });
         await pacer.tick();
       }
       head.set(new Float64Array(core.memory.buffer, pHead, head.length));
@@ -304,15 +312,16 @@ export class UMAP {
     const o = this.options;
     return {
       type: "UMAP", version: 1,
-      options: { nNeighbors: o.nNeighbors, nComponents: o.nComponents, minDist: o.minDist, spread: o.spread, metric: o.metric, seed: o.seed, nEpochs: o.nEpochs ?? 0 },
+      options: encodeParams(UMAP_PARAMS, o),
       a: this.a, b: this.b, data: matrixToJSON(fitted(this.data_, "UMAP")), embedding: matrixToJSON(this.embedding),
     };
   }
 
   static fromJSON(json: UMAPJSON): UMAP {
     checkSaved(json, "UMAP");
-    const { nEpochs, ...rest } = json.options;
-    const u = new UMAP({ ...rest, ...(nEpochs > 0 ? { nEpochs } : {}) });
+    // files from before the schema saved an unset nEpochs as 0
+    const { nEpochs, ...rest } = (json.options ?? {}) as Record<string, unknown>;
+    const u = new UMAP(decodeParams(UMAP_PARAMS, nEpochs === 0 ? rest : json.options, "UMAP"));
     u.a = json.a;
     u.b = json.b;
     u.data_ = matrixFromJSON(json.data, "UMAP.data");

@@ -1,31 +1,50 @@
 // The figures latentkit draws: labelled 2-D scatter plots, image grids (components as images, reconstructions)
 // and the singular-value / explained-variance spectrum. Each draws on a Surface, so PNG and SVG share the code.
-import { writeFileSync } from "node:fs";
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { CATEGORICAL, diverging, gray, type RGB } from "./colors.js";
+import { storedDeflate, type AsyncDeflate, type Deflate } from "./png.js";
 import { RasterSurface, SvgSurface, type Surface } from "./surface.js";
 
 export type Figure = { width: number; height: number; draw: (s: Surface) => void };
 
-/** Renders a figure as PNG bytes or SVG text. */
-export function render(fig: Figure, format: "png" | "svg"): Buffer | string {
+/** Draws a figure on an RGBA raster (its `pixels` can go straight into a canvas ImageData). */
+export function rasterize(fig: Figure): RasterSurface {
+  const s = new RasterSurface(fig.width, fig.height);
+  fig.draw(s);
+  return s;
+}
+
+/**
+ * Renders a figure as SVG text or PNG bytes. PNG needs a zlib-format `deflate` (see plot/png.ts): with a synchronous
+ * one (Node's zlib.deflateSync, storedDeflate) the bytes come back, with an asynchronous one
+ * (deflateWithCompressionStream in a browser) a promise of them. For SVG, `deflate` (synchronous, default stored)
+ * compresses embedded images. In Node, render and saveFigure from "latentkit/node" pass zlib.
+ */
+export function render(fig: Figure, format: "svg", deflate?: Deflate): string;
+export function render(fig: Figure, format: "png", deflate: Deflate): Uint8Array;
+export function render(fig: Figure, format: "png", deflate: AsyncDeflate): Promise<Uint8Array>;
+export function render(fig: Figure, format: "png" | "svg", deflate?: Deflate | AsyncDeflate): string | Uint8Array | Promise<Uint8Array>;
+export function render(fig: Figure, format: "png" | "svg", deflate?: Deflate | AsyncDeflate): string | Uint8Array | Promise<Uint8Array> {
   if (format === "svg") {
-    const s = new SvgSurface(fig.width, fig.height);
+    const s = new SvgSurface(fig.width, fig.height, undefined, (deflate as Deflate | undefined) ?? storedDeflate);
     fig.draw(s);
     return s.toSVG();
   }
-  const s = new RasterSurface(fig.width, fig.height);
-  fig.draw(s);
-  return s.toPNG();
+  if (format !== "png") fail(`unknown picture format ${JSON.stringify(format)}: use "png" or "svg"`);
+  if (!deflate) {
+    fail('render(figure, "png") needs a deflate function: zlib.deflateSync in Node (or render from "latentkit/node"), ' +
+      "deflateWithCompressionStream in a browser");
+  }
+  return rasterize(fig).toPNG(deflate);
 }
 
-/** Writes a figure to .png or .svg according to the path's extension. */
-export function saveFigure(path: string, fig: Figure): void {
+/** The picture format of a path by its extension (.png or .svg). */
+export function figureFormatFor(path: string): "png" | "svg" {
   const m = /\.(png|svg)$/i.exec(path);
   if (!m) fail(`cannot tell the picture format of ${path}: use .png or .svg`);
-  writeFileSync(path, render(fig, m[1]!.toLowerCase() as "png" | "svg"));
+  return m[1]!.toLowerCase() as "png" | "svg";
 }
 
 const AXIS: RGB = [90, 90, 90];

@@ -1,7 +1,8 @@
 // Drawing surfaces: one small API, two back ends — an anti-aliased RGBA raster (written as PNG) and SVG.
 import { hex, type RGB } from "./colors.js";
 import { GLYPH_H, GLYPH_W, glyph } from "./font.js";
-import { encodePNG } from "./png.js";
+import { toBase64 } from "../core/bytes.js";
+import { encodePNG, storedDeflate, type AsyncDeflate, type Deflate } from "./png.js";
 
 export interface TextStyle {
   /** Cap height in pixels (default 12). */
@@ -138,8 +139,12 @@ export class RasterSurface implements Surface {
     }
   }
 
-  toPNG(): Buffer {
-    return encodePNG(this.width, this.height, this.pixels);
+  /** The raster as PNG bytes, compressed by `deflate` (a promise of them when `deflate` is asynchronous). */
+  toPNG(deflate: Deflate): Uint8Array;
+  toPNG(deflate: AsyncDeflate): Promise<Uint8Array>;
+  toPNG(deflate: Deflate | AsyncDeflate): Uint8Array | Promise<Uint8Array>;
+  toPNG(deflate: Deflate | AsyncDeflate): Uint8Array | Promise<Uint8Array> {
+    return encodePNG(this.width, this.height, this.pixels, deflate);
   }
 }
 
@@ -151,7 +156,9 @@ const r2 = (v: number): string => (Math.round(v * 100) / 100).toString();
 
 export class SvgSurface implements Surface {
   private parts: string[] = [];
-  constructor(readonly width: number, readonly height: number, background: RGB = [255, 255, 255]) {
+  /** `deflate` compresses the PNGs of embedded images (synchronous; default: stored, uncompressed). */
+  constructor(readonly width: number, readonly height: number, background: RGB = [255, 255, 255],
+    private readonly deflate: Deflate = storedDeflate) {
     this.parts.push(`<rect width="${width}" height="${height}" fill="${hex(background)}"/>`);
   }
   rect(x: number, y: number, w: number, h: number, fill: RGB | null, stroke?: RGB): void {
@@ -181,7 +188,7 @@ export class SvgSurface implements Surface {
       rgba[i * 4 + 2] = c[2];
       rgba[i * 4 + 3] = 255;
     }
-    const data = encodePNG(srcW, srcH, rgba).toString("base64");
+    const data = toBase64(encodePNG(srcW, srcH, rgba, this.deflate));
     this.parts.push(`<image x="${r2(x)}" y="${r2(y)}" width="${r2(w)}" height="${r2(h)}" preserveAspectRatio="none" ` +
       `style="image-rendering:pixelated" href="data:image/png;base64,${data}"/>`);
   }

@@ -1,6 +1,7 @@
 // Standardisation: centre each feature and/or scale it to unit variance.
-import { checkFeatures, checkSaved, columnMeans, fitted } from "../core/estimator.js";
+import { checkFeatures, checkSaved, columnMeans, fitted, type InvertibleTransformer } from "../core/estimator.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { bool, decodeParams, encodeParams, resolveParams, type ParamsOf, type Schema } from "../core/params.js";
 import { sq } from "../core/numeric.js";
 
 export interface StandardScalerOptions {
@@ -10,23 +11,35 @@ export interface StandardScalerOptions {
   withStd?: boolean;
 }
 
+export const STANDARD_SCALER_PARAMS = {
+  withMean: bool("subtract the column mean", { default: true }),
+  withStd: bool("divide by the column standard deviation (population)", { default: true }),
+} satisfies Schema<StandardScalerOptions>;
+
+export type StandardScalerParams = ParamsOf<StandardScalerOptions, typeof STANDARD_SCALER_PARAMS>;
+
 export interface StandardScalerJSON {
   type: "StandardScaler";
   version: 1;
-  options: Required<StandardScalerOptions>;
+  options: Record<string, unknown>;
   mean: number[];
   scale: number[];
   variance: number[];
 }
 
-export class StandardScaler {
-  readonly options: Required<StandardScalerOptions>;
+export class StandardScaler implements InvertibleTransformer<MatrixLike, Matrix, StandardScalerParams> {
+  static readonly schema = STANDARD_SCALER_PARAMS;
+  readonly options: StandardScalerParams;
   private mean_?: Float64Array;
   private scale_?: Float64Array;
   private variance_?: Float64Array;
 
   constructor(options: StandardScalerOptions = {}) {
-    this.options = { withMean: options.withMean ?? true, withStd: options.withStd ?? true };
+    this.options = resolveParams(STANDARD_SCALER_PARAMS, options, "StandardScaler");
+  }
+
+  getParams(): StandardScalerParams {
+    return { ...this.options };
   }
 
   /** Per-feature mean. */
@@ -45,7 +58,12 @@ export class StandardScaler {
     return this.mean.length;
   }
 
-  fit(X: MatrixLike): this {
+  /** Learns the column means and scales (async like every fit; the work itself is one synchronous pass). */
+  async fit(X: MatrixLike): Promise<this> {
+    return this.fitSync(X);
+  }
+
+  private fitSync(X: MatrixLike): this {
     const M = toMatrix(X);
     const mean = columnMeans(M);
     const variance = new Float64Array(M.cols);
@@ -82,9 +100,9 @@ export class StandardScaler {
     return out;
   }
 
-  fitTransform(X: MatrixLike): Matrix {
+  async fitTransform(X: MatrixLike): Promise<Matrix> {
     const M = toMatrix(X);
-    return this.fit(M).transform(M);
+    return this.fitSync(M).transform(M);
   }
 
   inverseTransform(Z: MatrixLike): Matrix {
@@ -107,7 +125,7 @@ export class StandardScaler {
     return {
       type: "StandardScaler",
       version: 1,
-      options: this.options,
+      options: encodeParams(STANDARD_SCALER_PARAMS, this.options),
       mean: Array.from(this.mean),
       scale: Array.from(this.scale),
       variance: Array.from(this.variance),
@@ -116,7 +134,7 @@ export class StandardScaler {
 
   static fromJSON(json: StandardScalerJSON): StandardScaler {
     checkSaved(json, "StandardScaler");
-    const s = new StandardScaler(json.options);
+    const s = new StandardScaler(decodeParams(STANDARD_SCALER_PARAMS, json.options, "StandardScaler"));
     s.mean_ = Float64Array.from(json.mean);
     s.scale_ = Float64Array.from(json.scale);
     s.variance_ = Float64Array.from(json.variance);

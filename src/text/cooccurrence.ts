@@ -3,13 +3,14 @@
 //   PMI(w, c) = log [ #(w,c) · Σ_c' #(c')^α / ( #(w) · #(c)^α ) ] − log(shift),   PPMI = max(PMI, 0),
 //   PPMI ≈ U Σ Vᵀ,  W = U Σ^p (word vectors),  C = V Σ^p (context vectors).
 import { describeValue, fail, requireInt } from "../core/errors.js";
-import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
+import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON, type Progress, type WordEmbedder } from "../core/estimator.js";
 import { Matrix } from "../core/matrix.js";
-import { randomizedSVD, type Progress } from "../linalg/randomized.js";
+import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
+import { randomizedSVD } from "../linalg/randomized.js";
 import { CsrMatrix } from "../linalg/sparse.js";
-import type { Sentences } from "./corpus.js";
+import type { Sentences } from "./sentences.js";
 import { KeyedVectors } from "./keyed-vectors.js";
-import { Vocabulary, type VocabularyJSON } from "./vocabulary.js";
+import { checkSentences, Vocabulary, type VocabularyJSON } from "./vocabulary.js";
 
 export interface CooccurrenceOptions {
   /** Words on each side counted as context (default 5). */
@@ -183,6 +184,23 @@ export interface CooccurrenceEmbeddingOptions extends CooccurrenceOptions, PpmiO
   signal?: AbortSignal;
 }
 
+export const COOCCURRENCE_EMBEDDING_PARAMS = {
+  window: int("words on each side counted as context", { min: 1, default: 5 }),
+  weighting: choice(["uniform", "harmonic"], "uniform, or harmonic: a context at distance d counts 1/d (as GloVe)", { default: "uniform" }),
+  minCount: int("drop words seen fewer times", { min: 1, default: 1 }),
+  maxVocabulary: int("keep at most this many of the most frequent words", { min: 1 }),
+  alpha: num("context-distribution smoothing exponent (1 = none)", { gt: 0, max: 1, default: 0.75 }),
+  shift: num("shift k: PMI - log k (1 = no shift)", { min: 1, default: 1 }),
+  dim: int("vector dimensions", { min: 1, default: 100 }),
+  eigenWeight: num("eigenvalue weighting p in W = U Σ^p", { min: 0, max: 1, default: 0.5 }),
+  nIter: int("power iterations of the randomized SVD", { min: 0, default: 5 }),
+  seed: int("seed of the randomized SVD", { default: 0 }),
+  onProgress: func<(p: Progress) => void>("called after each step of the randomized SVD"),
+  signal: signal(),
+} satisfies Schema<CooccurrenceEmbeddingOptions>;
+
+export type CooccurrenceEmbeddingParams = ParamsOf<CooccurrenceEmbeddingOptions, typeof COOCCURRENCE_EMBEDDING_PARAMS>;
+
 export interface CooccurrenceEmbeddingJSON {
   type: "CooccurrenceEmbedding";
   version: 1;
@@ -193,8 +211,9 @@ export interface CooccurrenceEmbeddingJSON {
   singularValues: number[];
 }
 
-export class CooccurrenceEmbedding {
-  readonly options: Readonly<CooccurrenceEmbeddingOptions>;
+export class CooccurrenceEmbedding implements WordEmbedder<Sentences, CooccurrenceEmbeddingParams> {
+  static readonly schema = COOCCURRENCE_EMBEDDING_PARAMS;
+  readonly options: CooccurrenceEmbeddingParams;
   private vocab_?: Vocabulary;
   private W_?: Matrix;
   private C_?: Matrix;
@@ -202,10 +221,11 @@ export class CooccurrenceEmbedding {
   private ppmi_?: CsrMatrix;
 
   constructor(options: CooccurrenceEmbeddingOptions = {}) {
-    this.options = { ...options };
-    requireInt("dim", options.dim ?? 100, 1);
-    const p = options.eigenWeight ?? 0.5;
-    if (!(p >= 0 && p <= 1)) fail(`eigenWeight must be in [0, 1], got ${describeValue(p)}`);
+    this.options = resolveParams(COOCCURRENCE_EMBEDDING_PARAMS, options, "CooccurrenceEmbedding");
+  }
+
+  getParams(): CooccurrenceEmbeddingParams {
+    return { ...this.options };
   }
 
   get vocabulary(): Vocabulary {
@@ -242,18 +262,19 @@ export class CooccurrenceEmbedding {
   }
 
   async fit(sentences: Sentences): Promise<this> {
+    checkSentences(sentences);
     const o = this.options;
-    const vocab = await Vocabulary.build(sentences, { minCount: o.minCount ?? 1, ...(o.maxVocabulary ? { maxSize: o.maxVocabulary } : {}) });
+    const vocab = await Vocabulary.build(sentences, { minCount: o.minCount, ...(o.maxVocabulary ? { maxSize: o.maxVocabulary } : {}) });
     const { ids, starts } = await vocab.encode(sentences);
     const counts = cooccurrenceCounts(ids, starts, vocab.size, o);
     const P = ppmi(counts, o);
-    const dim = o.dim ?? 100;
+    const dim = o.dim;
     if (dim > vocab.size) fail(`dim=${dim} must be <= the vocabulary size ${vocab.size}`);
     const res = await randomizedSVD(P, dim, {
-      nIter: o.nIter ?? 5, seed: o.seed ?? 0,
+      nIter: o.nIter, seed: o.seed,
       ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}),
     });
-    const p = o.eigenWeight ?? 0.5;
+    const p = o.eigenWeight;
     const V = vocab.size;
     const W = Matrix.zeros(V, dim, "float32");
     const C = Matrix.zeros(V, dim, "float32");
@@ -275,7 +296,7 @@ export class CooccurrenceEmbedding {
   toJSON(): CooccurrenceEmbeddingJSON {
     return {
       type: "CooccurrenceEmbedding", version: 1,
-      options: Object.fromEntries(Object.entries(this.options).filter(([k]) => k !== "onProgress" && k !== "signal")),
+      options: encodeParams(COOCCURRENCE_EMBEDDING_PARAMS, this.options),
       vocabulary: this.vocabulary.toJSON(), words: matrixToJSON(this.wordMatrix), contexts: matrixToJSON(this.contextMatrix),
       singularValues: Array.from(this.singularValues),
     };
@@ -283,7 +304,7 @@ export class CooccurrenceEmbedding {
 
   static fromJSON(json: CooccurrenceEmbeddingJSON): CooccurrenceEmbedding {
     checkSaved(json, "CooccurrenceEmbedding");
-    const e = new CooccurrenceEmbedding(json.options as CooccurrenceEmbeddingOptions);
+    const e = new CooccurrenceEmbedding(decodeParams(COOCCURRENCE_EMBEDDING_PARAMS, json.options, "CooccurrenceEmbedding"));
     e.vocab_ = Vocabulary.fromJSON(json.vocabulary);
     e.W_ = matrixFromJSON(json.words, "CooccurrenceEmbedding.words");
     e.C_ = matrixFromJSON(json.contexts, "CooccurrenceEmbedding.contexts");

@@ -1,13 +1,10 @@
 // Intrinsic evaluation of word vectors, as gensim's evaluate_word_pairs and evaluate_word_analogies: Spearman's ρ
 // between cosine similarities and human scores on a TSV of word pairs, and analogy accuracy on the
 // questions-words.txt format (": section" headers, then "a b c d" lines: a is to b as c is to d).
+// These take the file's text (`source` names it in messages); evaluateWordPairs and evaluateAnalogies in
+// io/evaluate.ts read it from a path.
 import { fail } from "../core/errors.js";
-import { readMaybeGzip } from "../io/files.js";
 import type { KeyedVectors } from "./keyed-vectors.js";
-
-function readText(path: string): string {
-  return readMaybeGzip(path).toString("utf8");
-}
 
 /** Average ranks (1-based, ties share their mean rank). */
 export function ranks(values: ArrayLike<number>): Float64Array {
@@ -43,6 +40,11 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return pearson(ranks(x), ranks(y));
 }
 
+export interface WordPairsOptions {
+  caseSensitive?: boolean;
+  delimiter?: string;
+}
+
 export interface WordPairsResult {
   spearman: number;
   pearson: number;
@@ -57,8 +59,7 @@ export interface WordPairsResult {
  * Spearman (and Pearson) correlation of cosine similarity with the scores of a TSV file: "word1 <tab> word2 <tab>
  * score" per line (lines starting with # are comments). Words are lower-cased unless `caseSensitive`.
  */
-export function evaluateWordPairs(kv: KeyedVectors, path: string, opts: { caseSensitive?: boolean; delimiter?: string } = {}): WordPairsResult {
-  const text = readText(path);
+export function evaluateWordPairsText(kv: KeyedVectors, text: string, opts: WordPairsOptions = {}, source = "word pairs"): WordPairsResult {
   const sims: number[] = [];
   const gold: number[] = [];
   let skipped = 0;
@@ -66,10 +67,10 @@ export function evaluateWordPairs(kv: KeyedVectors, path: string, opts: { caseSe
     const l = line.trim();
     if (!l || l.startsWith("#")) return;
     const parts = l.split(opts.delimiter ?? "\t");
-    if (parts.length < 3) fail(`${path}: line ${i + 1} has ${parts.length} fields, expected word1, word2 and a score`);
+    if (parts.length < 3) fail(`${source}: line ${i + 1} has ${parts.length} fields, expected word1, word2 and a score`);
     const [a, b] = opts.caseSensitive ? [parts[0]!, parts[1]!] : [parts[0]!.toLowerCase(), parts[1]!.toLowerCase()];
     const score = Number(parts[2]);
-    if (!Number.isFinite(score)) fail(`${path}: line ${i + 1}: score ${JSON.stringify(parts[2])} is not a number`);
+    if (!Number.isFinite(score)) fail(`${source}: line ${i + 1}: score ${JSON.stringify(parts[2])} is not a number`);
     if (!kv.has(a) || !kv.has(b)) {
       skipped++;
       return;
@@ -77,7 +78,7 @@ export function evaluateWordPairs(kv: KeyedVectors, path: string, opts: { caseSe
     sims.push(kv.similarity(a, b));
     gold.push(score);
   });
-  if (sims.length < 2) fail(`${path}: fewer than two pairs have both words in the vocabulary (${skipped} skipped)`);
+  if (sims.length < 2) fail(`${source}: fewer than two pairs have both words in the vocabulary (${skipped} skipped)`);
   return { spearman: spearman(sims, gold), pearson: pearson(sims, gold), pairs: sims.length, skipped, oovRatio: skipped / (skipped + sims.length) };
 }
 
@@ -85,6 +86,12 @@ export interface AnalogySection {
   name: string;
   correct: number;
   total: number;
+}
+
+export interface AnalogiesOptions {
+  method?: "add" | "mul";
+  restrictVocab?: number;
+  caseSensitive?: boolean;
 }
 
 export interface AnalogiesResult {
@@ -100,13 +107,12 @@ export interface AnalogiesResult {
  * Analogy accuracy on the questions-words.txt format: for "a b c d", the answer to a : b :: c : ? (3CosAdd, or
  * 3CosMul with method "mul") among the `restrictVocab` most frequent words, excluding a, b and c, must be d.
  */
-export function evaluateAnalogies(kv: KeyedVectors, path: string,
-  opts: { method?: "add" | "mul"; restrictVocab?: number; caseSensitive?: boolean } = {}): AnalogiesResult {
+export function evaluateAnalogiesText(kv: KeyedVectors, text: string, opts: AnalogiesOptions = {}, source = "analogies"): AnalogiesResult {
   const vocab = opts.restrictVocab ? kv.restrict(opts.restrictVocab) : kv;
   const sections: AnalogySection[] = [];
   let current: AnalogySection | null = null;
   let skipped = 0;
-  readText(path).split("\n").forEach((line, i) => {
+  text.split("\n").forEach((line, i) => {
     const l = line.trim();
     if (!l) return;
     if (l.startsWith(":")) {
@@ -115,7 +121,7 @@ export function evaluateAnalogies(kv: KeyedVectors, path: string,
       return;
     }
     const w = (opts.caseSensitive ? l : l.toLowerCase()).split(/\s+/);
-    if (w.length !== 4) fail(`${path}: line ${i + 1} has ${w.length} words, expected 4`);
+    if (w.length !== 4) fail(`${source}: line ${i + 1} has ${w.length} words, expected 4`);
     if (!current) {
       current = { name: "(no section)", correct: 0, total: 0 };
       sections.push(current);

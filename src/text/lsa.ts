@@ -1,12 +1,12 @@
 // Latent semantic analysis: a truncated SVD X ≈ U Σ Vᵀ of the tf-idf document-term matrix X. Documents are the rows
 // of U Σ (= X V), terms the rows of V Σ; new documents are folded in as x V; search ranks documents by cosine.
 import { describeValue, fail, requireInt } from "../core/errors.js";
-import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON } from "../core/estimator.js";
+import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON, type Progress, type Transformer } from "../core/estimator.js";
+import { decodeParams, encodeParams, func, int, object, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { Matrix } from "../core/matrix.js";
 import { topK } from "../core/numeric.js";
 import { TruncatedSVD, type TruncatedSVDJSON } from "../decomposition/truncated-svd.js";
-import type { Progress } from "../linalg/randomized.js";
-import { TfidfVectorizer, type CountVectorizerJSON, type TfidfVectorizerOptions } from "./vectorizers.js";
+import { TFIDF_VECTORIZER_PARAMS, TfidfVectorizer, type CountVectorizerJSON, type TfidfVectorizerOptions } from "./vectorizers.js";
 
 export interface LSAOptions {
   /** Latent dimensions (default 100). */
@@ -27,26 +27,41 @@ export interface Hit {
   score: number;
 }
 
+export const LSA_PARAMS = {
+  nComponents: int("latent dimensions", { min: 1, default: 100 }),
+  vectorizer: object<TfidfVectorizerOptions>(TFIDF_VECTORIZER_PARAMS,
+    "options of the tf-idf step (default: scikit-learn's TfidfVectorizer defaults plus English stop words)"),
+  nIter: int("power iterations of the randomized SVD", { min: 0, default: 5 }),
+  seed: int("seed of the randomized SVD", { default: 0 }),
+  onProgress: func<(p: Progress) => void>("called after each step of the randomized SVD"),
+  signal: signal(),
+} satisfies Schema<LSAOptions>;
+
+export type LSAParams = ParamsOf<LSAOptions, typeof LSA_PARAMS>;
+
 export interface LSAJSON {
   type: "LSA";
   version: 1;
-  options: { nComponents: number; nIter: number; seed: number };
+  options: Record<string, unknown>;
   vectorizer: CountVectorizerJSON;
   svd: TruncatedSVDJSON;
   documents: MatrixJSON;
 }
 
-export class LSA {
-  readonly options: Readonly<LSAOptions> & { nComponents: number };
+export class LSA implements Transformer<readonly string[], Matrix, LSAParams> {
+  static readonly schema = LSA_PARAMS;
+  readonly options: LSAParams;
   private vectorizer_?: TfidfVectorizer;
   private svd_?: TruncatedSVD;
   private docs_?: Matrix;
   private docNorms_?: Float64Array;
 
   constructor(options: LSAOptions = {}) {
-    const k = options.nComponents ?? 100;
-    requireInt("nComponents", k, 1);
-    this.options = { ...options, nComponents: k };
+    this.options = resolveParams(LSA_PARAMS, options, "LSA");
+  }
+
+  getParams(): LSAParams {
+    return { ...this.options };
   }
 
   get vectorizer(): TfidfVectorizer {
@@ -84,12 +99,12 @@ export class LSA {
 
   async fitTransform(docs: readonly string[]): Promise<Matrix> {
     const vec = new TfidfVectorizer({ stopWords: "english", ...this.options.vectorizer });
-    const X = vec.fitTransform(docs);
+    const X = await vec.fitTransform(docs);
     const k = this.options.nComponents;
     const r = Math.min(X.rows, X.cols);
     if (k > r) fail(`nComponents=${k} must be <= min(documents, terms) = min(${X.rows}, ${X.cols}) = ${r}`);
     const svd = new TruncatedSVD({
-      nComponents: k, nIter: this.options.nIter ?? 5, seed: this.options.seed ?? 0,
+      nComponents: k, nIter: this.options.nIter, seed: this.options.seed,
       ...(this.options.onProgress ? { onProgress: this.options.onProgress } : {}),
       ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
@@ -152,14 +167,14 @@ export class LSA {
   toJSON(): LSAJSON {
     return {
       type: "LSA", version: 1,
-      options: { nComponents: this.options.nComponents, nIter: this.options.nIter ?? 5, seed: this.options.seed ?? 0 },
+      options: encodeParams(LSA_PARAMS, this.options),
       vectorizer: this.vectorizer.toJSON(), svd: fitted(this.svd_, "LSA").toJSON(), documents: matrixToJSON(this.documentVectors),
     };
   }
 
   static fromJSON(json: LSAJSON): LSA {
     checkSaved(json, "LSA");
-    const l = new LSA(json.options);
+    const l = new LSA(decodeParams(LSA_PARAMS, json.options, "LSA"));
     l.vectorizer_ = TfidfVectorizer.fromJSON(json.vectorizer);
     l.svd_ = TruncatedSVD.fromJSON(json.svd);
     l.setDocs(matrixFromJSON(json.documents, "LSA.documents"));

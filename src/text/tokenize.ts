@@ -1,6 +1,6 @@
 // Tokenising: runs of Unicode letters and digits (apostrophes inside a word kept, as in "don't"), optionally
 // lower-cased, with a minimum length and an optional stop-word list.
-import { describeValue, fail } from "../core/errors.js";
+import { anyOf, bool, choice, custom, int, resolveParams, type ParamsOf, type Schema } from "../core/params.js";
 
 /**
  * A common English stop-word list (function words: articles, pronouns, auxiliaries, prepositions, conjunctions and
@@ -31,6 +31,24 @@ export interface TokenizerOptions {
   stopWords?: "english" | Iterable<string> | null;
 }
 
+/** An iterable of strings other than a string itself (a list or a Set of words). */
+function isWordList(v: unknown): boolean {
+  if (v === null || typeof v !== "object" || !(Symbol.iterator in v)) return false;
+  for (const w of v as Iterable<unknown>) if (typeof w !== "string") return false;
+  return true;
+}
+
+export const TOKENIZER_PARAMS = {
+  lowercase: bool("lower-case every token", { default: true }),
+  minLength: int("drop tokens shorter than this many characters", { min: 1, default: 1 }),
+  stopWords: anyOf<"english" | Iterable<string> | null>([
+    choice(["english", null], ""),
+    custom<Iterable<string>>("a list of words", "", isWordList, { normalise: (v) => [...v] }),
+  ], "words to drop: \"english\" (ENGLISH_STOP_WORDS), a list of your own, or null for none"),
+} satisfies Schema<TokenizerOptions>;
+
+export type TokenizerParams = ParamsOf<TokenizerOptions, typeof TOKENIZER_PARAMS>;
+
 const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
 
 export class Tokenizer {
@@ -38,15 +56,21 @@ export class Tokenizer {
   readonly minLength: number;
   readonly stopWords: ReadonlySet<string> | null;
 
+  static readonly schema = TOKENIZER_PARAMS;
+
   constructor(options: TokenizerOptions = {}) {
-    this.lowercase = options.lowercase ?? true;
-    this.minLength = options.minLength ?? 1;
-    if (!Number.isInteger(this.minLength) || this.minLength < 1) fail(`minLength must be an integer >= 1, got ${describeValue(options.minLength)}`);
-    const sw = options.stopWords;
+    const o = resolveParams(TOKENIZER_PARAMS, options, "Tokenizer");
+    this.lowercase = o.lowercase;
+    this.minLength = o.minLength;
+    const sw = o.stopWords;
     if (sw === undefined || sw === null) this.stopWords = null;
     else if (sw === "english") this.stopWords = ENGLISH_STOP_WORDS;
-    else if (typeof sw === "string") fail(`stopWords must be "english", a list of words or null, got ${describeValue(sw)}`);
     else this.stopWords = new Set([...sw].map((w) => (this.lowercase ? w.toLowerCase() : w)));
+  }
+
+  /** The options that make this tokenizer (custom stop words as a list). */
+  getParams(): TokenizerParams {
+    return { lowercase: this.lowercase, minLength: this.minLength, stopWords: this.toJSON().stopWords };
   }
 
   /** The tokens of a text, in order. */

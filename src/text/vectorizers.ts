@@ -2,9 +2,10 @@
 // with scikit-learn's options and formulas — n-grams, min/max document frequency, max features, sublinear tf,
 // smoothed idf ln((1 + n)/(1 + df)) + 1, and l2/l1 row normalisation.
 import { describeValue, fail } from "../core/errors.js";
-import { checkSaved, fitted } from "../core/estimator.js";
+import { checkSaved, fitted, type Transformer } from "../core/estimator.js";
+import { bool, choice, custom, decodeParams, encodeParams, int, resolveParams, type AnySchema, type ParamsOf, type Schema } from "../core/params.js";
 import { CsrMatrix } from "../linalg/sparse.js";
-import { Tokenizer, type TokenizerOptions } from "./tokenize.js";
+import { TOKENIZER_PARAMS, Tokenizer, type TokenizerOptions } from "./tokenize.js";
 
 export interface CountVectorizerOptions extends TokenizerOptions {
   /** Smallest and largest n-gram (default [1, 1]); an n-gram is its words joined by a space. */
@@ -19,6 +20,22 @@ export interface CountVectorizerOptions extends TokenizerOptions {
   binary?: boolean;
 }
 
+export const COUNT_VECTORIZER_PARAMS = {
+  ...TOKENIZER_PARAMS,
+  minLength: int("drop tokens shorter than this many characters (scikit-learn's token pattern: 2)", { min: 1, default: 2 }),
+  ngramRange: custom<[number, number]>("[min, max] with integers 1 <= min <= max", "smallest and largest n-gram",
+    (v) => Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && Number.isInteger(v[1]) && v[0] >= 1 && v[1] >= v[0],
+    { default: [1, 1] }),
+  minDf: custom<number>("a fraction in (0, 1) or a document count >= 1", "drop terms in fewer documents",
+    (v) => typeof v === "number" && v > 0 && (v < 1 || Number.isInteger(v)), { default: 1 }),
+  maxDf: custom<number>("a fraction in (0, 1] or a document count", "drop terms in more documents",
+    (v) => typeof v === "number" && v > 0 && (v <= 1 || Number.isInteger(v)), { default: 1 }),
+  maxFeatures: int("keep only the most frequent terms (by total count)", { min: 1 }),
+  binary: bool("record presence (1) instead of counts", { default: false }),
+} satisfies Schema<CountVectorizerOptions>;
+
+export type CountVectorizerParams = ParamsOf<CountVectorizerOptions, typeof COUNT_VECTORIZER_PARAMS>;
+
 export interface CountVectorizerJSON {
   type: "CountVectorizer" | "TfidfVectorizer";
   version: 1;
@@ -27,29 +44,23 @@ export interface CountVectorizerJSON {
   idf?: number[];
 }
 
-export class CountVectorizer {
-  readonly options: Readonly<CountVectorizerOptions>;
+export class CountVectorizer implements Transformer<readonly string[], CsrMatrix, CountVectorizerParams> {
+  static readonly schema: AnySchema = COUNT_VECTORIZER_PARAMS;
+  readonly options: CountVectorizerParams;
   readonly tokenizer: Tokenizer;
   protected terms_?: string[];
   protected index_?: Map<string, number>;
 
   constructor(options: CountVectorizerOptions = {}) {
-    // scikit-learn's default token pattern keeps tokens of 2+ characters
-    this.options = { minLength: 2, ...options };
-    this.tokenizer = new Tokenizer(this.options);
-    const [lo, hi] = this.options.ngramRange ?? [1, 1];
-    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 1 || hi < lo) {
-      fail(`ngramRange must be [min, max] with 1 <= min <= max, got ${describeValue(this.options.ngramRange)}`);
-    }
-    const { minDf, maxDf } = this.options;
-    if (minDf !== undefined && !(minDf > 0 && (minDf < 1 || Number.isInteger(minDf)))) {
-      fail(`minDf must be a fraction in (0, 1) or a document count >= 1, got ${describeValue(minDf)}`);
-    }
-    if (maxDf !== undefined && !(maxDf > 0 && (maxDf <= 1 || Number.isInteger(maxDf)))) {
-      fail(`maxDf must be a fraction in (0, 1] or a document count, got ${describeValue(maxDf)}`);
-    }
-    const mf = this.options.maxFeatures;
-    if (mf !== undefined && !(Number.isInteger(mf) && mf >= 1)) fail(`maxFeatures must be a positive integer, got ${describeValue(mf)}`);
+    // the subclass's schema validates the subclass's options
+    const schema = (new.target as unknown as { schema: AnySchema }).schema;
+    this.options = resolveParams(schema, options, new.target.name) as CountVectorizerParams;
+    const { lowercase, minLength, stopWords } = this.options;
+    this.tokenizer = new Tokenizer({ lowercase, minLength, stopWords });
+  }
+
+  getParams(): CountVectorizerParams {
+    return { ...this.options };
   }
 
   /** The terms (columns), in alphabetical order. */
@@ -66,7 +77,7 @@ export class CountVectorizer {
   /** The n-grams of one document, in order. */
   analyze(doc: string): string[] {
     const toks = this.tokenizer.tokenize(doc);
-    const [lo, hi] = this.options.ngramRange ?? [1, 1];
+    const [lo, hi] = this.options.ngramRange;
     if (lo === 1 && hi === 1) return toks;
     const out: string[] = [];
     for (let n = lo; n <= hi; n++) {
@@ -75,12 +86,17 @@ export class CountVectorizer {
     return out;
   }
 
-  fit(docs: readonly string[]): this {
-    this.fitTransform(docs);
+  /** Learns the vocabulary (async like every fit; the work itself is synchronous). */
+  async fit(docs: readonly string[]): Promise<this> {
+    this.learn(docs);
     return this;
   }
 
-  fitTransform(docs: readonly string[]): CsrMatrix {
+  async fitTransform(docs: readonly string[]): Promise<CsrMatrix> {
+    return this.learn(docs);
+  }
+
+  private learn(docs: readonly string[]): CsrMatrix {
     if (!Array.isArray(docs)) fail(`documents must be an array of strings, got ${describeValue(docs)}`);
     const n = docs.length;
     if (n === 0) fail("no documents: the corpus is empty");
@@ -114,8 +130,7 @@ export class CountVectorizer {
       return e;
     });
     if (ids.size === 0) fail(`the ${n} documents contain no tokens (after tokenising and stop words)`);
-    const minDf = this.options.minDf ?? 1;
-    const maxDf = this.options.maxDf ?? 1.0;
+    const { minDf, maxDf } = this.options;
     // below 1 (min) / up to 1 (max): a fraction of the documents; otherwise a document count
     const lo = minDf < 1 ? minDf * n : minDf;
     const hi = maxDf <= 1 ? maxDf * n : maxDf;
@@ -160,7 +175,7 @@ export class CountVectorizer {
     for (const c of columns) nnz += c.length;
     const indices = new Int32Array(nnz);
     const data = new Float64Array(nnz);
-    const binary = this.options.binary ?? false;
+    const binary = this.options.binary;
     let m = 0;
     columns.forEach((c, i) => {
       const s = c.sort(); // typed-array sort: numeric, in place; the -1s come first
@@ -180,12 +195,13 @@ export class CountVectorizer {
   }
 
   toJSON(): CountVectorizerJSON {
-    return { type: "CountVectorizer", version: 1, options: { ...this.options }, terms: [...this.terms] };
+    const schema = (this.constructor as typeof CountVectorizer).schema;
+    return { type: "CountVectorizer", version: 1, options: encodeParams(schema, this.options), terms: [...this.terms] };
   }
 
   static fromJSON(json: CountVectorizerJSON): CountVectorizer {
     checkSaved(json, "CountVectorizer");
-    const v = new CountVectorizer(json.options as CountVectorizerOptions);
+    const v = new CountVectorizer(decodeParams(COUNT_VECTORIZER_PARAMS, json.options, "CountVectorizer"));
     v.terms_ = json.terms;
     v.index_ = new Map(json.terms.map((t, i) => [t, i]));
     return v;
@@ -203,14 +219,27 @@ export interface TfidfVectorizerOptions extends CountVectorizerOptions {
   norm?: "l2" | "l1" | null;
 }
 
-export class TfidfVectorizer extends CountVectorizer {
-  declare readonly options: Readonly<TfidfVectorizerOptions>;
+export const TFIDF_VECTORIZER_PARAMS = {
+  ...COUNT_VECTORIZER_PARAMS,
+  useIdf: bool("weight by inverse document frequency", { default: true }),
+  smoothIdf: bool("idf = ln((1 + n)/(1 + df)) + 1, else ln(n/df) + 1", { default: true }),
+  sublinearTf: bool("tf -> 1 + ln(tf)", { default: false }),
+  norm: choice(["l2", "l1", null], "row normalisation", { default: "l2" }),
+} satisfies Schema<TfidfVectorizerOptions>;
+
+export type TfidfVectorizerParams = ParamsOf<TfidfVectorizerOptions, typeof TFIDF_VECTORIZER_PARAMS>;
+
+export class TfidfVectorizer extends CountVectorizer implements Transformer<readonly string[], CsrMatrix, TfidfVectorizerParams> {
+  static override readonly schema: AnySchema = TFIDF_VECTORIZER_PARAMS;
+  declare readonly options: TfidfVectorizerParams;
   private idf_?: Float64Array;
 
   constructor(options: TfidfVectorizerOptions = {}) {
     super(options);
-    const norm = options.norm === undefined ? "l2" : options.norm;
-    if (norm !== "l2" && norm !== "l1" && norm !== null) fail(`norm must be "l2", "l1" or null, got ${describeValue(norm)}`);
+  }
+
+  override getParams(): TfidfVectorizerParams {
+    return { ...this.options };
   }
 
   /** The inverse document frequencies of the terms. */
@@ -219,15 +248,13 @@ export class TfidfVectorizer extends CountVectorizer {
   }
 
   protected override afterVocabulary(df: Float64Array, n: number): void {
-    const smooth = this.options.smoothIdf ?? true;
+    const smooth = this.options.smoothIdf;
     this.idf_ = Float64Array.from(df, (d) => (smooth ? Math.log((1 + n) / (1 + d)) : Math.log(n / d)) + 1);
   }
 
   protected override matrix(columns: Int32Array[]): CsrMatrix {
     const C = super.matrix(columns);
-    const useIdf = this.options.useIdf ?? true;
-    const sub = this.options.sublinearTf ?? false;
-    const norm = this.options.norm === undefined ? "l2" : this.options.norm;
+    const { useIdf, sublinearTf: sub, norm } = this.options;
     const idf = this.idf_!;
     const { indptr, indices, data } = C;
     for (let i = 0; i < C.rows; i++) {
@@ -254,7 +281,7 @@ export class TfidfVectorizer extends CountVectorizer {
   static override fromJSON(json: CountVectorizerJSON): TfidfVectorizer {
     checkSaved(json, "TfidfVectorizer");
     if (!json.idf || json.idf.length !== json.terms.length) fail("a saved TfidfVectorizer needs one idf value per term");
-    const v = new TfidfVectorizer(json.options as TfidfVectorizerOptions);
+    const v = new TfidfVectorizer(decodeParams(TFIDF_VECTORIZER_PARAMS, json.options, "TfidfVectorizer"));
     v.terms_ = json.terms;
     v.index_ = new Map(json.terms.map((t, i) => [t, i]));
     v.idf_ = Float64Array.from(json.idf);

@@ -1,13 +1,38 @@
 // A vocabulary: the words kept (by minimum count and maximum size), most frequent first (ties alphabetical), with
 // their corpus counts, and a corpus encoder to word ids.
 import { describeValue, fail } from "../core/errors.js";
-import { iterate, type Sentences } from "./corpus.js";
+import { int, resolveParams, type Schema } from "../core/params.js";
+import { iterate, type Sentences } from "./sentences.js";
 
 export interface VocabularyOptions {
   /** Drop words seen fewer times (default 1). */
   minCount?: number;
   /** Keep at most this many of the most frequent words (default: all). */
   maxSize?: number;
+}
+
+export const VOCABULARY_PARAMS = {
+  minCount: int("drop words seen fewer times", { min: 1, default: 1 }),
+  maxSize: int("keep at most this many of the most frequent words (default: all)", { min: 1 }),
+} satisfies Schema<VocabularyOptions>;
+
+/**
+ * Throws a clear error unless `sentences` is sentences of tokens: a string (a whole text) or a list of strings (texts
+ * not yet tokenised) is refused with a hint, since iterating either would train on characters. Checks the first
+ * sentence of an in-memory list; streamed corpora are checked sentence by sentence as they are read.
+ */
+export function checkSentences(sentences: unknown): void {
+  const hint = "expected sentences of tokens (string[][], or a TextCorpus); tokenise text first, e.g. with new Tokenizer().tokenize(line)";
+  if (typeof sentences === "string") fail(`sentences must be a list of token lists, got a string ${describeValue(sentences)}: ${hint}`);
+  if (sentences === null || typeof sentences !== "object" || !(Symbol.iterator in sentences || Symbol.asyncIterator in sentences)) {
+    fail(`sentences must be an iterable of token lists, got ${describeValue(sentences)}: ${hint}`);
+  }
+  if (Array.isArray(sentences) && sentences.length > 0) checkSentence(sentences[0], 0);
+}
+
+function checkSentence(s: unknown, i: number): void {
+  if (typeof s === "string") fail(`sentence ${i} is a string ${describeValue(s)}, not a list of tokens: tokenise text first, e.g. with new Tokenizer().tokenize(line)`);
+  if (s === null || typeof s !== "object" || !(Symbol.iterator in s)) fail(`sentence ${i} must be a list of tokens, got ${describeValue(s)}`);
 }
 
 export interface VocabularyJSON {
@@ -36,14 +61,15 @@ export class Vocabulary {
 
   /** Counts every token of the sentences and keeps the words that pass the limits. */
   static async build(sentences: Sentences, options: VocabularyOptions = {}): Promise<Vocabulary> {
-    const minCount = options.minCount ?? 1;
-    if (!Number.isInteger(minCount) || minCount < 1) fail(`minCount must be an integer >= 1, got ${describeValue(options.minCount)}`);
-    const maxSize = options.maxSize ?? Infinity;
-    if (!(maxSize >= 1)) fail(`maxSize must be >= 1, got ${describeValue(options.maxSize)}`);
+    const o = resolveParams(VOCABULARY_PARAMS, options, "Vocabulary");
+    const minCount = o.minCount;
+    const maxSize = o.maxSize ?? Infinity;
     const counts = new Map<string, number>();
     let total = 0;
     let docs = 0;
+    checkSentences(sentences);
     for await (const s of iterate(sentences)) {
+      checkSentence(s, docs);
       docs++;
       for (const w of s) counts.set(w, (counts.get(w) ?? 0) + 1);
       total += s.length;

@@ -3,9 +3,10 @@
 // core; with threads > 1 the participants train disjoint parts of each chunk at once, updating the shared weights
 // without locks (Hogwild). threads = 1 with a seed is fully deterministic. Where the core is unavailable (or the
 // TypeScript route is forced, backend.ts) the same loop runs in TypeScript (word2vec-train.ts) on one thread.
-import { Pacer, describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
-import { fitted } from "../core/estimator.js";
+import { Pacer, fail, throwIfAborted } from "../core/errors.js";
+import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON, type Progress, type WordEmbedder } from "../core/estimator.js";
 import { Matrix } from "../core/matrix.js";
+import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { Random } from "../core/random.js";
 import {
   W2V_ALPHA0, W2V_ALPHA1, W2V_CBOW, W2V_COUNTS, W2V_DIM, W2V_EXP, W2V_IDS, W2V_KEEP, W2V_NEGATIVE, W2V_SCRATCH,
@@ -14,23 +15,17 @@ import {
 } from "../../assembly/abi.js";
 import { coreFor, partsFor } from "../core/backend.js";
 import { ParamBlock, WasmArena, type WasmCore } from "../core/wasm/runtime.js";
-import type { Sentences } from "./corpus.js";
+import type { Sentences } from "./sentences.js";
 import { KeyedVectors } from "./keyed-vectors.js";
 import { sigmoidTable, w2vTrainTs, type W2vJob } from "./word2vec-train.js";
-import { Vocabulary } from "./vocabulary.js";
+import { checkSentences, Vocabulary, type VocabularyJSON } from "./vocabulary.js";
 
-export interface Word2VecProgress {
-  epoch: number;
-  epochs: number;
-  /** Fraction of all training done, in [0, 1]. */
-  progress: number;
-  /** Corpus tokens processed so far (all epochs). */
-  words: number;
-  /** Tokens per second so far (raw corpus words, as gensim's "raw words"). */
-  wordsPerSecond: number;
-  /** Current learning rate. */
-  alpha: number;
-}
+/**
+ * word2vec's progress: stage "epoch e/E", step = corpus tokens processed so far (all epochs) of total; metrics:
+ * epoch, epochs, progress (fraction done, in [0, 1]), words, wordsPerSecond (raw corpus words, as gensim's "raw
+ * words") and alpha (the current learning rate).
+ */
+export type Word2VecProgress = Progress;
 
 export interface Word2VecOptions {
   /** Vector dimensions (default 100). */
@@ -62,46 +57,64 @@ export interface Word2VecOptions {
   signal?: AbortSignal;
 }
 
+export const WORD2VEC_PARAMS = {
+  dim: int("vector dimensions", { min: 1, default: 100 }),
+  window: int("maximum context distance (each centre word draws its own reduced window)", { min: 1, default: 5 }),
+  negative: int("negative samples per positive", { min: 1, default: 5 }),
+  model: choice(["skipgram", "cbow"], "skip-gram or CBOW", { default: "skipgram" }),
+  minCount: int("drop words seen fewer times", { min: 1, default: 5 }),
+  maxVocabulary: int("keep at most this many of the most frequent words", { min: 1 }),
+  sample: num("subsampling threshold t for frequent words (0 = off)", { min: 0, default: 1e-3 }),
+  epochs: int("passes over the corpus", { min: 1, default: 5 }),
+  alpha: num("initial learning rate (default 0.025 for skip-gram, 0.05 for CBOW)", { gt: 0 }),
+  minAlpha: num("final learning rate of the linear decay", { min: 0, default: 1e-4 }),
+  negativeSharing: choice(["window", "pair"], "skip-gram negatives drawn once per centre word (window) or per pair", { default: "window" }),
+  threads: int("worker threads (default: all the compute core has; 1 = deterministic for a seed)", { min: 1 }),
+  seed: int("random seed", { default: 1 }),
+  onProgress: func<(p: Progress) => void>("called after each chunk: step = tokens done, metrics epoch, alpha, wordsPerSecond…"),
+  signal: signal(),
+} satisfies Schema<Word2VecOptions>;
+
+export type Word2VecParams = ParamsOf<Word2VecOptions, typeof WORD2VEC_PARAMS>;
+
+export interface Word2VecStats {
+  seconds: number;
+  words: number;
+  trainedWords: number;
+  wordsPerSecond: number;
+}
+
+export interface Word2VecJSON {
+  type: "Word2Vec";
+  version: 1;
+  options: Record<string, unknown>;
+  vocabulary: VocabularyJSON;
+  words: MatrixJSON;
+  /** The output vectors; absent in files saved with { includeContext: false }. */
+  contexts?: MatrixJSON;
+  stats: Word2VecStats;
+}
+
 /** Longest sentence the kernel trains as one (longer lines are split, as gensim's 10000-token limit). */
 const MAX_SENTENCE = 10000;
 /** Tokens per job handed to the core between progress reports. */
 const CHUNK = 1 << 17;
 const TABLE_SIZE = 1e7;
 
-export class Word2Vec {
-  readonly options: Readonly<Required<Omit<Word2VecOptions, "onProgress" | "signal" | "maxVocabulary" | "threads" | "alpha">>> &
-    Pick<Word2VecOptions, "onProgress" | "signal" | "maxVocabulary" | "threads" | "alpha">;
+export class Word2Vec implements WordEmbedder<Sentences, Word2VecParams> {
+  static readonly schema = WORD2VEC_PARAMS;
+  readonly options: Word2VecParams;
   private vocab_?: Vocabulary;
   private syn0_?: Matrix;
   private syn1_?: Matrix;
-  private stats_?: { seconds: number; words: number; trainedWords: number; wordsPerSecond: number };
+  private stats_?: Word2VecStats;
 
   constructor(options: Word2VecOptions = {}) {
-    const model = options.model ?? "skipgram";
-    if (model !== "skipgram" && model !== "cbow") fail(`model must be "skipgram" or "cbow", got ${describeValue(model)}`);
-    this.options = {
-      dim: requireInt("dim", options.dim ?? 100, 1),
-      window: requireInt("window", options.window ?? 5, 1),
-      negative: requireInt("negative", options.negative ?? 5, 1),
-      model,
-      minCount: requireInt("minCount", options.minCount ?? 5, 1),
-      sample: options.sample ?? 1e-3,
-      negativeSharing: options.negativeSharing ?? "window",
-      epochs: requireInt("epochs", options.epochs ?? 5, 1),
-      minAlpha: options.minAlpha ?? 1e-4,
-      seed: options.seed ?? 1,
-      ...(options.alpha !== undefined ? { alpha: options.alpha } : {}),
-      ...(options.maxVocabulary !== undefined ? { maxVocabulary: requireInt("maxVocabulary", options.maxVocabulary, 1) } : {}),
-      ...(options.threads !== undefined ? { threads: requireInt("threads", options.threads, 1) } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
-    if (this.options.negativeSharing !== "window" && this.options.negativeSharing !== "pair") {
-      fail(`negativeSharing must be "window" or "pair", got ${describeValue(options.negativeSharing)}`);
-    }
-    if (!(this.options.sample >= 0)) fail(`sample must be >= 0, got ${describeValue(options.sample)}`);
-    if (options.alpha !== undefined && !(options.alpha > 0)) fail(`alpha must be positive, got ${describeValue(options.alpha)}`);
-    if (!(this.options.minAlpha >= 0)) fail(`minAlpha must be >= 0, got ${describeValue(options.minAlpha)}`);
+    this.options = resolveParams(WORD2VEC_PARAMS, options, "Word2Vec");
+  }
+
+  getParams(): Word2VecParams {
+    return { ...this.options };
   }
 
   get vocabulary(): Vocabulary {
@@ -113,6 +126,7 @@ export class Word2Vec {
   }
   /** Output (context) vectors of negative sampling. */
   get contextMatrix(): Matrix {
+    if (this.syn0_ && !this.syn1_) fail("this Word2Vec was loaded without its context vectors (saved with includeContext: false)");
     return fitted(this.syn1_, "Word2Vec");
   }
   /** The word vectors as KeyedVectors. */
@@ -120,11 +134,12 @@ export class Word2Vec {
     return new KeyedVectors(this.vocabulary.words, this.wordMatrix, this.vocabulary.counts);
   }
   /** Timing of the last fit: seconds, raw words processed, words trained after subsampling, words per second. */
-  get stats(): { seconds: number; words: number; trainedWords: number; wordsPerSecond: number } {
+  get stats(): Word2VecStats {
     return fitted(this.stats_, "Word2Vec");
   }
 
   async fit(sentences: Sentences): Promise<this> {
+    checkSentences(sentences);
     const o = this.options;
     const vocab = await Vocabulary.build(sentences, { minCount: o.minCount, ...(o.maxVocabulary ? { maxSize: o.maxVocabulary } : {}) });
     const { ids, starts } = await vocab.encode(sentences);
@@ -205,7 +220,11 @@ export class Word2Vec {
           done += b - a;
           if (o.onProgress) {
             const secs = (performance.now() - t0) / 1000;
-            o.onProgress({ epoch: epoch + 1, epochs: o.epochs, progress: done / totalWork, words: done, wordsPerSecond: done / Math.max(secs, 1e-9), alpha: a1 });
+            const wordsPerSecond = done / Math.max(secs, 1e-9);
+            o.onProgress({
+              stage: `epoch ${epoch + 1}/${o.epochs}`, step: done, total: totalWork,
+              metrics: { epoch: epoch + 1, epochs: o.epochs, progress: done / totalWork, words: done, wordsPerSecond, alpha: a1 },
+            });
           }
           await pacer.tick();
         }
@@ -223,6 +242,35 @@ export class Word2Vec {
       route?.dispose();
     }
     return this;
+  }
+
+  /** The parameters, vocabulary, word vectors, context vectors (unless includeContext is false) and fit statistics. */
+  toJSON(opts: { includeContext?: boolean } = {}): Word2VecJSON {
+    return {
+      type: "Word2Vec", version: 1, options: encodeParams(WORD2VEC_PARAMS, this.options),
+      vocabulary: this.vocabulary.toJSON(), words: matrixToJSON(this.wordMatrix),
+      ...(opts.includeContext !== false ? { contexts: matrixToJSON(this.contextMatrix) } : {}),
+      stats: { ...this.stats },
+    };
+  }
+
+  static fromJSON(json: Word2VecJSON): Word2Vec {
+    checkSaved(json, "Word2Vec");
+    const w = new Word2Vec(decodeParams(WORD2VEC_PARAMS, json.options, "Word2Vec"));
+    const vocab = Vocabulary.fromJSON(json.vocabulary);
+    const W = matrixFromJSON(json.words, "Word2Vec.words");
+    if (W.rows !== vocab.size || W.cols !== w.options.dim) {
+      fail(`Word2Vec: the saved word vectors are ${W.rows}x${W.cols}, expected ${vocab.size}x${w.options.dim} (vocabulary x dim)`);
+    }
+    w.vocab_ = vocab;
+    w.syn0_ = W.astype("float32");
+    if (json.contexts) {
+      const C = matrixFromJSON(json.contexts, "Word2Vec.contexts");
+      if (C.rows !== W.rows || C.cols !== W.cols) fail(`Word2Vec: the saved context vectors are ${C.rows}x${C.cols}, expected ${W.rows}x${W.cols}`);
+      w.syn1_ = C.astype("float32");
+    }
+    w.stats_ = { ...json.stats };
+    return w;
   }
 }
 

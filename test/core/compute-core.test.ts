@@ -118,7 +118,7 @@ test("why WebAssembly is not in use is kept: LATENTKIT_WASM=0, a failed load; an
     "catch (e) { forced = e.message; } finally { b.setRoute('auto'); }\n" +
     "console.log(JSON.stringify({ info: r.kernelInfo(), error: r.wasmCoreError(), core: b.coreFor('gemm'), forced }));";
   const off = JSON.parse(node(script(report), { LATENTKIT_WASM: "0" }));
-  assert.deepEqual(off.info, { variant: "none", threads: 1, reason: "disabled by LATENTKIT_WASM=0" });
+  assert.deepEqual(off.info, { variant: "none", threads: 1, helpers: 0, reason: "disabled by LATENTKIT_WASM=0" });
   assert.equal(off.error, "disabled by LATENTKIT_WASM=0");
   assert.equal(off.core, null);
   assert.match(off.forced, /gemm: the WebAssembly core is not available here \(disabled by LATENTKIT_WASM=0\)/);
@@ -133,7 +133,7 @@ test("why WebAssembly is not in use is kept: LATENTKIT_WASM=0, a failed load; an
   const cli = spawnSync(process.execPath, [fileURLToPath(new URL("../../src/cli/main.js", import.meta.url)), "info", digits, "--json"],
     { encoding: "utf8", env: { ...process.env, LATENTKIT_WASM: "0" } });
   assert.equal(cli.status, 0, cli.stderr);
-  assert.deepEqual(JSON.parse(cli.stdout).computeCore, { variant: "none", threads: 1, reason: "disabled by LATENTKIT_WASM=0" });
+  assert.deepEqual(JSON.parse(cli.stdout).computeCore, { variant: "none", threads: 1, helpers: 0, reason: "disabled by LATENTKIT_WASM=0" });
   const human = runCli("info", digits);
   assert.match(human.stdout, wasmCore() ? /compute core: WebAssembly simd/ : /compute core: TypeScript/);
 });

@@ -10,10 +10,10 @@ import { StandardScaler } from "../../src/preprocessing/scaler.js";
 import { readCsv } from "../../src/io/csv.js";
 import { frob2, lowRankPlusNoise, maxAbsDiff, PROJECT_DATA, randn, SHARED_DATA } from "../helpers.js";
 
-test("StandardScaler: zero mean, unit variance, constant columns untouched, inverse and JSON round-trip", () => {
+test("StandardScaler: zero mean, unit variance, constant columns untouched, inverse and JSON round-trip", async () => {
   const X = [[1, 10, 5], [2, 20, 5], [3, 60, 5], [6, 30, 5]];
   const s = new StandardScaler();
-  const Z = s.fitTransform(X);
+  const Z = await s.fitTransform(X);
   for (let j = 0; j < 2; j++) {
     let m = 0, v = 0;
     for (let i = 0; i < 4; i++) m += Z.get(i, j);
@@ -24,16 +24,16 @@ test("StandardScaler: zero mean, unit variance, constant columns untouched, inve
   assert.ok(maxAbsDiff(s.inverseTransform(Z), Matrix.fromArray(X)) < 1e-4);
   const copy = StandardScaler.fromJSON(JSON.parse(JSON.stringify(s.toJSON())));
   assert.equal(maxAbsDiff(copy.transform(X), Z), 0);
-  const noStd = new StandardScaler({ withStd: false }).fitTransform(X);
+  const noStd = await new StandardScaler({ withStd: false }).fitTransform(X);
   assert.ok(Math.abs(noStd.get(0, 0) + 2) < 1e-6);
   assert.throws(() => s.transform([[1, 2]]), /X has 2 features, but this StandardScaler was fitted with 3/);
 });
 
-test("StandardScaler on wine: features that differ by 1000x in scale end on one scale", () => {
+test("StandardScaler on wine: features that differ by 1000x in scale end on one scale", async () => {
   const { X } = readCsv(join(SHARED_DATA, "tabular/wine_data.csv"), { labelColumn: -1 });
   assert.equal(X.rows, 178);
   assert.equal(X.cols, 13);
-  const Z = new StandardScaler().fitTransform(X);
+  const Z = await new StandardScaler().fitTransform(X);
   for (let j = 0; j < 13; j++) {
     let v = 0;
     for (let i = 0; i < 178; i++) v += Z.get(i, j) ** 2;

@@ -39,7 +39,7 @@ test("classical MDS of euclidean data equals PCA (up to sign) and reproduces a p
 
 test("SMACOF metric MDS matches scikit-learn's stress and trustworthiness on 500 digits", async () => {
   const progress: number[] = [];
-  const mds = new MDS({ onProgress: (p) => progress.push(p.stress) });
+  const mds = new MDS({ onProgress: (p) => progress.push(p.metrics.stress!) });
   const Z = await mds.fitTransform(X);
   // scikit-learn 1.2 MDS(n_init=1, max_iter=300, eps=1e-5) on the same points: stress-1 0.326-0.331,
   // trustworthiness(10) 0.896-0.927 (seeds 0, 1)

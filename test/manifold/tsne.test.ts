@@ -155,7 +155,7 @@ test("the exact gradient matches finite differences of KL(P‖Q)", async () => {
 
 test("t-SNE (Barnes–Hut) on digits: trustworthiness(10) >= 0.98 and 10-NN accuracy >= 0.95", async () => {
   const progress: number[] = [];
-  const tsne = new TSNE({ seed: 0, onProgress: (p) => progress.push(p.kl) });
+  const tsne = new TSNE({ seed: 0, onProgress: (p) => progress.push(p.metrics.kl!) });
   const Z = await tsne.fitTransform(digits.X);
   assert.equal(Z.rows, 1797);
   assert.equal(Z.cols, 2);
@@ -184,7 +184,7 @@ test("t-SNE is reproducible, works in 3-D and exactly, and rejects bad input", a
   await assert.rejects(new TSNE().fitTransform([[1, 2], [3, 4], [5, 6]]), /at least 4 samples, got 3/);
   await assert.rejects(new TSNE().fitTransform([[1, 2], [3, NaN], [5, 6], [7, 8]]), /X\[1\]\[1\] is NaN/);
   assert.throws(() => new TSNE({ nComponents: 4 }), /Barnes-Hut t-SNE needs nComponents 2 or 3, got 4/);
-  assert.throws(() => new TSNE({ perplexity: -1 }), /perplexity must be positive/);
+  assert.throws(() => new TSNE({ perplexity: -1 }), /perplexity must be a number > 0, got -1/);
   await assert.rejects(new TSNE({ learningRate: 1e300, maxIter: 20 }).fitTransform(X.rowRange(0, 200)),
     /t-SNE diverged at iteration \d+: the map has non-finite coordinates; learningRate=1e\+300 is too large/);
   const ctl = new AbortController();

@@ -1,13 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { inflateSync } from "node:zlib";
+import { deflateSync, inflateSync } from "node:zlib";
 import { Matrix } from "../../src/core/matrix.js";
-import { imageGridFigure, niceTicks, render, scatterFigure, spectrumFigure } from "../../src/plot/charts.js";
-import { encodePNG } from "../../src/plot/png.js";
+import { render } from "../../src/io/figures.js";
+import { imageGridFigure, niceTicks, render as renderWith, scatterFigure, spectrumFigure } from "../../src/plot/charts.js";
+import { deflateWithCompressionStream, encodePNG, storedDeflate } from "../../src/plot/png.js";
 import { RasterSurface } from "../../src/plot/surface.js";
 
 /** Decodes our own PNGs (8-bit RGBA, filter 0) back to pixels. */
-function decodePNG(buf: Buffer): { width: number; height: number; rgba: Uint8Array } {
+function decodePNG(bytes: Uint8Array): { width: number; height: number; rgba: Uint8Array } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   assert.deepEqual([...buf.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const width = buf.readUInt32BE(16);
   const height = buf.readUInt32BE(20);
@@ -24,11 +26,31 @@ function decodePNG(buf: Buffer): { width: number; height: number; rgba: Uint8Arr
   return { width, height, rgba };
 }
 
-test("PNG encoder round-trips pixels", () => {
+test("PNG encoder round-trips pixels with zlib, stored and CompressionStream deflate", async () => {
   const rgba = new Uint8Array(3 * 2 * 4).map((_, i) => (i * 37) % 256);
-  const back = decodePNG(encodePNG(3, 2, rgba));
-  assert.equal(back.width, 3);
-  assert.deepEqual([...back.rgba], [...rgba]);
+  for (const png of [encodePNG(3, 2, rgba, (b) => deflateSync(b)), encodePNG(3, 2, rgba, storedDeflate), await encodePNG(3, 2, rgba, deflateWithCompressionStream)]) {
+    const back = decodePNG(png);
+    assert.equal(back.width, 3);
+    assert.deepEqual([...back.rgba], [...rgba]);
+  }
+  // stored blocks hold at most 65535 bytes: a larger image spans several
+  const big = new Uint8Array(200 * 100 * 4).map((_, i) => (i * 7919) % 251);
+  assert.deepEqual([...decodePNG(encodePNG(200, 100, big, storedDeflate)).rgba], [...big]);
+  assert.throws(() => encodePNG(3, 2, rgba, undefined as never), /needs a deflate function/);
+});
+
+test("main-entry render: PNG with the caller's deflate (sync or async), SVG identical to the Node render", async () => {
+  const fig = imageGridFigure(Matrix.fromArray([[0, 1, 1, 0], [1, 0, 0, 1]]), [2, 2]);
+  const sync = renderWith(fig, "png", (b) => deflateSync(b));
+  const later = renderWith(fig, "png", deflateWithCompressionStream);
+  assert.ok(later instanceof Promise);
+  assert.deepEqual([...decodePNG(await later).rgba], [...decodePNG(sync).rgba]);
+  assert.deepEqual([...decodePNG(render(fig, "png")).rgba], [...decodePNG(sync).rgba]);
+  assert.throws(() => renderWith(fig, "png" as "svg"), /needs a deflate function/);
+  assert.equal(renderWith(fig, "svg", (b) => deflateSync(b, { level: 6 })), render(fig, "svg"));
+  // without a deflate, embedded images are stored (uncompressed): the same pixels
+  const urls = (svg: string): Uint8Array[] => [...svg.matchAll(/base64,([^"]+)/g)].map((m) => decodePNG(Buffer.from(m[1]!, "base64")).rgba);
+  assert.deepEqual(urls(renderWith(fig, "svg")), urls(render(fig, "svg")));
 });
 
 test("raster circles land where asked, in the asked colour", () => {
@@ -46,7 +68,7 @@ test("scatter plot: one colour per class, legend, PNG and SVG", () => {
   assert.equal((svg.match(/<circle /g) ?? []).length, 4 + 3); // points + legend markers
   assert.match(svg, />a<\/text>/);
   assert.match(svg, />c<\/text>/);
-  const png = decodePNG(render(fig, "png") as Buffer);
+  const png = decodePNG(render(fig, "png"));
   assert.equal(png.width, fig.width);
   // the first class colour (tableau blue) appears somewhere in the raster
   let found = false;

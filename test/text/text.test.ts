@@ -9,9 +9,10 @@ import { Matrix } from "../../src/core/matrix.js";
 import { readWordVectors, writeWordVectors, formatFloat32 } from "../../src/io/word-vectors.js";
 import { svd } from "../../src/linalg/svd.js";
 import { CooccurrenceEmbedding, cooccurrenceCounts, ppmi } from "../../src/text/cooccurrence.js";
-import { TextCorpus, readDocuments } from "../../src/text/corpus.js";
+import { TextCorpus, readDocuments } from "../../src/io/corpus.js";
+import { readMaybeGzip } from "../../src/io/files.js";
 import { KeyedVectors } from "../../src/text/keyed-vectors.js";
-import { evaluateAnalogies, evaluateWordPairs, pearson, spearman } from "../../src/text/evaluate.js";
+import { evaluateAnalogies, evaluateWordPairs, pearson, spearman } from "../../src/io/evaluate.js";
 import { LSA } from "../../src/text/lsa.js";
 import { Tokenizer } from "../../src/text/tokenize.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
@@ -54,12 +55,17 @@ test("corpus reader streams plain and gzip files, one document per line", async 
   const toks: string[][] = [];
   for await (const t of new TextCorpus(gz, {}, 2)) toks.push(t);
   assert.deepEqual(toks, [["the", "dog", "ran", "in", "the", "park"], ["a", "dog", "and", "a", "cat", "played", "in", "the", "park"]]);
-  assert.throws(() => new TextCorpus(join(tmp, "missing.txt")), /no such file/);
+  // one gzip reader for files read whole and streamed: the same messages
+  assert.throws(() => new TextCorpus(join(tmp, "missing.txt")), /file not found: .*missing\.txt/);
+  const broken = join(tmp, "broken.txt.gz");
+  writeFileSync(broken, gzipSync(Buffer.from(DOCS.join("\n").repeat(50))).subarray(0, 40));
+  await assert.rejects(() => readDocuments(broken), /broken\.txt\.gz: corrupt gzip data/);
+  assert.throws(() => readMaybeGzip(broken), /broken\.txt\.gz: corrupt gzip data/);
 });
 
-test("TfidfVectorizer equals scikit-learn (1-2 grams, sublinear tf, smooth idf, l2) and CountVectorizer's df limits", () => {
+test("TfidfVectorizer equals scikit-learn (1-2 grams, sublinear tf, smooth idf, l2) and CountVectorizer's df limits", async () => {
   const v = new TfidfVectorizer({ ngramRange: [1, 2], sublinearTf: true });
-  const X = v.fitTransform(DOCS);
+  const X = await v.fitTransform(DOCS);
   // scikit-learn 1.2.1: TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True) on the same four documents
   assert.equal(v.terms.length, 35);
   assert.deepEqual(v.terms.slice(0, 6), ["and", "and cat", "and cats", "cat", "cat played", "cat sat"]);
@@ -71,18 +77,18 @@ test("TfidfVectorizer equals scikit-learn (1-2 grams, sublinear tf, smooth idf, 
   };
   v.terms.forEach((t, j) => assert.ok(Math.abs(row0[j]! - (want[t] ?? 0)) < 1e-12, `${t}: ${row0[j]}`));
   assert.ok(Math.abs(v.idf[v.termIndex("the")]! - 1.2231435513142097) < 1e-12);
-  assert.deepEqual(new CountVectorizer({ minDf: 2 }).fit(DOCS).terms, ["and", "cat", "dog", "in", "park", "the"]);
-  assert.deepEqual(new CountVectorizer({ maxDf: 0.5 }).fit(DOCS).terms,
+  assert.deepEqual((await new CountVectorizer({ minDf: 2 }).fit(DOCS)).terms, ["and", "cat", "dog", "in", "park", "the"]);
+  assert.deepEqual((await new CountVectorizer({ maxDf: 0.5 }).fit(DOCS)).terms,
     ["and", "cat", "cats", "dog", "dogs", "foes", "friends", "in", "mat", "on", "or", "park", "played", "ran", "sat"]);
-  const counts = new CountVectorizer().fit(DOCS).transform(["the the dog zebra"]).toDense();
-  const cv = new CountVectorizer().fit(DOCS);
+  const cv = await new CountVectorizer().fit(DOCS);
+  const counts = cv.transform(["the the dog zebra"]).toDense();
   assert.equal(counts.data[cv.termIndex("the")], 2);
   assert.equal(counts.data[cv.termIndex("dog")], 1);
   const back = TfidfVectorizer.fromJSON(JSON.parse(JSON.stringify(v.toJSON())));
   assert.deepEqual(back.transform(DOCS).data, v.transform(DOCS).data);
-  assert.throws(() => new CountVectorizer().fit([]), /no documents/);
-  assert.throws(() => new CountVectorizer({ stopWords: "english" }).fit(["the and of", "a an"]), /contain no tokens/);
-  assert.throws(() => new CountVectorizer({ minDf: 5 }).fit(DOCS), /no terms remain: minDf=5/);
+  await assert.rejects(new CountVectorizer().fit([]), /no documents/);
+  await assert.rejects(new CountVectorizer({ stopWords: "english" }).fit(["the and of", "a an"]), /contain no tokens/);
+  await assert.rejects(new CountVectorizer({ minDf: 5 }).fit(DOCS), /no terms remain: minDf=5/);
   assert.throws(() => new CountVectorizer({ ngramRange: [2, 1] }), /ngramRange/);
 });
 

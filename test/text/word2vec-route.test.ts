@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { setRoute, type Route } from "../../src/core/backend.js";
 import { wasmCore } from "../../src/core/wasm/runtime.js";
-import { TextCorpus } from "../../src/text/corpus.js";
+import { TextCorpus } from "../../src/io/corpus.js";
 import { Word2Vec, type Word2VecOptions } from "../../src/text/word2vec.js";
 import { SHARED_DATA } from "../helpers.js";
 
@@ -61,7 +61,7 @@ for (const opts of [{}, { negativeSharing: "pair" }, { model: "cbow" }] as Word2
 test("word2vec trains without WebAssembly (LATENTKIT_WASM=0), as the forced TypeScript route does, and learns", async () => {
   const s = await fit("ts", { epochs: 3 });
   const code =
-    `const { TextCorpus } = await import(${JSON.stringify(new URL("../../src/text/corpus.js", import.meta.url).href)});\n` +
+    `const { TextCorpus } = await import(${JSON.stringify(new URL("../../src/io/corpus.js", import.meta.url).href)});\n` +
     `const { Word2Vec } = await import(${JSON.stringify(new URL("../../src/text/word2vec.js", import.meta.url).href)});\n` +
     `const sentences = []; for await (const s of new TextCorpus(${JSON.stringify(CORPUS)}, {}, 1500)) if (s.length) sentences.push(s);\n` +
     "const w = await new Word2Vec({ threads: 1, epochs: 3, seed: 4, minCount: 2, dim: 24 }).fit(sentences);\n" +

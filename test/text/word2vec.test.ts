@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TextCorpus } from "../../src/text/corpus.js";
+import { TextCorpus } from "../../src/io/corpus.js";
 import type { KeyedVectors } from "../../src/text/keyed-vectors.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { SHARED_DATA } from "../helpers.js";
@@ -40,7 +40,7 @@ test("word2vec skip-gram on a GCIDE slice: related words are neighbours; 2 threa
 test("word2vec: one thread is deterministic for a seed; CBOW trains; progress and bad input", async () => {
   const small = sentences.slice(0, 3000);
   const progress: number[] = [];
-  const a = await new Word2Vec({ threads: 1, epochs: 2, seed: 5, minCount: 3, onProgress: (p) => progress.push(p.progress) }).fit(small);
+  const a = await new Word2Vec({ threads: 1, epochs: 2, seed: 5, minCount: 3, onProgress: (p) => progress.push(p.metrics.progress!) }).fit(small);
   const b = await new Word2Vec({ threads: 1, epochs: 2, seed: 5, minCount: 3 }).fit(small);
   assert.deepEqual(a.wordMatrix.data, b.wordMatrix.data);
   const c = await new Word2Vec({ threads: 1, epochs: 2, seed: 6, minCount: 3 }).fit(small);

@@ -1,6 +1,10 @@
 // The WebAssembly side of the compute core: one shared linear memory, a small allocator over it, and a pool of
 // worker threads that run parts of a job while the main thread runs its own part and waits with Atomics.wait.
 // Everything here is optional: when WebAssembly SIMD or shared memory is unavailable, callers use plain TypeScript.
+// In Node the helpers are worker_threads (worker.ts), started synchronously on the first parallel job. In a browser
+// they are module Web Workers (web-worker.ts), only on a cross-origin isolated page; they start asynchronously
+// (initCore), and jobs run on one thread until they are up. A page's main thread may not block in Atomics.wait, so
+// there it spins on the job's counter while the helpers finish their parts (see docs/browser.md).
 import { CALL_BLOCK, CALL_BLOCK_SLOTS, HEAP_BASE } from "../../../assembly/abi.js";
 import { KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64 } from "./kernels-binary.js";
 import {
@@ -34,6 +38,15 @@ export interface WasmCore {
    * (its slots keep their values until the next job written there).
    */
   callBlock(): ParamBlock;
+  /** Helper threads up and taking parts of jobs now (0 before the pool has started, or where it cannot). */
+  readonly activeHelpers: number;
+  /** Why the helper pool could not start, when it tried and failed. */
+  readonly helperError: string | undefined;
+  /**
+   * Starts the helper pool for `threads` participants if it has not started, resolving once it is up or has failed
+   * (jobs then run on one thread). `workerUrl`: the browser helper script, default web-worker.js beside this module.
+   */
+  startHelpers(workerUrl?: string | URL): Promise<void>;
 }
 
 /**
@@ -118,18 +131,51 @@ let core: WasmCore | null | undefined;
 let kernelVariant: "simd" | "simd+fma" | "none" = "none";
 let loadError: string | null = null;
 
-/**
- * Which kernel build is running: WebAssembly SIMD, SIMD with relaxed fused multiply-add, or none (TypeScript), with
- * the threads parallel kernels use and, for "none", the reason the WebAssembly core is not in use.
- */
-export function kernelInfo(): { variant: "simd" | "simd+fma" | "none"; threads: number; reason?: string } {
+export interface CoreInfo {
+  /** Which kernel build is running: WebAssembly SIMD, SIMD with relaxed fused multiply-add, or none (TypeScript). */
+  variant: "simd" | "simd+fma" | "none";
+  /** Participants parallel jobs are split over (main thread + helpers). */
+  threads: number;
+  /** Helper threads up now (jobs use at most 1 + helpers participants). */
+  helpers: number;
+  /** Why the helper threads could not start, when they tried and failed. */
+  helperError?: string;
+  /** For variant "none": why the WebAssembly core is not in use (its load error, or LATENTKIT_WASM=0). */
+  reason?: string;
+}
+
+/** Which kernel build is running, on how many threads, and (without one) why WebAssembly is not in use. */
+export function kernelInfo(): CoreInfo {
   const c = wasmCore();
-  return { variant: c ? kernelVariant : "none", threads: c?.threads ?? 1, ...(c ? {} : { reason: loadError ?? "unknown" }) };
+  const info: CoreInfo = { variant: c ? kernelVariant : "none", threads: c?.threads ?? 1, helpers: c?.activeHelpers ?? 0 };
+  if (c?.helperError) info.helperError = c.helperError;
+  if (!c) info.reason = loadError ?? "unknown";
+  return info;
 }
 
 /** Why the WebAssembly core is unavailable (the load error, or LATENTKIT_WASM=0), or null when it is in use. */
 export function wasmCoreError(): string | null {
   return wasmCore() ? null : loadError;
+}
+
+export interface InitCoreOptions {
+  /** Participants for parallel jobs, as setThreads (default: the machine's cores, at most 16). */
+  threads?: number;
+  /** Browser only: the URL of the helper script (default: web-worker.js beside this module or bundle). */
+  workerUrl?: string | URL;
+}
+
+/**
+ * Loads the WASM core and starts its helper threads, resolving once they are up. In a browser call it (and await
+ * it) before heavy work: helpers come up asynchronously there, and until they do, jobs run on one thread. Helpers
+ * need a cross-origin isolated page (COOP same-origin + COEP require-corp); elsewhere the core runs on one thread.
+ * Optional in Node, where the pool starts on the first parallel job.
+ */
+export async function initCore(opts: InitCoreOptions = {}): Promise<CoreInfo> {
+  if (opts.threads !== undefined) setThreads(opts.threads);
+  const c = wasmCore();
+  if (c && c.threads > 1) await c.startHelpers(opts.workerUrl);
+  return kernelInfo();
 }
 let threadOverride: number | undefined;
 
@@ -148,7 +194,14 @@ function env(name: string): string | undefined {
   return isNode() ? process.env[name] : undefined;
 }
 
+/** A browser page or worker whose Web Workers may share a WebAssembly memory with it (cross-origin isolated). */
+function webWorkersUsable(): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown; Worker?: unknown };
+  return !isNode() && g.crossOriginIsolated === true && typeof g.SharedArrayBuffer === "function" && typeof g.Worker === "function";
+}
+
 function maxThreads(): number {
+  if (!isNode() && !webWorkersUsable()) return 1;
   const t = env("LATENTKIT_THREADS");
   if (t && /^\d+$/.test(t)) return Math.max(1, Number(t));
   if (threadOverride !== undefined) return threadOverride;
@@ -210,6 +263,21 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
   const ctl = new Int32Array(memory.buffer, 0, CTL_INTS);
   const call = new ParamBlock(memory, CALL_BLOCK, CALL_BLOCK_SLOTS);
   let helpers: { terminate(): unknown }[] | null = null;
+  // CTL_READY reaches this once every helper is up (browser helpers come up after the event loop has run)
+  let readyAt = 0;
+  let starting: Promise<void> = Promise.resolve();
+  let helperError: string | undefined;
+  const helpersUp = (): boolean => helpers !== null && helpers.length > 0 && Atomics.load(ctl, CTL_READY) >= readyAt;
+  // Atomics.wait throws on a page's main thread; the check comes before the value comparison, and the value
+  // given differs from the slot's, so where waiting is allowed this returns at once
+  const mayBlock = ((): boolean => {
+    try {
+      Atomics.wait(ctl, CTL_GEN, Atomics.load(ctl, CTL_GEN) + 1, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 
   const grow = (bytes: number): void => {
     const oldEnd = memory.buffer.byteLength;
@@ -228,6 +296,7 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
     const wt = loadWorkerThreads();
     if (!wt) return;
     const started = Atomics.load(ctl, CTL_READY);
+    readyAt = started + n - 1;
     for (let part = 1; part < n; part++) {
       const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, part } });
       w.unref();
@@ -242,7 +311,53 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
     if (Atomics.load(ctl, CTL_READY) < started + n - 1) {
       for (const h of helpers) h.terminate();
       helpers = [];
+      helperError = "the helper threads did not start within 10 s";
     }
+  };
+
+  // Browser helpers: module Web Workers sent the module and the memory by message (the memory can only be sent from
+  // a cross-origin isolated page). They count themselves ready in CTL_READY, which run() checks, and say so by
+  // message, which resolves the promise; a helper that fails leaves the main thread alone.
+  const startWebHelpers = (n: number, workerUrl?: string | URL): Promise<void> => {
+    helpers = [];
+    if (n <= 1 || !webWorkersUsable()) return Promise.resolve();
+    const pool: Worker[] = [];
+    readyAt = Atomics.load(ctl, CTL_READY) + n - 1;
+    return new Promise<void>((resolve) => {
+      let left = n - 1;
+      const giveUp = (why: string): void => {
+        clearTimeout(timer);
+        for (const w of pool) w.terminate();
+        helpers = [];
+        helperError = why;
+        resolve();
+      };
+      const timer = setTimeout(() => giveUp("the helper Web Workers did not start within 10 s"), 10000);
+      try {
+        for (let part = 1; part < n; part++) {
+          // written out in full so that bundlers which follow `new Worker(new URL(...))` ship the script
+          const w = workerUrl !== undefined ? new Worker(workerUrl, { type: "module" })
+            : new Worker(new URL("./web-worker.js", import.meta.url), { type: "module" });
+          w.onmessage = (e: MessageEvent): void => {
+            const m = e.data as { ready?: boolean; error?: string };
+            if (m.error !== undefined) giveUp(`a helper Web Worker failed: ${m.error}`);
+            else if (m.ready && --left === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          };
+          w.onerror = (e: ErrorEvent): void => {
+            e.preventDefault();
+            giveUp(`a helper Web Worker failed to load: ${e.message || "(no message; is web-worker.js served beside the bundle?)"}`);
+          };
+          w.postMessage({ module, memory, part });
+          pool.push(w);
+        }
+        helpers = pool;
+      } catch (e) {
+        giveUp(`cannot start helper Web Workers: ${(e as Error).message}`);
+      }
+    });
   };
 
   const c: WasmCore & { threads: number } = {
@@ -250,6 +365,19 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
     memory,
     threads: maxThreads(),
     f32: () => (view.buffer === memory.buffer ? view : (view = new Float32Array(memory.buffer))),
+    get activeHelpers(): number {
+      return helpersUp() ? helpers!.length : 0;
+    },
+    get helperError(): string | undefined {
+      return helperError;
+    },
+    startHelpers(workerUrl?: string | URL): Promise<void> {
+      if (helpers === null) {
+        if (isNode()) startHelpers(c.threads);
+        else starting = startWebHelpers(c.threads, workerUrl);
+      }
+      return starting;
+    },
     alloc(bytes: number): number {
       const size = Math.ceil(Math.max(bytes, 16) / 64) * 64;
       for (;;) {
@@ -284,8 +412,8 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
     callBlock: () => call,
     run(kernel: PartKernel, params: number, parts: number): number {
       const op = opId(kernel);
-      if (parts > 1 && helpers === null) startHelpers(c.threads);
-      const avail = 1 + (helpers?.length ?? 0);
+      if (parts > 1 && helpers === null) void c.startHelpers(); // in a browser: this job still runs on one thread
+      const avail = 1 + (helpersUp() ? helpers!.length : 0);
       const p = Math.max(1, Math.min(parts, avail));
       ctl[CTL_OP] = op;
       ctl[CTL_PARTS] = p;
@@ -307,8 +435,10 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
       // no job runs for minutes: a helper that never reports back is an error, not a hang
       const deadline = Date.now() + JOB_LIMIT_MS;
       let pending: number;
+      let spins = 0;
       while ((pending = Atomics.load(ctl, CTL_PENDING)) !== 0) {
-        Atomics.wait(ctl, CTL_PENDING, pending, 1000);
+        if (mayBlock) Atomics.wait(ctl, CTL_PENDING, pending, 1000);
+        else if ((++spins & 0xfff) !== 0) continue; // a page's main thread: spin, looking at the clock now and then
         if (Date.now() > deadline && Atomics.load(ctl, CTL_PENDING) !== 0) {
           throw new Error(`a compute-core helper thread did not finish ${kernel} within ${JOB_LIMIT_MS / 1000} s`);
         }

@@ -1,0 +1,134 @@
+// Word-vector files: the word2vec text format ("V D" header, then "word v1 … vD" lines), the word2vec binary
+// format (same header, then "word " followed by D little-endian float32 and a newline), and GloVe's .txt (no
+// header). Text values are written in the shortest form that reads back to the same float32, so writing what was
+// read reproduces a file byte for byte. This module parses and encodes bytes; files are io/word-vectors.ts.
+import { concatBytes } from "../core/bytes.js";
+import { fail } from "../core/errors.js";
+import { Matrix } from "../core/matrix.js";
+import { KeyedVectors } from "../text/keyed-vectors.js";
+
+export type WordVectorFormat = "word2vec" | "word2vec-binary" | "glove";
+
+/** Shortest decimal that reads back as the same float32. */
+export function formatFloat32(v: number): string {
+  const f = Math.fround(v);
+  if (Number.isNaN(f) || !Number.isFinite(f)) return String(f);
+  if (Object.is(f, -0)) return "-0";
+  for (let p = 1; p <= 9; p++) {
+    const s = f.toPrecision(p);
+    if (Math.fround(Number(s)) === f) return String(Number(s));
+  }
+  return String(f);
+}
+
+/**
+ * Parses word vectors from a file's bytes (or its text); the format is guessed when not given ("binary" must be said).
+ * `path` names the input in error messages.
+ */
+export function parseWordVectors(input: Uint8Array | string, format?: WordVectorFormat, path = "word vectors"): KeyedVectors {
+  if (format === "word2vec-binary") {
+    if (typeof input === "string") fail(`${path}: the word2vec binary format is read from bytes, not from a string`);
+    return parseBinary(input, path);
+  }
+  const text = typeof input === "string" ? input : new TextDecoder().decode(input);
+  const lines = text.split("\n");
+  if (lines.length && lines[lines.length - 1] === "") lines.pop();
+  if (lines.length === 0) fail(`${path}: the file is empty`);
+  const head = lines[0]!.trim().split(/\s+/);
+  const hasHeader = head.length === 2 && /^\d+$/.test(head[0]!) && /^\d+$/.test(head[1]!);
+  if (format === "word2vec" && !hasHeader) fail(`${path}: expected a word2vec header "<words> <dimensions>", got ${JSON.stringify(lines[0]!.slice(0, 40))}`);
+  if (format === "glove" && hasHeader) fail(`${path}: looks like word2vec text (it has a "${lines[0]}" header), not GloVe`);
+  const body = hasHeader ? lines.slice(1) : lines;
+  const dim = hasHeader ? Number(head[1]) : body[0]!.trim().split(/\s+/).length - 1;
+  if (hasHeader && body.length !== Number(head[0])) fail(`${path}: header says ${head[0]} words, the file has ${body.length}`);
+  if (!(dim >= 1)) fail(`${path}: no vector values on the first line`);
+  const words: string[] = [];
+  const data = new Float32Array(body.length * dim);
+  body.forEach((line, r) => {
+    const parts = line.trimEnd().split(" ");
+    if (parts.length !== dim + 1) fail(`${path}: line ${r + (hasHeader ? 2 : 1)} has ${parts.length - 1} values, expected ${dim}`);
+    words.push(parts[0]!);
+    for (let c = 0; c < dim; c++) {
+      const v = Number(parts[c + 1]);
+      if (Number.isNaN(v) && parts[c + 1] !== "NaN") fail(`${path}: line ${r + (hasHeader ? 2 : 1)}: ${JSON.stringify(parts[c + 1])} is not a number`);
+      data[r * dim + c] = v;
+    }
+  });
+  return new KeyedVectors(words, new Matrix(body.length, dim, data));
+}
+
+function parseBinary(buf: Uint8Array, path: string): KeyedVectors {
+  const utf8 = new TextDecoder();
+  const nl = buf.indexOf(0x0a);
+  if (nl < 0) fail(`${path}: no header line`);
+  const head = utf8.decode(buf.subarray(0, nl)).trim().split(/\s+/);
+  if (head.length !== 2 || !/^\d+$/.test(head[0]!) || !/^\d+$/.test(head[1]!)) fail(`${path}: expected a word2vec header "<words> <dimensions>"`);
+  const n = Number(head[0]);
+  const dim = Number(head[1]);
+  const words: string[] = [];
+  const data = new Float32Array(n * dim);
+  let p = nl + 1;
+  for (let r = 0; r < n; r++) {
+    while (p < buf.length && buf[p] === 0x0a) p++; // the newline after the previous vector
+    const sp = buf.indexOf(0x20, p);
+    if (sp < 0 || sp + 1 + 4 * dim > buf.length) fail(`${path}: the file ends in vector ${r + 1} of ${n}`);
+    words.push(utf8.decode(buf.subarray(p, sp)));
+    const v = new DataView(buf.buffer, buf.byteOffset + sp + 1, 4 * dim);
+    for (let c = 0; c < dim; c++) data[r * dim + c] = v.getFloat32(4 * c, true);
+    p = sp + 1 + 4 * dim;
+  }
+  return new KeyedVectors(words, new Matrix(n, dim, data));
+}
+
+/**
+ * The bytes of a word-vector file in the given format (default word2vec text), as pieces of about `pieceBytes` bytes
+ * so that large models are never held as one string. Checks the words and the format before the first piece.
+ */
+export function wordVectorPieces(kv: KeyedVectors, format: WordVectorFormat = "word2vec", pieceBytes = 1 << 20): Iterable<Uint8Array> {
+  for (const w of kv.words) if (!w || /[\s]/.test(w)) fail(`cannot write word ${JSON.stringify(w)}: words must be non-empty and without whitespace`);
+  if (format !== "word2vec" && format !== "glove" && format !== "word2vec-binary") {
+    fail(`format must be "word2vec", "word2vec-binary" or "glove", got ${JSON.stringify(format)}`);
+  }
+  return pieces(kv, format, pieceBytes);
+}
+
+function* pieces(kv: KeyedVectors, format: WordVectorFormat, pieceBytes: number): Generator<Uint8Array> {
+  const n = kv.size;
+  const dim = kv.dim;
+  const V = kv.vectors.data;
+  const utf8 = new TextEncoder();
+  let pending: Uint8Array[] = [];
+  let size = 0;
+  const add = (b: Uint8Array): void => {
+    pending.push(b);
+    size += b.length;
+  };
+  const take = (): Uint8Array => {
+    const out = concatBytes(pending, size);
+    pending = [];
+    size = 0;
+    return out;
+  };
+  if (format !== "glove") add(utf8.encode(`${n} ${dim}\n`));
+  for (let r = 0; r < n; r++) {
+    if (format === "word2vec-binary") {
+      add(utf8.encode(`${kv.words[r]} `));
+      const vec = new Uint8Array(4 * dim + 1);
+      const dv = new DataView(vec.buffer);
+      for (let c = 0; c < dim; c++) dv.setFloat32(4 * c, V[r * dim + c]!, true);
+      vec[4 * dim] = 0x0a;
+      add(vec);
+    } else {
+      let line = kv.words[r]!;
+      for (let c = 0; c < dim; c++) line += " " + formatFloat32(V[r * dim + c]!);
+      add(utf8.encode(line + "\n"));
+    }
+    if (size >= pieceBytes) yield take();
+  }
+  if (size > 0) yield take();
+}
+
+/** A whole word-vector file's bytes in the given format (default word2vec text). */
+export function encodeWordVectors(kv: KeyedVectors, format: WordVectorFormat = "word2vec"): Uint8Array {
+  return concatBytes([...wordVectorPieces(kv, format)]);
+}

@@ -1,0 +1,13 @@
+// latentkit for Node ("latentkit/node"): everything of the main entry, plus reading and writing files (plain or
+// gzipped), streamed text corpora, and figures rendered with zlib and saved to disk. The CLI's I/O comes from here.
+export * from "./index.js";
+export { render, saveFigure, zlibDeflate } from "./io/figures.js";
+export { readMaybeGzip, isGzipData } from "./io/files.js";
+export { readCsv } from "./io/csv.js";
+export { readNpy, writeNpy } from "./io/npy.js";
+export { readIdx, readIdxImages, readIdxLabels } from "./io/idx.js";
+export { loadDataset, type LoadOptions } from "./io/dataset.js";
+export { writeEmbedding } from "./io/export.js";
+export { TextCorpus, readLines, readDocuments } from "./io/corpus.js";
+export { readWordVectors, writeWordVectors } from "./io/word-vectors.js";
+export { evaluateWordPairs, evaluateAnalogies } from "./io/evaluate.js";

@@ -58,14 +58,25 @@ export function currentRoute(): Route {
   return processRoute;
 }
 
-/** Runs body with the process route forced to `route`, then restores it (tests). */
+/**
+ * Runs body with the process route forced to `route`, then restores the route before (tests). For an async body the
+ * route is restored when its promise settles (other work started meanwhile sees the forced route too).
+ */
 export function withRoute<T>(route: Route, body: () => T): T {
   const before = processRoute;
   setRoute(route);
+  let pending = false;
   try {
-    return body();
+    const result = body();
+    if (result instanceof Promise) {
+      pending = true;
+      return result.finally(() => {
+        processRoute = before;
+      }) as T;
+    }
+    return result;
   } finally {
-    processRoute = before;
+    if (!pending) processRoute = before;
   }
 }
 

@@ -7,7 +7,7 @@ import { FftRepulsion } from "../../src/manifold/tsne-fft.js";
 import { wasmCore } from "../../src/core/wasm/runtime.js";
 import { maxAbsDiff, randn } from "../helpers.js";
 
-test("route selection: size thresholds, unsupported cases, forced routes and thread counts", (t) => {
+test("route selection: size thresholds, unsupported cases, forced routes and thread counts", async (t) => {
   const core = wasmCore();
   if (!core) return t.skip("no WebAssembly core");
   assert.equal(currentRoute(), "auto");
@@ -25,6 +25,14 @@ test("route selection: size thresholds, unsupported cases, forced routes and thr
   });
   assert.equal(currentRoute(), "auto");
   withRoute("wasm", () => assert.equal(coreFor("gemm", { size: 1 }), core));
+  // an async body keeps the route until its promise settles
+  const later = withRoute("ts", async () => {
+    await new Promise((r) => setTimeout(r, 1));
+    return coreFor("gemm");
+  });
+  assert.equal(currentRoute(), "ts");
+  assert.equal(await later, null);
+  assert.equal(currentRoute(), "auto");
   assert.throws(() => setRoute("gpu" as "ts"), /route must be "auto", "wasm" or "ts"/);
   assert.equal(partsFor(core, "umapEpoch", THRESHOLDS.umapEpoch.parallelFrom - 1), 1);
   assert.equal(partsFor(core, "umapEpoch", THRESHOLDS.umapEpoch.parallelFrom), core.threads);

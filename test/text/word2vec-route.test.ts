@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { setRoute, type Route } from "../../src/core/backend.js";
+import { withRoute, type Route } from "../../src/core/backend.js";
 import { wasmCore } from "../../src/core/wasm/runtime.js";
 import { TextCorpus } from "../../src/io/corpus.js";
 import { Word2Vec, type Word2VecOptions } from "../../src/text/word2vec.js";
@@ -12,14 +12,9 @@ const CORPUS = join(SHARED_DATA, "text/gcide-definitions.txt.gz");
 const sentences: string[][] = [];
 for await (const s of new TextCorpus(CORPUS, {}, 1500)) if (s.length) sentences.push(s);
 
-async function fit(route: Route, opts: Word2VecOptions): Promise<Word2Vec> {
-  // the route is chosen when training starts, after the vocabulary is built: keep it set for the whole fit
-  setRoute(route);
-  try {
-    return await new Word2Vec({ threads: 1, epochs: 1, seed: 4, minCount: 2, dim: 24, ...opts }).fit(sentences);
-  } finally {
-    setRoute("auto");
-  }
+function fit(route: Route, opts: Word2VecOptions): Promise<Word2Vec> {
+  // the route is chosen when training starts, after the vocabulary is built: withRoute keeps it until the fit settles
+  return withRoute(route, () => new Word2Vec({ threads: 1, epochs: 1, seed: 4, minCount: 2, dim: 24, ...opts }).fit(sentences));
 }
 
 /** Smallest cosine between a word's vector in a and in b. */

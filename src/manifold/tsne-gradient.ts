@@ -2,8 +2,16 @@
 //   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
 import { describeValue, fail, requireInt } from "../core/errors.js";
 import { CsrMatrix } from "../linalg/sparse.js";
-import { OP_BH_GROUPS, OP_BH_QUERY, OP_TSNE_ATTR, OP_TSNE_GRAD } from "../core/wasm/jobs.js";
-import { WasmArena, wasmCore, type WasmCore } from "../core/wasm/runtime.js";
+import {
+  BH_COUNTER, BH_DIMS, BH_GROUP_SIZE, BH_GROUPS, BH_KEYS, BH_KEYS2, BH_LEAF_SIZE, BH_LIST_BYTES, BH_LISTS, BH_N, BH_NODE_CHILD,
+  BH_NODE_END, BH_NODE_KIDS, BH_NODE_LEVEL, BH_NODE_MASS, BH_NODE_START, BH_NODE_WIDTH2, BH_NODE_X, BH_NODE_Y, BH_NODE_Z, BH_OUT,
+  BH_OUT_GROUPS, BH_PERM, BH_PERM2, BH_PX, BH_PY, BH_PZ, BH_SCRATCH, BH_SLOTS, BH_STACKS, BH_THETA2, BH_Y, BH_Z,
+  BH_QUERY_M, BH_QUERY_OUT, BH_QUERY_Q, BH_QUERY_SLOTS, BH_QUERY_TREE, BH_QUERY_Z,
+  TSNE_ATTR_DIMS, TSNE_ATTR_INDICES, TSNE_ATTR_INDPTR, TSNE_ATTR_N, TSNE_ATTR_OUT, TSNE_ATTR_SLOTS, TSNE_ATTR_VALUES, TSNE_ATTR_Y,
+  TSNE_GRAD_ATTR, TSNE_GRAD_BH,
+} from "../../assembly/abi.js";
+import { coreFor, partsFor } from "../core/backend.js";
+import { ParamBlock, WasmArena, type WasmCore } from "../core/wasm/runtime.js";
 import { BHTree } from "./bhtree.js";
 
 /** Attractive term Σ_j p_ij w_ij (y_i − y_j) for every i, scaled by `exaggeration`, written into out (n x dims). */
@@ -140,10 +148,10 @@ export class AttractiveForces {
   private core: WasmCore | null;
   private yPtr = 0;
   private outPtr = 0;
-  private params = 0;
+  private params: ParamBlock | null = null;
 
   constructor(private readonly P: CsrMatrix, private readonly dims: number) {
-    this.core = dims === 2 || dims === 3 ? wasmCore() : null;
+    this.core = coreFor("tsneAttraction", { supported: dims === 2 || dims === 3 });
     this.arena = this.core ? new WasmArena(this.core) : null;
     const arena = this.arena;
     if (!arena) return;
@@ -153,8 +161,9 @@ export class AttractiveForces {
     const vl = arena.put(P.data);
     this.yPtr = arena.alloc(8 * dims * n);
     this.outPtr = arena.alloc(8 * dims * n);
-    this.params = arena.alloc(64);
-    new Int32Array(this.core!.memory.buffer, this.params, 7).set([ip, ix, vl, this.yPtr, this.outPtr, n, dims]);
+    this.params = new ParamBlock(this.core!.memory, arena.alloc(4 * TSNE_ATTR_SLOTS), TSNE_ATTR_SLOTS)
+      .set(TSNE_ATTR_INDPTR, ip).set(TSNE_ATTR_INDICES, ix).set(TSNE_ATTR_VALUES, vl).set(TSNE_ATTR_Y, this.yPtr)
+      .set(TSNE_ATTR_OUT, this.outPtr).set(TSNE_ATTR_N, n).set(TSNE_ATTR_DIMS, dims);
   }
 
   /** out = exaggeration · Σ_j p_ij w_ij (y_i − y_j). */
@@ -165,13 +174,13 @@ export class AttractiveForces {
       return;
     }
     this.load(Y);
-    core.run(OP_TSNE_ATTR, [this.params], this.parts());
+    core.run("tsneAttractRowsPart", this.params!.ptr, this.parts());
     this.collect(exaggeration, out);
   }
 
   /** The WASM job's parameter block, or 0 without the core (for {@link WasmBarnesHut.gradient}). */
   get wasmParams(): number {
-    return this.params;
+    return this.params?.ptr ?? 0;
   }
 
   /** Copies the map in (before a job that uses {@link wasmParams}). */
@@ -180,9 +189,9 @@ export class AttractiveForces {
     new Float64Array(this.core!.memory.buffer, this.yPtr, m).set(Y.subarray(0, m));
   }
 
-  /** Participants a job should use for this P (any number gives the same forces): all from 2^18 edges. */
+  /** Participants a job should use for this P (any number gives the same forces). */
   parts(): number {
-    return this.P.nnz >= 1 << 18 ? this.core!.threads : 1;
+    return partsFor(this.core!, "tsneAttraction", this.P.nnz);
   }
 
   /** The forces of a finished job into out, times exaggeration. */
@@ -214,16 +223,11 @@ export interface WasmBarnesHutOptions {
  */
 export class WasmBarnesHut {
   private readonly arena: WasmArena;
-  private readonly params: number;
+  private readonly params: ParamBlock;
   private readonly yPtr: number;
   private readonly outPtr: number;
   private readonly zPtr: number;
-  private queryCap = 0;
-  private queryM = -1;
-  private queryPtr = 0;
-  private queryOut = 0;
-  private queryZ = 0;
-  private queryParams = 0;
+  private query_: { cap: number; q: number; out: number; z: number; params: ParamBlock } | null = null;
 
   constructor(private readonly core: WasmCore, private readonly n: number, private readonly dims: 2 | 3 = 2,
     opts: WasmBarnesHutOptions = {}) {
@@ -237,22 +241,19 @@ export class WasmBarnesHut {
     this.yPtr = a.alloc(8 * dims * n);
     this.outPtr = a.alloc(8 * dims * n);
     this.zPtr = a.alloc(8 * n);
-    const slots = [
-      this.yPtr, n, leafSize, groupSize,
-      a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n),
-      a.alloc(8 * cap), a.alloc(8 * cap), a.alloc(8 * cap), a.alloc(8 * cap),
-      a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap),
-      0, 0, a.alloc(1024), a.alloc(1024 * threads), a.alloc(listBytes * threads), listBytes, this.outPtr, this.zPtr,
-      0, dims, a.alloc(4 * n), a.alloc(8 * cap),
-    ];
-    this.params = a.alloc(256);
-    new Int32Array(core.memory.buffer, this.params, slots.length).set(slots);
+    const p = (this.params = new ParamBlock(core.memory, a.alloc(4 * BH_SLOTS), BH_SLOTS));
+    p.set(BH_Y, this.yPtr).set(BH_N, n).set(BH_LEAF_SIZE, leafSize).set(BH_GROUP_SIZE, groupSize).set(BH_DIMS, dims);
+    for (const slot of [BH_KEYS, BH_PERM, BH_KEYS2, BH_PERM2, BH_PX, BH_PY, BH_PZ]) p.set(slot, a.alloc(4 * n));
+    for (const slot of [BH_NODE_X, BH_NODE_Y, BH_NODE_Z, BH_NODE_MASS, BH_NODE_WIDTH2]) p.set(slot, a.alloc(8 * cap));
+    for (const slot of [BH_NODE_CHILD, BH_NODE_KIDS, BH_NODE_START, BH_NODE_END, BH_NODE_LEVEL, BH_GROUPS]) p.set(slot, a.alloc(4 * cap));
+    p.set(BH_SCRATCH, a.alloc(1024)).set(BH_STACKS, a.alloc(1024 * threads)).set(BH_LISTS, a.alloc(listBytes * threads))
+      .set(BH_LIST_BYTES, listBytes).set(BH_OUT, this.outPtr).set(BH_Z, this.zPtr).set(BH_COUNTER, 0);
   }
 
   /** Σ_j w_ij² (y_i − y_j) into out; returns Z. */
   repulsion(Y: Float64Array, theta: number, out: Float64Array): number {
     const parts = this.prepare(Y, theta);
-    this.core.run(OP_BH_GROUPS, [this.params], parts);
+    this.core.run("bhGroupPart", this.params.ptr, parts);
     return this.collect(out);
   }
 
@@ -264,7 +265,8 @@ export class WasmBarnesHut {
     att: Float64Array): number {
     const parts = Math.max(this.prepare(Y, theta), attraction.parts());
     attraction.load(Y);
-    this.core.run(OP_TSNE_GRAD, [attraction.wasmParams, this.params], parts);
+    const p = this.core.callBlock().set(TSNE_GRAD_ATTR, attraction.wasmParams).set(TSNE_GRAD_BH, this.params.ptr);
+    this.core.run("tsneGradPart", p.ptr, parts);
     attraction.collect(exaggeration, att);
     return this.collect(rep);
   }
@@ -272,50 +274,46 @@ export class WasmBarnesHut {
   /** Builds the tree of a fixed reference map Y (this object's n points) for {@link query}. */
   setReference(Y: Float64Array, theta: number): void {
     this.prepare(Y, theta);
-    this.queryM = -1;
   }
 
   /**
    * For each of the m points of Q (m x dims) against the reference points of {@link setReference}: Σ_j w_ij² (q_i − y_j)
    * into rep (m x dims) and Σ_j w_ij into z (m), by Barnes–Hut with the θ given there (a point walks the tree on its
-   * own, in f64; the query points do not act on each other). Split over the core's threads from 256 points; every
-   * point's sums are made by one thread, so the result does not depend on the thread count.
+   * own, in f64; the query points do not act on each other). Every point's sums are made by one thread, so the result
+   * does not depend on the thread count.
    */
   query(Q: Float64Array, m: number, rep: Float64Array, z: Float64Array): void {
     const core = this.core;
     const d = this.dims;
-    if (m > this.queryCap) {
-      this.queryCap = m;
-      this.queryPtr = this.arena.alloc(8 * d * m);
-      this.queryOut = this.arena.alloc(8 * d * m);
-      this.queryZ = this.arena.alloc(8 * m);
-      if (this.queryParams === 0) this.queryParams = this.arena.alloc(64);
+    let q = this.query_;
+    if (!q || m > q.cap) {
+      const a = this.arena;
+      q = this.query_ = {
+        cap: m, q: a.alloc(8 * d * m), out: a.alloc(8 * d * m), z: a.alloc(8 * m),
+        params: q?.params ?? new ParamBlock(core.memory, a.alloc(4 * BH_QUERY_SLOTS), BH_QUERY_SLOTS),
+      };
     }
+    q.params.set(BH_QUERY_TREE, this.params.ptr).set(BH_QUERY_Q, q.q).set(BH_QUERY_M, m).set(BH_QUERY_OUT, q.out).set(BH_QUERY_Z, q.z);
+    new Float64Array(core.memory.buffer, q.q, d * m).set(Q.subarray(0, d * m));
+    core.run("bhQueryPart", q.params.ptr, partsFor(core, "tsneQuery", m));
     const buf = core.memory.buffer;
-    if (m !== this.queryM) {
-      new Int32Array(buf, this.queryParams, 5).set([this.params, this.queryPtr, m, this.queryOut, this.queryZ]);
-      this.queryM = m;
-    }
-    new Float64Array(buf, this.queryPtr, d * m).set(Q.subarray(0, d * m));
-    core.run(OP_BH_QUERY, [this.queryParams], m >= 256 ? core.threads : 1);
-    const after = core.memory.buffer;
-    rep.set(new Float64Array(after, this.queryOut, d * m));
-    z.set(new Float64Array(after, this.queryZ, m));
+    rep.set(new Float64Array(buf, q.out, d * m));
+    z.set(new Float64Array(buf, q.z, m));
   }
 
   /** Copies Y and θ in and builds the tree; returns the participants to use. */
   private prepare(Y: Float64Array, theta: number): number {
     const core = this.core;
     new Float64Array(core.memory.buffer, this.yPtr, this.dims * this.n).set(Y.subarray(0, this.dims * this.n));
-    new Float64Array(core.memory.buffer, this.params + 128, 1)[0] = theta * theta;
-    core.kernels.bhGroupBuild(this.params);
-    return this.n >= 1000 ? core.threads : 1;
+    this.params.setF64(BH_THETA2, theta * theta);
+    core.kernels.bhGroupBuild(this.params.ptr);
+    return partsFor(core, "tsneBarnesHut", this.n);
   }
 
   private collect(out: Float64Array): number {
     const buf = this.core.memory.buffer;
     out.set(new Float64Array(buf, this.outPtr, this.dims * this.n));
-    const groups = new Int32Array(buf, this.params, 32)[20]!;
+    const groups = this.params.get(BH_OUT_GROUPS);
     const zs = new Float64Array(buf, this.zPtr, groups);
     let z = 0;
     for (let g = 0; g < groups; g++) z += zs[g]!;
@@ -350,7 +348,7 @@ export class PartialGradient {
    */
   constructor(private readonly ref: Float64Array, n: number, private readonly dims: number, private readonly m: number,
     private readonly neighbors: Int32Array, private readonly P: Float64Array, private readonly k: number, private readonly theta: number) {
-    const core = dims === 2 || dims === 3 ? wasmCore() : null;
+    const core = coreFor("tsneQuery", { supported: dims === 2 || dims === 3 });
     this.wasm = core ? new WasmBarnesHut(core, n, dims as 2 | 3) : null;
     this.wasm?.setReference(ref, theta);
     this.tree = this.wasm ? null : new BHTree(dims, 4 * n);

@@ -2,10 +2,8 @@
 // with 1 and 2 threads of the compute core, at sizes below and above the thresholds from which their jobs are split.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { withRoute } from "../../src/core/backend.js";
 import { Matrix } from "../../src/core/matrix.js";
 import { PCA } from "../../src/decomposition/pca.js";
 import { TruncatedSVD } from "../../src/decomposition/truncated-svd.js";
@@ -66,34 +64,6 @@ test("t-SNE gives bit-identical maps with 1 and 2 threads (Barnes–Hut 2-D/3-D,
   }
 });
 
-/** TSNE.transform of Xnew by the saved model in a child process without the WASM core (the TypeScript BHTree). */
-function transformWithoutWasm(model: TSNE, Xnew: Matrix): Matrix {
-  const dir = mkdtempSync(join(tmpdir(), "latentkit-transform-"));
-  try {
-    writeFileSync(join(dir, "model.json"), JSON.stringify(model.toJSON()));
-    writeFileSync(join(dir, "x.json"), JSON.stringify({ rows: Xnew.rows, cols: Xnew.cols, data: Array.from(Xnew.data) }));
-    const tsneUrl = new URL("../../src/manifold/tsne.js", import.meta.url).href;
-    const matrixUrl = new URL("../../src/core/matrix.js", import.meta.url).href;
-    const script = `
-      import { readFileSync, writeFileSync } from "node:fs";
-      const { TSNE } = await import(${JSON.stringify(tsneUrl)});
-      const { Matrix } = await import(${JSON.stringify(matrixUrl)});
-      const dir = ${JSON.stringify(dir)};
-      const x = JSON.parse(readFileSync(dir + "/x.json", "utf8"));
-      const t = TSNE.fromJSON(JSON.parse(readFileSync(dir + "/model.json", "utf8")));
-      const Y = await t.transform(new Matrix(x.rows, x.cols, Float32Array.from(x.data)));
-      writeFileSync(dir + "/y.json", JSON.stringify(Array.from(Y.data)));`;
-    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-      encoding: "utf8", env: { ...process.env, LATENTKIT_WASM: "0" },
-    });
-    assert.equal(r.status, 0, r.stderr);
-    const data = JSON.parse(readFileSync(join(dir, "y.json"), "utf8")) as number[];
-    return new Matrix(Xnew.rows, model.embedding.cols, Float32Array.from(data));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** Share of the new points whose 10 nearest map neighbours among the reference points vote for their label. */
 function heldOutVote(E: Matrix, Y: Matrix, trainLabels: string[], labels: string[]): number {
   const g = exactKnn(E, 10, { query: Y });
@@ -131,7 +101,8 @@ test("TSNE.transform: the WASM Barnes–Hut query and the TypeScript tree agree,
       const m = theta === 0 ? 100 : 400;
       const [one, two] = await withThreads(() => model.transform(held.rowRange(0, m)));
       assertSameMap(one, two, `${dims}-D transform at θ = ${theta}`);
-      const ts = transformWithoutWasm(model, held.rowRange(0, m));
+      // the TypeScript route: the BHTree (and the TypeScript kNN of the new points)
+      const ts = await withRoute("ts", () => model.transform(held.rowRange(0, m)));
       const d: number[] = [];
       for (let i = 0; i < m; i++) {
         let s2 = 0;

@@ -169,14 +169,14 @@ export const BH_SLOTS = 34;
 // ---- t-SNE transform: Barnes–Hut forces on new points from a fixed map (assembly/tsne.ts, bhQueryPart) ----------
 
 /** The BH_* block of the reference map's tree (built by bhGroupBuild; its stacks are used). */
-export const BH_QUERY_TREE = 0;
+export const TSNE_QUERY_TREE = 0;
 /** f64 new points, dims per point. */
-export const BH_QUERY_Q = 1;
-export const BH_QUERY_M = 2;
+export const TSNE_QUERY_Q = 1;
+export const TSNE_QUERY_M = 2;
 /** f64 out: Σ_j w_ij² (q_i − y_j), dims per point; and Σ_j w_ij per point. */
-export const BH_QUERY_OUT = 3;
-export const BH_QUERY_Z = 4;
-export const BH_QUERY_SLOTS = 5;
+export const TSNE_QUERY_OUT = 3;
+export const TSNE_QUERY_Z = 4;
+export const TSNE_QUERY_SLOTS = 5;
 
 // ---- a whole t-SNE gradient in one job (assembly/tsne.ts) ----------------------------------------------------------
 

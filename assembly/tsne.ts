@@ -5,7 +5,7 @@ import {
   BH_COUNTER, BH_DIMS, BH_GROUP_SIZE, BH_GROUPS, BH_KEYS, BH_KEYS2, BH_LEAF_SIZE, BH_LIST_BYTES, BH_LISTS, BH_N, BH_NODE_CHILD,
   BH_NODE_END, BH_NODE_KIDS, BH_NODE_LEVEL, BH_NODE_MASS, BH_NODE_START, BH_NODE_WIDTH2, BH_NODE_X, BH_NODE_Y, BH_NODE_Z, BH_OUT,
   BH_OUT_GROUPS, BH_OUT_NODES, BH_PERM, BH_PERM2, BH_PX, BH_PY, BH_PZ, BH_SCRATCH, BH_STACKS, BH_THETA2, BH_Y, BH_Z,
-  BH_QUERY_M, BH_QUERY_OUT, BH_QUERY_Q, BH_QUERY_TREE, BH_QUERY_Z,
+  TSNE_QUERY_M, TSNE_QUERY_OUT, TSNE_QUERY_Q, TSNE_QUERY_TREE, TSNE_QUERY_Z,
   TSNE_ATTR_DIMS, TSNE_ATTR_INDICES, TSNE_ATTR_INDPTR, TSNE_ATTR_N, TSNE_ATTR_OUT, TSNE_ATTR_VALUES, TSNE_ATTR_Y,
   TSNE_GRAD_ATTR, TSNE_GRAD_BH,
 } from "./abi";
@@ -499,14 +499,14 @@ export function tsneGradPart(params: usize, part: i32, parts: i32): void {
 // one part in tree order, so the result does not depend on the number of parts.
 
 /**
- * Part `part` of `parts` of the query repulsion (BH_QUERY_* in abi.ts): for each new point q_i, Σ_j w_ij² (q_i − y_j)
+ * Part `part` of `parts` of the query repulsion (TSNE_QUERY_* in abi.ts): for each new point q_i, Σ_j w_ij² (q_i − y_j)
  * and Σ_j w_ij over the reference points j of the tree (the BH_* block bhGroupBuild filled; its stacks, 1 KiB per
  * part, are used here). A cell stands in for its points when its width² is below θ² (BH_THETA2) times its squared
  * distance from q_i; θ = 0 gives the exact sums. Points [m·part/parts, m·(part+1)/parts) are this part's.
  */
 export function bhQueryPart(params: usize, part: i32, parts: i32): void {
-  const bh = <usize>prm(params, BH_QUERY_TREE), Q = <usize>prm(params, BH_QUERY_Q), m = prm(params, BH_QUERY_M);
-  const out = <usize>prm(params, BH_QUERY_OUT), zs = <usize>prm(params, BH_QUERY_Z);
+  const bh = <usize>prm(params, TSNE_QUERY_TREE), Q = <usize>prm(params, TSNE_QUERY_Q), m = prm(params, TSNE_QUERY_M);
+  const out = <usize>prm(params, TSNE_QUERY_OUT), zs = <usize>prm(params, TSNE_QUERY_Z);
   const Y = <usize>prm(bh, BH_Y), perm = <usize>prm(bh, BH_PERM);
   const nx = <usize>prm(bh, BH_NODE_X), ny = <usize>prm(bh, BH_NODE_Y), nz = <usize>prm(bh, BH_NODE_Z);
   const nm = <usize>prm(bh, BH_NODE_MASS), nw2 = <usize>prm(bh, BH_NODE_WIDTH2);

@@ -6,7 +6,7 @@ import {
   BH_COUNTER, BH_DIMS, BH_GROUP_SIZE, BH_GROUPS, BH_KEYS, BH_KEYS2, BH_LEAF_SIZE, BH_LIST_BYTES, BH_LISTS, BH_N, BH_NODE_CHILD,
   BH_NODE_END, BH_NODE_KIDS, BH_NODE_LEVEL, BH_NODE_MASS, BH_NODE_START, BH_NODE_WIDTH2, BH_NODE_X, BH_NODE_Y, BH_NODE_Z, BH_OUT,
   BH_OUT_GROUPS, BH_PERM, BH_PERM2, BH_PX, BH_PY, BH_PZ, BH_SCRATCH, BH_SLOTS, BH_STACKS, BH_THETA2, BH_Y, BH_Z,
-  BH_QUERY_M, BH_QUERY_OUT, BH_QUERY_Q, BH_QUERY_SLOTS, BH_QUERY_TREE, BH_QUERY_Z,
+  TSNE_QUERY_M, TSNE_QUERY_OUT, TSNE_QUERY_Q, TSNE_QUERY_SLOTS, TSNE_QUERY_TREE, TSNE_QUERY_Z,
   TSNE_ATTR_DIMS, TSNE_ATTR_INDICES, TSNE_ATTR_INDPTR, TSNE_ATTR_N, TSNE_ATTR_OUT, TSNE_ATTR_SLOTS, TSNE_ATTR_VALUES, TSNE_ATTR_Y,
   TSNE_GRAD_ATTR, TSNE_GRAD_BH,
 } from "../../assembly/abi.js";
@@ -290,10 +290,10 @@ export class WasmBarnesHut {
       const a = this.arena;
       q = this.query_ = {
         cap: m, q: a.alloc(8 * d * m), out: a.alloc(8 * d * m), z: a.alloc(8 * m),
-        params: q?.params ?? new ParamBlock(core.memory, a.alloc(4 * BH_QUERY_SLOTS), BH_QUERY_SLOTS),
+        params: q?.params ?? new ParamBlock(core.memory, a.alloc(4 * TSNE_QUERY_SLOTS), TSNE_QUERY_SLOTS),
       };
     }
-    q.params.set(BH_QUERY_TREE, this.params.ptr).set(BH_QUERY_Q, q.q).set(BH_QUERY_M, m).set(BH_QUERY_OUT, q.out).set(BH_QUERY_Z, q.z);
+    q.params.set(TSNE_QUERY_TREE, this.params.ptr).set(TSNE_QUERY_Q, q.q).set(TSNE_QUERY_M, m).set(TSNE_QUERY_OUT, q.out).set(TSNE_QUERY_Z, q.z);
     new Float64Array(core.memory.buffer, q.q, d * m).set(Q.subarray(0, d * m));
     core.run("bhQueryPart", q.params.ptr, partsFor(core, "tsneQuery", m));
     const buf = core.memory.buffer;

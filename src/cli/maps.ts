@@ -12,7 +12,8 @@ import { MDS } from "../manifold/mds.js";
 import { Sammon } from "../manifold/sammon.js";
 import { knnAccuracy, trustworthiness } from "../metrics/quality.js";
 import { scatterFigure } from "../plot/charts.js";
-import { ensureDir, imageShapeFor, loadInput, parseIntOption, type InputOptions } from "./common.js";
+import { choice, imageShapeFor, loadInput, parseIntOption, parseShape, type InputOptions } from "./common.js";
+import { planOutputs } from "./outputs.js";
 import { ProgressBar } from "./progress.js";
 
 export interface MapOptions extends InputOptions {
@@ -53,7 +54,11 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
     .option("--json", "print one JSON object with the results to stdout");
   extraOptions(cmd);
   cmd.action(async (file: string, o: MapOptions) => {
+    // every option is checked before any work: the outputs (formats, directories), the image shape
+    const outputs = planOutputs([["--out", o.out, "embedding"], ["--plot", o.plot, "figure"]], [file, o.labels]);
+    if (o.imageShape !== undefined) parseShape(o.imageShape);
     const ds = loadInput(file, o);
+    const shape = o.plot && o.thumbnails ? imageShapeFor(ds, o.imageShape, true) : undefined;
     const t0 = performance.now();
     let X = ds.X;
     if (o.pca !== undefined) {
@@ -72,17 +77,15 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
     const trust = trustworthiness(Xs, Zs, Math.min(10, Math.floor((m - 1) / 2)));
     const labelsS = ds.labels ? idx.map((i) => ds.labels![i]!) : undefined;
     const acc = labelsS ? knnAccuracy(Zs, labelsS, Math.min(10, m - 1)) : undefined;
-    const written: string[] = [];
-    if (o.out) written.push(...writeEmbedding(ensureDir(o.out), Z, ds.labels));
+    if (o.out) writeEmbedding(o.out, Z, ds.labels, outputs);
     if (o.plot) {
-      const shape = o.thumbnails ? imageShapeFor(ds, o.imageShape, true) : undefined;
-      saveFigure(ensureDir(o.plot), scatterFigure(Z, {
+      saveFigure(o.plot, scatterFigure(Z, {
         ...(ds.labels ? { labels: ds.labels } : {}),
         title: `${method.name} of ${file.split("/").pop()} (${Z.rows} points)`, xLabel: `${method.name} 1`, yLabel: `${method.name} 2`,
         ...(shape ? { thumbnails: { images: ds.X, imageShape: shape } } : {}),
-      }));
-      written.push(o.plot);
+      }), outputs);
     }
+    const written = outputs.commit();
     const result = {
       command: method.name, file, nSamples: Z.rows, nFeatures: ds.X.cols, ...(o.pca !== undefined ? { pca: o.pca } : {}),
       dims: Z.cols, seconds, trustworthiness: trust, trustworthinessK: Math.min(10, Math.floor((m - 1) / 2)), qualitySample: m,
@@ -119,11 +122,11 @@ export function tsneCommand(): Command {
   };
   return mapCommand(method, "t-SNE map (FFT-interpolated, Barnes-Hut or exact gradient)", (c) => c
     .option("--perplexity <p>", "effective number of neighbours", Number, 30)
-    .option("--method <m>", "auto (fft for 2-D maps of 200000+ points, else barnes-hut) | fft | barnes-hut | exact", "auto")
+    .addOption(choice("--method <m>", "auto (fft for 2-D maps of 200000+ points, else barnes-hut) | fft | barnes-hut | exact", ["auto", "fft", "barnes-hut", "exact"], "auto"))
     .option("--iterations <n>", "optimisation iterations", parseIntOption("--iterations"), 1000)
     .option("--theta <t>", "Barnes-Hut accuracy (0 = exact forces)", Number, 0.5)
     .option("--exact", "exact gradient (O(n²); small data)")
-    .option("--init <name>", "pca | random", "pca")
+    .addOption(choice("--init <name>", "pca | random", ["pca", "random"], "pca"))
     .addHelpText("after", `
 Examples:
   latentkit tsne data/digits.csv.gz --label-column -1 --plot digits-tsne.png --json
@@ -148,7 +151,7 @@ export function umapCommand(): Command {
     .option("--neighbors <n>", "neighbours of the kNN graph", parseIntOption("--neighbors"), 15)
     .option("--min-dist <d>", "minimum distance between points in the map", Number, 0.1)
     .option("--epochs <n>", "optimisation epochs (default 500 for n <= 10000, else 200)", parseIntOption("--epochs"))
-    .option("--init <name>", "spectral | random", "spectral")
+    .addOption(choice("--init <name>", "spectral | random", ["spectral", "random"], "spectral"))
     .addHelpText("after", `
 Examples:
   latentkit umap data/digits.csv.gz --label-column -1 --plot digits-umap.png --json`));

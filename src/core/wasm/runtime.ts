@@ -5,6 +5,7 @@
 // they are module Web Workers (web-worker.ts), only on a cross-origin isolated page; they start asynchronously
 // (initCore), and jobs run on one thread until they are up. A page's main thread may not block in Atomics.wait, so
 // there it spins on the job's counter while the helpers finish their parts (see docs/browser.md).
+import { LatentkitError } from "../errors.js";
 import { KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64 } from "./kernels-binary.js";
 import {
   CTL_ARGS, CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARTS, CTL_PENDING, CTL_READY, runPart, type KernelExports,
@@ -130,7 +131,12 @@ function webWorkersUsable(): boolean {
 function maxThreads(): number {
   if (!isNode() && !webWorkersUsable()) return 1;
   const t = env("LATENTKIT_THREADS");
-  if (t && /^\d+$/.test(t)) return Math.max(1, Number(t));
+  if (t !== undefined && t.trim() !== "") {
+    if (!/^\s*\d+\s*$/.test(t) || Number(t) < 1) {
+      throw new LatentkitError(`LATENTKIT_THREADS must be a whole number of threads >= 1, got ${JSON.stringify(t)}`);
+    }
+    return Number(t);
+  }
   if (threadOverride !== undefined) return threadOverride;
   let n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   if (isNode()) {
@@ -151,6 +157,7 @@ function decodeBase64(s: string): Uint8Array {
 /** The WASM core, or null where WebAssembly SIMD with shared memory is unavailable (or LATENTKIT_WASM=0). */
 export function wasmCore(): WasmCore | null {
   if (core !== undefined) return core;
+  maxThreads(); // a bad LATENTKIT_THREADS fails here, not silently inside the try below
   core = null;
   if (env("LATENTKIT_WASM") === "0") return core;
   // V8 first runs WebAssembly in its baseline compiler and tiers up per call; a GEMM is one long call, so the first
@@ -218,7 +225,9 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
     const started = Atomics.load(ctl, CTL_READY);
     readyAt = started + n - 1;
     for (let part = 1; part < n; part++) {
-      const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, part } });
+      // execArgv: [] so that the host's flags (--input-type=module from `node -e`, --eval, ...) do not reach the
+      // helpers, which are plain module scripts
+      const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, part }, execArgv: [] });
       w.unref();
       helpers.push(w);
     }
@@ -368,7 +377,7 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
   return c;
 }
 
-type WorkerCtor = new (url: URL, opts: { workerData: unknown }) => { unref(): void; terminate(): unknown };
+type WorkerCtor = new (url: URL, opts: { workerData: unknown; execArgv?: string[] }) => { unref(): void; terminate(): unknown };
 
 function loadWorkerThreads(): { Worker: WorkerCtor } | null {
   return builtin<{ Worker: WorkerCtor }>("node:worker_threads");

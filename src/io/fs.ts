@@ -128,6 +128,8 @@ interface Entry {
   /** The target did not exist before (so a rolled-back commit removes it). */
   isNew: boolean;
   written: boolean;
+  /** When it was first written (commit puts files in place, and lists them, in this order). */
+  order: number;
   committed: boolean;
 }
 
@@ -217,6 +219,7 @@ function writeData(fd: number, data: FileData): void {
  */
 export class OutputFiles {
   private readonly entries = new Map<string, Entry>();
+  private writes = 0;
 
   /** Checks that `path` can be written and reserves its temporary file; fails with one line naming the path. */
   plan(path: string): void {
@@ -235,7 +238,7 @@ export class OutputFiles {
       if (code === "ELOOP" || (code === "ENOENT" && lstatExists(target))) throw new LatentkitError(`cannot write ${path}: it is a broken symbolic link`);
       if (code !== "ENOENT") throw fileError("write", path, e);
     }
-    const entry: Entry = { path, target, createdDirs: [], isNew: st === undefined, written: false, committed: false };
+    const entry: Entry = { path, target, createdDirs: [], isNew: st === undefined, written: false, order: 0, committed: false };
     if (st) {
       if (st.isDirectory()) throw new LatentkitError(`cannot write ${path}: it is a directory`);
       if (!st.isFile()) {
@@ -287,6 +290,7 @@ export class OutputFiles {
         // keep the default mode
       }
     }
+    if (!entry.written) entry.order = ++this.writes;
     entry.written = true;
   }
 
@@ -302,7 +306,7 @@ export class OutputFiles {
   commit(): string[] {
     const done: Entry[] = [];
     try {
-      for (const entry of this.entries.values()) {
+      for (const entry of [...this.entries.values()].sort((a, b) => a.order - b.order)) {
         if (!entry.written) continue;
         if (entry.temp) {
           try {
@@ -332,11 +336,13 @@ export class OutputFiles {
 
   /** Removes every uncommitted temporary file and the directories made for them. */
   discard(): void {
-    for (const entry of this.entries.values()) {
+    const entries = [...this.entries.values()];
+    for (const entry of entries) {
       if (entry.temp) unlinkQuietly(entry.temp);
       entry.temp = undefined;
-      if (!entry.committed) removeDirs(entry.createdDirs);
     }
+    // directories last, newest first (a later entry may have put its temporary file in an earlier one's directory)
+    for (const entry of entries.reverse()) if (!entry.committed) removeDirs(entry.createdDirs);
     this.entries.clear();
     live.delete(this);
   }

@@ -2,8 +2,15 @@
 //   ∂KL/∂y_i = 4 [ Σ_j p_ij w_ij (y_i − y_j)  −  Σ_j w_ij² (y_i − y_j) / Z ]
 import { describeValue, fail, requireInt } from "../core/errors.js";
 import { CsrMatrix } from "../linalg/sparse.js";
-import { OP_BH_GROUPS, OP_TSNE_ATTR, OP_TSNE_GRAD } from "../core/wasm/jobs.js";
-import { WasmArena, wasmCore, type WasmCore } from "../core/wasm/runtime.js";
+import {
+  BH_COUNTER, BH_DIMS, BH_GROUP_SIZE, BH_GROUPS, BH_KEYS, BH_KEYS2, BH_LEAF_SIZE, BH_LIST_BYTES, BH_LISTS, BH_N, BH_NODE_CHILD,
+  BH_NODE_END, BH_NODE_KIDS, BH_NODE_LEVEL, BH_NODE_MASS, BH_NODE_START, BH_NODE_WIDTH2, BH_NODE_X, BH_NODE_Y, BH_NODE_Z, BH_OUT,
+  BH_OUT_GROUPS, BH_PERM, BH_PERM2, BH_PX, BH_PY, BH_PZ, BH_SCRATCH, BH_SLOTS, BH_STACKS, BH_THETA2, BH_Y, BH_Z,
+  TSNE_ATTR_DIMS, TSNE_ATTR_INDICES, TSNE_ATTR_INDPTR, TSNE_ATTR_N, TSNE_ATTR_OUT, TSNE_ATTR_SLOTS, TSNE_ATTR_VALUES, TSNE_ATTR_Y,
+  TSNE_GRAD_ATTR, TSNE_GRAD_BH,
+} from "../../assembly/abi.js";
+import { coreFor, partsFor } from "../core/backend.js";
+import { ParamBlock, WasmArena, type WasmCore } from "../core/wasm/runtime.js";
 import { BHTree } from "./bhtree.js";
 
 /** Attractive term Σ_j p_ij w_ij (y_i − y_j) for every i, scaled by `exaggeration`, written into out (n x dims). */
@@ -138,10 +145,10 @@ export class AttractiveForces {
   private core: WasmCore | null;
   private yPtr = 0;
   private outPtr = 0;
-  private params = 0;
+  private params: ParamBlock | null = null;
 
   constructor(private readonly P: CsrMatrix, private readonly dims: number) {
-    this.core = dims === 2 || dims === 3 ? wasmCore() : null;
+    this.core = coreFor("tsneAttraction", { supported: dims === 2 || dims === 3 });
     this.arena = this.core ? new WasmArena(this.core) : null;
     const arena = this.arena;
     if (!arena) return;
@@ -152,8 +159,9 @@ export class AttractiveForces {
     const vl = arena.put(upper.values);
     this.yPtr = arena.alloc(8 * dims * n);
     this.outPtr = arena.alloc(8 * dims * n * this.core!.threads);
-    this.params = arena.alloc(64);
-    new Int32Array(this.core!.memory.buffer, this.params, 7).set([ip, ix, vl, this.yPtr, this.outPtr, n, dims]);
+    this.params = new ParamBlock(this.core!.memory, arena.alloc(4 * TSNE_ATTR_SLOTS), TSNE_ATTR_SLOTS)
+      .set(TSNE_ATTR_INDPTR, ip).set(TSNE_ATTR_INDICES, ix).set(TSNE_ATTR_VALUES, vl).set(TSNE_ATTR_Y, this.yPtr)
+      .set(TSNE_ATTR_OUT, this.outPtr).set(TSNE_ATTR_N, n).set(TSNE_ATTR_DIMS, dims);
   }
 
   /** out = exaggeration · Σ_j p_ij w_ij (y_i − y_j). */
@@ -164,14 +172,14 @@ export class AttractiveForces {
       return;
     }
     this.load(Y);
-    const parts = this.parts();
-    core.run(OP_TSNE_ATTR, [this.params], parts);
+    // the job may have had fewer participants than asked for (a pool that did not start): sum the outputs it wrote
+    const parts = core.run("tsneAttractSymPart", this.params!.ptr, this.parts());
     this.collect(exaggeration, out, parts);
   }
 
   /** The WASM job's parameter block, or 0 without the core (for {@link WasmBarnesHut.gradient}). */
   get wasmParams(): number {
-    return this.params;
+    return this.params?.ptr ?? 0;
   }
 
   /** Copies the map in (before a job that uses {@link wasmParams}). */
@@ -182,7 +190,7 @@ export class AttractiveForces {
 
   /** Participants a job should use for this P. */
   parts(): number {
-    return this.P.rows >= 2000 ? this.core!.threads : 1;
+    return partsFor(this.core!, "tsneAttraction", this.P.rows);
   }
 
   /** Sums the parts' outputs of a finished job into out, times exaggeration. */
@@ -240,7 +248,7 @@ export interface WasmBarnesHutOptions {
  */
 export class WasmBarnesHut {
   private readonly arena: WasmArena;
-  private readonly params: number;
+  private readonly params: ParamBlock;
   private readonly yPtr: number;
   private readonly outPtr: number;
   private readonly zPtr: number;
@@ -257,22 +265,19 @@ export class WasmBarnesHut {
     this.yPtr = a.alloc(8 * dims * n);
     this.outPtr = a.alloc(8 * dims * n);
     this.zPtr = a.alloc(8 * n);
-    const slots = [
-      this.yPtr, n, leafSize, groupSize,
-      a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n), a.alloc(4 * n),
-      a.alloc(8 * cap), a.alloc(8 * cap), a.alloc(8 * cap), a.alloc(8 * cap),
-      a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap), a.alloc(4 * cap),
-      0, 0, a.alloc(1024), a.alloc(1024 * threads), a.alloc(listBytes * threads), listBytes, this.outPtr, this.zPtr,
-      0, dims, a.alloc(4 * n), a.alloc(8 * cap),
-    ];
-    this.params = a.alloc(256);
-    new Int32Array(core.memory.buffer, this.params, slots.length).set(slots);
+    const p = (this.params = new ParamBlock(core.memory, a.alloc(4 * BH_SLOTS), BH_SLOTS));
+    p.set(BH_Y, this.yPtr).set(BH_N, n).set(BH_LEAF_SIZE, leafSize).set(BH_GROUP_SIZE, groupSize).set(BH_DIMS, dims);
+    for (const slot of [BH_KEYS, BH_PERM, BH_KEYS2, BH_PERM2, BH_PX, BH_PY, BH_PZ]) p.set(slot, a.alloc(4 * n));
+    for (const slot of [BH_NODE_X, BH_NODE_Y, BH_NODE_Z, BH_NODE_MASS, BH_NODE_WIDTH2]) p.set(slot, a.alloc(8 * cap));
+    for (const slot of [BH_NODE_CHILD, BH_NODE_KIDS, BH_NODE_START, BH_NODE_END, BH_NODE_LEVEL, BH_GROUPS]) p.set(slot, a.alloc(4 * cap));
+    p.set(BH_SCRATCH, a.alloc(1024)).set(BH_STACKS, a.alloc(1024 * threads)).set(BH_LISTS, a.alloc(listBytes * threads))
+      .set(BH_LIST_BYTES, listBytes).set(BH_OUT, this.outPtr).set(BH_Z, this.zPtr).set(BH_COUNTER, 0);
   }
 
   /** Σ_j w_ij² (y_i − y_j) into out; returns Z. */
   repulsion(Y: Float64Array, theta: number, out: Float64Array): number {
     const parts = this.prepare(Y, theta);
-    this.core.run(OP_BH_GROUPS, [this.params], parts);
+    this.core.run("bhGroupPart", this.params.ptr, parts);
     return this.collect(out);
   }
 
@@ -284,8 +289,8 @@ export class WasmBarnesHut {
     att: Float64Array): number {
     const parts = Math.max(this.prepare(Y, theta), attraction.parts());
     attraction.load(Y);
-    this.core.run(OP_TSNE_GRAD, [attraction.wasmParams, this.params], parts);
-    attraction.collect(exaggeration, att, parts);
+    const p = this.core.callBlock().set(TSNE_GRAD_ATTR, attraction.wasmParams).set(TSNE_GRAD_BH, this.params.ptr);
+    attraction.collect(exaggeration, att, this.core.run("tsneGradPart", p.ptr, parts));
     return this.collect(rep);
   }
 
@@ -293,15 +298,15 @@ export class WasmBarnesHut {
   private prepare(Y: Float64Array, theta: number): number {
     const core = this.core;
     new Float64Array(core.memory.buffer, this.yPtr, this.dims * this.n).set(Y.subarray(0, this.dims * this.n));
-    new Float64Array(core.memory.buffer, this.params + 128, 1)[0] = theta * theta;
-    core.kernels.bhGroupBuild(this.params);
-    return this.n >= 1000 ? core.threads : 1;
+    this.params.setF64(BH_THETA2, theta * theta);
+    core.kernels.bhGroupBuild(this.params.ptr);
+    return partsFor(core, "tsneBarnesHut", this.n);
   }
 
   private collect(out: Float64Array): number {
     const buf = this.core.memory.buffer;
     out.set(new Float64Array(buf, this.outPtr, this.dims * this.n));
-    const groups = new Int32Array(buf, this.params, 32)[20]!;
+    const groups = this.params.get(BH_OUT_GROUPS);
     const zs = new Float64Array(buf, this.zPtr, groups);
     let z = 0;
     for (let g = 0; g < groups; g++) z += zs[g]!;

@@ -1,6 +1,7 @@
 // t-distributed stochastic neighbour embedding (van der Maaten & Hinton 2008; Barnes–Hut: van der Maaten 2014),
 // with scikit-learn's optimisation schedule: early exaggeration 12 for 250 iterations at momentum 0.5, then
 // momentum 0.8, gains (+0.2 / ×0.8, floor 0.01), learning rate "auto" = max(n / exaggeration / 4, 50).
+import { coreFor } from "../core/backend.js";
 import { Pacer, describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
 import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type InductiveEmbedder, type MatrixJSON, type Progress } from "../core/estimator.js";
 import {
@@ -16,7 +17,6 @@ import { knnGraph } from "../neighbors/nndescent.js";
 import { calibratePerplexity, jointProbabilities } from "./affinity.js";
 import { BHTree } from "./bhtree.js";
 import { FftRepulsion, type FftRepulsionOptions } from "./tsne-fft.js";
-import { wasmCore } from "../core/wasm/runtime.js";
 import { AttractiveForces, WasmBarnesHut, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
 import { sq } from "../core/numeric.js";
 
@@ -172,7 +172,7 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
   resolvedMethod(n: number): Exclude<TSNEMethod, "auto"> {
     const m = this.options.method;
     if (m !== "auto") return m;
-    return this.options.nComponents === 2 && n >= (wasmCore() ? FFT_FROM : FFT_FROM_WITHOUT_WASM) ? "fft" : "barnes-hut";
+    return this.options.nComponents === 2 && n >= (coreFor("tsneBarnesHut") ? FFT_FROM : FFT_FROM_WITHOUT_WASM) ? "fft" : "barnes-hut";
   }
 
   /** Input affinities of X: sparse P from ⌊3·perplexity⌋ neighbours (Barnes–Hut) or from all points (exact). */
@@ -227,7 +227,7 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
     const update = new Float64Array(n * dims);
     const gains = new Float64Array(n * dims).fill(1);
     const method = this.resolvedMethod(n);
-    const core = method === "barnes-hut" ? wasmCore() : null;
+    const core = coreFor("tsneBarnesHut", { supported: method === "barnes-hut" && (dims === 2 || dims === 3) });
     const bh = core ? new WasmBarnesHut(core, n, dims as 2 | 3) : null;
     const tree = method === "barnes-hut" && !bh ? new BHTree(dims, 4 * n) : null;
     const fft = method === "fft" ? new FftRepulsion(o.fft ?? {}) : null;

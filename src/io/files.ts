@@ -1,12 +1,11 @@
 // The one way latentkit reads a file in Node: plain or gzip (told by the gzip magic bytes, not the name), whole or
 // streamed, with the same messages for a missing file (io/fs.ts turns every system error into one line naming the
 // path) and for corrupt or truncated gzip data.
-import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { LatentkitError } from "../core/errors.js";
-import { fileError, isSystemError, openForReading, readFileBytes, readHead } from "./fs.js";
 import { closeSync } from "node:fs";
+import { fileError, isSystemError, openForReading, readFileBytes, readHead, readStream } from "./fs.js";
 
 /** Whether bytes start with the gzip magic number 1f 8b. */
 export function isGzipData(bytes: Uint8Array): boolean {
@@ -45,7 +44,7 @@ export function checkReadable(path: string): void {
  */
 export async function* streamMaybeGzip<T>(path: string, each: (input: Readable) => AsyncIterable<T>): AsyncGenerator<T> {
   const gzip = isGzipData(readHead(path, 2));
-  const raw = createReadStream(path);
+  const raw = readStream(path);
   const input = gzip ? raw.pipe(createGunzip()) : raw;
   if (gzip) raw.on("error", (e) => input.destroy(e));
   try {

@@ -3,10 +3,11 @@
 // file beside the target and renamed into place, so that a failed or interrupted run leaves neither a half-written
 // file nor a temporary one.
 import {
-  chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync,
+  chmodSync, closeSync, createReadStream, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync,
   rmdirSync, statSync, unlinkSync, writeSync, type Stats,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { LatentkitError } from "../core/errors.js";
 
 const REASONS: Record<string, string> = {
@@ -100,6 +101,14 @@ export function readHead(path: string, n: number): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A stream of a file's bytes; its read errors (emitted as 'error' events) are system errors for the consumer to
+ * pass to fileError (streamMaybeGzip in files.ts does).
+ */
+export function readStream(path: string): Readable {
+  return createReadStream(path);
 }
 
 /** Whether two paths name the same existing file (after symbolic links). */

@@ -50,10 +50,15 @@ export function systemErrorReason(e: unknown, op: "read" | "write" = "read"): st
   return code ? `${msg} (${code})` : msg;
 }
 
+/** A path as it reads in a one-line message: quoted as JSON when it holds a line break or another control character. */
+export function shownPath(path: string): string {
+  return /[\u0000-\u001f\u007f]/.test(path) ? JSON.stringify(path) : path;
+}
+
 /** The LatentkitError for a failed read or write of `path`: "cannot write out/z.tsv: it is a directory". */
 export function fileError(op: "read" | "write", path: string, e: unknown): LatentkitError {
   if (e instanceof LatentkitError) return e;
-  return new LatentkitError(`cannot ${op} ${path}: ${systemErrorReason(e, op)}`);
+  return new LatentkitError(`cannot ${op} ${shownPath(path)}: ${systemErrorReason(e, op)}`);
 }
 
 /** Reads a whole file (a directory, a missing file, ... fail with one line naming the path). */
@@ -84,7 +89,7 @@ export function openForReading(path: string): number {
   }
   if (st.isDirectory()) {
     closeSync(fd);
-    throw new LatentkitError(`cannot read ${path}: it is a directory`);
+    throw new LatentkitError(`cannot read ${shownPath(path)}: it is a directory`);
   }
   return fd;
 }
@@ -166,12 +171,12 @@ function makeDirs(dir: string, path: string): string[] {
     } catch (e) {
       const code = codeOf(e);
       if (code !== "ENOENT") {
-        if (code === "ENOTDIR") throw new LatentkitError(`cannot write ${path}: a part of the path is a file, not a directory`);
+        if (code === "ENOTDIR") throw new LatentkitError(`cannot write ${shownPath(path)}: a part of the path is a file, not a directory`);
         throw fileError("write", path, e);
       }
     }
     if (st) {
-      if (!st.isDirectory()) throw new LatentkitError(`cannot write ${path}: ${d} is a file, not a directory`);
+      if (!st.isDirectory()) throw new LatentkitError(`cannot write ${shownPath(path)}: ${d} is a file, not a directory`);
       break;
     }
     missing.push(d);
@@ -235,7 +240,7 @@ export class OutputFiles {
     if (this.entries.has(resolve(path))) return;
     if (path === "") throw new LatentkitError("cannot write a file with an empty name");
     if (/[/\\]$/.test(path) || basename(path) === "." || basename(path) === "..") {
-      throw new LatentkitError(`cannot write ${path}: it is a directory`);
+      throw new LatentkitError(`cannot write ${shownPath(path)}: it is a directory`);
     }
     let target = resolve(path);
     let st: Stats | undefined;
@@ -243,13 +248,13 @@ export class OutputFiles {
       st = statSync(target);
     } catch (e) {
       const code = codeOf(e);
-      if (code === "ENOTDIR") throw new LatentkitError(`cannot write ${path}: a part of the path is a file, not a directory`);
-      if (code === "ELOOP" || (code === "ENOENT" && lstatExists(target))) throw new LatentkitError(`cannot write ${path}: it is a broken symbolic link`);
+      if (code === "ENOTDIR") throw new LatentkitError(`cannot write ${shownPath(path)}: a part of the path is a file, not a directory`);
+      if (code === "ELOOP" || (code === "ENOENT" && lstatExists(target))) throw new LatentkitError(`cannot write ${shownPath(path)}: it is a broken symbolic link`);
       if (code !== "ENOENT") throw fileError("write", path, e);
     }
     const entry: Entry = { path, target, createdDirs: [], isNew: st === undefined, written: false, order: 0, committed: false };
     if (st) {
-      if (st.isDirectory()) throw new LatentkitError(`cannot write ${path}: it is a directory`);
+      if (st.isDirectory()) throw new LatentkitError(`cannot write ${shownPath(path)}: it is a directory`);
       if (!st.isFile()) {
         // a device or a pipe (/dev/null, /dev/stdout): written in place, it cannot be replaced
         this.entries.set(resolve(path), entry);
@@ -277,7 +282,7 @@ export class OutputFiles {
   write(path: string, data: FileData): void {
     this.plan(path);
     const entry = this.entries.get(resolve(path));
-    if (!entry) throw new LatentkitError(`cannot write ${path}: not planned`);
+    if (!entry) throw new LatentkitError(`cannot write ${shownPath(path)}: not planned`);
     const dest = entry.temp ?? entry.target;
     let fd: number;
     try {

@@ -79,6 +79,10 @@ test("inputs that cannot be read: a missing --labels file, a directory, a missin
   assertOneLineError(cli(dir, "word2vec", "adir"), /cannot read adir: it is a directory/);
   assertOneLineError(cli(dir, "similar", "nope.txt", "king"), /cannot read nope\.txt: no such file/);
   assertOneLineError(cli(dir, "pca", "data.csv/x.csv"), /cannot read data\.csv\/x\.csv: /);
+  // outputs are planned (temporary files, new directories) before the input is read: a missing input removes them
+  assertOneLineError(cli(dir, "pca", "missing.csv", "--out", "new/deeper/z.tsv", "--plot", "new/p.png"), /cannot read missing\.csv: no such file/);
+  // a line break in a file name is quoted, so the message stays one line
+  assertOneLineError(cli(dir, "pca", "two\nlines.csv"), /cannot read "two\\nlines\.csv": no such file/);
   assert.deepEqual(listAll(dir), ["adir", "data.csv"]);
 });
 
@@ -158,6 +162,10 @@ test("word2vec, lsa, ppmi-svd and embed-text on a truncated or non-gzip .gz: one
     assertOneLineError(cli(dir, "embed-text", "vectors.txt", f, "--out", "e.npy"), gzipError);
   }
   assertOneLineError(cli(dir, "lsa", "tail-cut.txt.gz", "-k", "2"), /corrupt gzip data \(it ends early: a truncated file\?\)/);
+  // stopping early (--limit) before the damaged part: the streams are closed without a stray 'error' event
+  const early = cli(dir, "word2vec", "truncated.txt.gz", "--limit", "200", "--dim", "4", "--epochs", "3", "--min-count", "1", "--threads", "1", "--json");
+  assert.equal(early.status, 0, early.stderr);
+  assert.equal(early.stderr, "");
   assert.deepEqual(listAll(dir), before);
 });
 

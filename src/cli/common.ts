@@ -36,6 +36,15 @@ export function parseIntOption(name: string) {
   };
 }
 
+/** A number option: anything that is not a finite number is rejected naming what was typed. */
+export function parseNumber(name: string) {
+  return (v: string): number => {
+    const x = v.trim() === "" ? NaN : Number(v);
+    if (!Number.isFinite(x)) fail(`${name} must be a number, got ${JSON.stringify(v)}`);
+    return x;
+  };
+}
+
 export function parseShape(v: string): [number, number] {
   const m = /^(\d+)[xX×](\d+)$/.exec(v);
   if (!m) fail(`--image-shape must look like HxW (e.g. 28x28), got ${JSON.stringify(v)}`);

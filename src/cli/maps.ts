@@ -12,7 +12,7 @@ import { MDS } from "../manifold/mds.js";
 import { Sammon } from "../manifold/sammon.js";
 import { knnAccuracy, trustworthiness } from "../metrics/quality.js";
 import { scatterFigure } from "../plot/charts.js";
-import { choice, imageShapeFor, loadInput, parseIntOption, parseShape, type InputOptions } from "./common.js";
+import { choice, imageShapeFor, loadInput, parseIntOption, parseNumber, parseShape, type InputOptions } from "./common.js";
 import { planOutputs } from "./outputs.js";
 import { ProgressBar } from "./progress.js";
 
@@ -121,10 +121,10 @@ export function tsneCommand(): Command {
     },
   };
   return mapCommand(method, "t-SNE map (FFT-interpolated, Barnes-Hut or exact gradient)", (c) => c
-    .option("--perplexity <p>", "effective number of neighbours", Number, 30)
+    .option("--perplexity <p>", "effective number of neighbours", parseNumber("--perplexity"), 30)
     .addOption(choice("--method <m>", "auto (fft for 2-D maps of 200000+ points, else barnes-hut) | fft | barnes-hut | exact", ["auto", "fft", "barnes-hut", "exact"], "auto"))
     .option("--iterations <n>", "optimisation iterations", parseIntOption("--iterations"), 1000)
-    .option("--theta <t>", "Barnes-Hut accuracy (0 = exact forces)", Number, 0.5)
+    .option("--theta <t>", "Barnes-Hut accuracy (0 = exact forces)", parseNumber("--theta"), 0.5)
     .option("--exact", "exact gradient (O(n²); small data)")
     .addOption(choice("--init <name>", "pca | random", ["pca", "random"], "pca"))
     .addHelpText("after", `
@@ -149,7 +149,7 @@ export function umapCommand(): Command {
   };
   return mapCommand(method, "UMAP map (fuzzy simplicial set + SGD)", (c) => c
     .option("--neighbors <n>", "neighbours of the kNN graph", parseIntOption("--neighbors"), 15)
-    .option("--min-dist <d>", "minimum distance between points in the map", Number, 0.1)
+    .option("--min-dist <d>", "minimum distance between points in the map", parseNumber("--min-dist"), 0.1)
     .option("--epochs <n>", "optimisation epochs (default 500 for n <= 10000, else 200)", parseIntOption("--epochs"))
     .addOption(choice("--init <name>", "spectral | random", ["spectral", "random"], "spectral"))
     .addHelpText("after", `
@@ -174,7 +174,7 @@ export function sammonCommand(): Command {
   return mapCommand(method, "Sammon's non-linear map (O(n²): up to a few thousand points)", (c) => c
     .option("--iterations <n>", "maximum iterations", parseIntOption("--iterations"), 500)
     .option("--gradient", "plain gradient steps instead of the pseudo-Newton step")
-    .option("--label-weight <w>", "pull points with the same label together (needs labels)", Number, 0));
+    .option("--label-weight <w>", "pull points with the same label together (needs labels)", parseNumber("--label-weight"), 0));
 }
 
 export function mdsCommand(): Command {

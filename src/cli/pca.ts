@@ -6,13 +6,13 @@ import { TruncatedSVD } from "../decomposition/truncated-svd.js";
 import { saveFigure, writeEmbedding } from "../node.js";
 import { imageGridFigure, labelOrder, reconstructionFigure, scatterFigure, spectrumFigure } from "../plot/charts.js";
 import { StandardScaler } from "../preprocessing/scaler.js";
-import { choice, imageShapeFor, loadInput, parseIntOption, parseShape, type InputOptions } from "./common.js";
+import { choice, imageShapeFor, loadInput, parseIntOption, parseNumber, parseShape, type InputOptions } from "./common.js";
 import { planOutputs } from "./outputs.js";
 import { ProgressBar } from "./progress.js";
 
 interface PcaCliOptions extends InputOptions {
   k?: number;
-  variance?: string;
+  variance?: number;
   standardize?: boolean;
   solver: PCASolver;
   whiten?: boolean;
@@ -58,7 +58,7 @@ export function pcaCommand(): Command {
     .description("principal component analysis of a data file (CSV/TSV[.gz], .npy, IDX images, JSON)")
     .argument("<file>", "input data")
     .option("-k, --components <n>", "number of components", parseIntOption("-k"))
-    .option("--variance <fraction>", "keep the fewest components explaining this fraction of the variance (e.g. 0.95)")
+    .option("--variance <fraction>", "keep the fewest components explaining this fraction of the variance (e.g. 0.95)", parseNumber("--variance"))
     .option("--standardize", "scale every feature to unit variance before PCA")
     .addOption(choice("--solver <name>", "auto | full | randomized | covariance-eig", ["auto", "full", "randomized", "covariance-eig"], "auto"))
     .option("--whiten", "scale projections to unit variance")
@@ -90,7 +90,7 @@ Examples:
     const ds = loadInput(file, o);
     const shape = o.componentsGrid || o.reconstructions ? imageShapeFor(ds, o.imageShape, true)! : undefined;
     const tLoad = performance.now();
-    const nComponents = o.variance !== undefined ? Number(o.variance) : o.components;
+    const nComponents = o.variance !== undefined ? o.variance : o.components;
     const bar = new ProgressBar("pca");
     const pca = new PCA({
       ...(nComponents !== undefined ? { nComponents } : {}),

@@ -14,17 +14,9 @@ import type { KeyedVectors } from "../text/keyed-vectors.js";
 import { LSA } from "../text/lsa.js";
 import { Tokenizer } from "../text/tokenize.js";
 import { Word2Vec } from "../text/word2vec.js";
-import { choice, parseIntOption } from "./common.js";
+import { choice, parseIntOption, parseNumber } from "./common.js";
 import { planOutputs } from "./outputs.js";
 import { ProgressBar } from "./progress.js";
-
-function parseNumber(name: string) {
-  return (v: string): number => {
-    const x = Number(v);
-    if (!Number.isFinite(x)) fail(`${name} must be a number, got ${JSON.stringify(v)}`);
-    return x;
-  };
-}
 
 function loadVectors(path: string, binary?: boolean): KeyedVectors {
   return readWordVectors(path, binary ? "word2vec-binary" : undefined);

@@ -34,6 +34,11 @@ test("parser usage errors exit 2 with one line: unknown command, unknown option,
   assertOneLineError(runCli("svd", csv), /required option '-k, --components <n>' not specified/);
   assertOneLineError(runCli("pca", csv, "extra"), /too many arguments/);
   assertOneLineError(runCli("pca", csv, "-k", "abc"), /-k must be a non-negative integer, got "abc"/);
+  // number options name what was typed, not the NaN it parses to
+  assertOneLineError(runCli("tsne", csv, "--perplexity", "abc"), /^latentkit: --perplexity must be a number, got "abc"\n$/);
+  assertOneLineError(runCli("umap", csv, "--min-dist", ""), /--min-dist must be a number, got ""/);
+  assertOneLineError(runCli("pca", csv, "--variance", "0.9x"), /--variance must be a number, got "0\.9x"/);
+  assertOneLineError(runCli("pca", csv, "-k", "2", "--variance", "0.9"), /give -k or --variance, not both/);
 });
 
 test("an unknown value of any enum option is named with the choices instead of silently replaced by the default", () => {

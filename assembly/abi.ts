@@ -99,14 +99,15 @@ export const FFT_N_OUT = 10;
 export const FFT_LAST = 11;
 export const FFT_SCRATCH_PLANES = 4;
 
-// ---- t-SNE attractive forces (assembly/tsne.ts) --------------------------------------------------------------------
+// ---- t-SNE attractive forces (assembly/tsne.ts): rows of the symmetric P ----------------------------------------
 
+/** CSR of all of P (both triangles). */
 export const TSNE_ATTR_INDPTR = 0;
 export const TSNE_ATTR_INDICES = 1;
-/** f32 values of the upper triangle of P. */
+/** f64 values of P. */
 export const TSNE_ATTR_VALUES = 2;
 export const TSNE_ATTR_Y = 3;
-/** One f64 output array (n x dims) per participant. */
+/** The f64 output (n x dims); each row is written by one participant. */
 export const TSNE_ATTR_OUT = 4;
 export const TSNE_ATTR_N = 5;
 export const TSNE_ATTR_DIMS = 6;
@@ -164,6 +165,18 @@ export const BH_NODE_Z = 31;
 /** f64: θ². */
 export const BH_THETA2 = 32;
 export const BH_SLOTS = 34;
+
+// ---- t-SNE transform: Barnes–Hut forces on new points from a fixed map (assembly/tsne.ts, bhQueryPart) ----------
+
+/** The BH_* block of the reference map's tree (built by bhGroupBuild; its stacks are used). */
+export const TSNE_QUERY_TREE = 0;
+/** f64 new points, dims per point. */
+export const TSNE_QUERY_Q = 1;
+export const TSNE_QUERY_M = 2;
+/** f64 out: Σ_j w_ij² (q_i − y_j), dims per point; and Σ_j w_ij per point. */
+export const TSNE_QUERY_OUT = 3;
+export const TSNE_QUERY_Z = 4;
+export const TSNE_QUERY_SLOTS = 5;
 
 // ---- a whole t-SNE gradient in one job (assembly/tsne.ts) ----------------------------------------------------------
 

@@ -11,7 +11,7 @@ export { zero } from "./common";
 export { packB, gemmPart } from "./gemm";
 export { rowSqNormsPart, knnSelectPart, sqDistF64Part } from "./distances";
 export { fftColumnsPart, fftRowsPart } from "./fft";
-export { tsneAttractSymPart, bhGroupBuild, bhGroupPart, tsneGradPart } from "./tsne";
+export { tsneAttractRowsPart, bhGroupBuild, bhGroupPart, tsneGradPart, bhQueryPart } from "./tsne";
 export { csrMatmulPart } from "./sparse";
 export { w2vTrainPart, w2vScratchBytes } from "./word2vec";
 export { umapEpochPart } from "./umap";

@@ -1,69 +1,113 @@
-// t-SNE gradient kernels: the attractive forces over the sparse P, and the Barnes–Hut repulsion.
+// t-SNE gradient kernels: the attractive forces over the sparse P, the Barnes–Hut repulsion, and the Barnes–Hut forces
+// on new points from a fixed map (transform).
 import { madd, prm, prmF64 } from "./common";
 import {
   BH_COUNTER, BH_DIMS, BH_GROUP_SIZE, BH_GROUPS, BH_KEYS, BH_KEYS2, BH_LEAF_SIZE, BH_LIST_BYTES, BH_LISTS, BH_N, BH_NODE_CHILD,
   BH_NODE_END, BH_NODE_KIDS, BH_NODE_LEVEL, BH_NODE_MASS, BH_NODE_START, BH_NODE_WIDTH2, BH_NODE_X, BH_NODE_Y, BH_NODE_Z, BH_OUT,
   BH_OUT_GROUPS, BH_OUT_NODES, BH_PERM, BH_PERM2, BH_PX, BH_PY, BH_PZ, BH_SCRATCH, BH_STACKS, BH_THETA2, BH_Y, BH_Z,
+  TSNE_QUERY_M, TSNE_QUERY_OUT, TSNE_QUERY_Q, TSNE_QUERY_TREE, TSNE_QUERY_Z,
   TSNE_ATTR_DIMS, TSNE_ATTR_INDICES, TSNE_ATTR_INDPTR, TSNE_ATTR_N, TSNE_ATTR_OUT, TSNE_ATTR_VALUES, TSNE_ATTR_Y,
   TSNE_GRAD_ATTR, TSNE_GRAD_BH,
 } from "./abi";
 
-// ---- t-SNE attractive forces (2-D) ----------------------------------------------------------------------------------
+// ---- t-SNE attractive forces (2-D and 3-D), by rows of the full symmetric P ---------------------------------------
+//
+// Every output row is written by exactly one part, summing its row's edges in CSR order, so the forces do not depend
+// on the number of parts (the map is the same for any thread count).
 
-/**
- * Part `part` of `parts` of the attractive forces Σ_j p_ij (y_i − y_j)/(1 + ‖y_i − y_j‖²) for a symmetric P given by
- * its upper triangle (CSR, f32 values): each edge is computed once and applied to both ends. Parameter block:
- * TSNE_ATTR_* in abi.ts (dims 2 or 3; one output array per part). The parts take equal shares of the edges and each writes (and first clears) its
- * own output array.
- */
-export function tsneAttractSymPart(params: usize, part: i32, parts: i32): void {
-  const indptr = <usize>prm(params, TSNE_ATTR_INDPTR), indices = <usize>prm(params, TSNE_ATTR_INDICES), vals = <usize>prm(params, TSNE_ATTR_VALUES);
-  const Y = <usize>prm(params, TSNE_ATTR_Y), n = prm(params, TSNE_ATTR_N), dims = prm(params, TSNE_ATTR_DIMS);
-  const three = dims == 3;
-  const stride = <usize>dims << 3;
-  const out = <usize>prm(params, TSNE_ATTR_OUT) + <usize>part * <usize>n * stride;
-  memory.fill(out, 0, <usize>n * stride);
-  const nnz = load<i32>(indptr + (<usize>n << 2));
-  const e0 = <i32>(<i64>nnz * part / parts), e1 = <i32>(<i64>nnz * (part + 1) / parts);
-  // first row whose edges reach past e0
+/** First row r in [0, n] with indptr[r] >= e. */
+@inline function firstRowFrom(indptr: usize, n: i32, e: i32): i32 {
   let lo = 0, hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (load<i32>(indptr + (<usize>(mid + 1) << 2)) <= e0) lo = mid + 1;
+    if (load<i32>(indptr + (<usize>mid << 2)) < e) lo = mid + 1;
     else hi = mid;
   }
-  for (let i = lo; i < n; i++) {
-    const a = max(e0, load<i32>(indptr + (<usize>i << 2))), b = min(e1, load<i32>(indptr + (<usize>(i + 1) << 2)));
-    if (a >= e1) break;
-    const yi = Y + <usize>i * stride;
-    const x = load<f64>(yi), y = load<f64>(yi, 8), zc = three ? load<f64>(yi, 16) : 0;
-    let fx: f64 = 0, fy: f64 = 0, fz: f64 = 0;
-    for (let q = a; q < b; q++) {
-      const jo = <usize>load<i32>(indices + (<usize>q << 2)) * stride;
-      const dx = x - load<f64>(Y + jo), dy = y - load<f64>(Y + jo, 8);
-      let d2 = dx * dx + dy * dy;
-      let dz: f64 = 0;
-      if (three) {
-        dz = zc - load<f64>(Y + jo, 16);
-        d2 += dz * dz;
+  return lo;
+}
+
+/**
+ * Part `part` of `parts` of the attractive forces out_i = Σ_j p_ij (y_i − y_j)/(1 + ‖y_i − y_j‖²) over P in CSR
+ * (all of it, both triangles). Parameter block: TSNE_ATTR_* in abi.ts (dims 2 or 3). The parts take whole rows, about
+ * equal shares of the edges; the arithmetic of a row is the same whichever part takes it, so the forces are identical for any number of
+ * parts. Two edges per step in f64x2 lanes (one division for both), summed lane by lane and added at the row's end.
+ */
+export function tsneAttractRowsPart(params: usize, part: i32, parts: i32): void {
+  const indptr = <usize>prm(params, TSNE_ATTR_INDPTR), indices = <usize>prm(params, TSNE_ATTR_INDICES), vals = <usize>prm(params, TSNE_ATTR_VALUES);
+  const Y = <usize>prm(params, TSNE_ATTR_Y), out = <usize>prm(params, TSNE_ATTR_OUT), n = prm(params, TSNE_ATTR_N), dims = prm(params, TSNE_ATTR_DIMS);
+  const nnz = load<i32>(indptr + (<usize>n << 2));
+  const r0 = part == 0 ? 0 : firstRowFrom(indptr, n, <i32>(<i64>nnz * part / parts));
+  const r1 = part == parts - 1 ? n : firstRowFrom(indptr, n, <i32>(<i64>nnz * (part + 1) / parts));
+  const one = f64x2.splat(1);
+  if (dims == 3) {
+    // as the 2-D loop below, with z in a third pair of lanes
+    for (let i = r0; i < r1; i++) {
+      const yi = Y + <usize>i * 24;
+      const x = load<f64>(yi), y = load<f64>(yi, 8), z = load<f64>(yi, 16);
+      const x2 = f64x2.splat(x), y2 = f64x2.splat(y), z2 = f64x2.splat(z);
+      let fx2 = f64x2.splat(0), fy2 = f64x2.splat(0), fz2 = f64x2.splat(0);
+      let q = load<i32>(indptr + (<usize>i << 2));
+      const e = load<i32>(indptr + (<usize>(i + 1) << 2));
+      for (; q + 2 <= e; q += 2) {
+        const j0 = Y + <usize>load<i32>(indices + (<usize>q << 2)) * 24;
+        const j1 = Y + <usize>load<i32>(indices + (<usize>q << 2), 4) * 24;
+        const p0 = v128.load(j0), p1 = v128.load(j1);
+        const dx = f64x2.sub(x2, v128.shuffle<f64>(p0, p1, 0, 2));
+        const dy = f64x2.sub(y2, v128.shuffle<f64>(p0, p1, 1, 3));
+        const dz = f64x2.sub(z2, f64x2.replace_lane(f64x2.splat(load<f64>(j0, 16)), 1, load<f64>(j1, 16)));
+        const d2 = f64x2.add(f64x2.add(f64x2.mul(dx, dx), f64x2.mul(dy, dy)), f64x2.mul(dz, dz));
+        const f = f64x2.div(v128.load(vals + (<usize>q << 3)), f64x2.add(one, d2));
+        fx2 = f64x2.add(fx2, f64x2.mul(f, dx));
+        fy2 = f64x2.add(fy2, f64x2.mul(f, dy));
+        fz2 = f64x2.add(fz2, f64x2.mul(f, dz));
       }
-      const f = <f64>load<f32>(vals + (<usize>q << 2)) / (1 + d2);
-      const gx = f * dx, gy = f * dy;
-      fx += gx;
-      fy += gy;
-      const oj = out + jo;
-      store<f64>(oj, load<f64>(oj) - gx);
-      store<f64>(oj, load<f64>(oj, 8) - gy, 8);
-      if (three) {
-        const gz = f * dz;
-        fz += gz;
-        store<f64>(oj, load<f64>(oj, 16) - gz, 16);
+      let fx = f64x2.extract_lane(fx2, 0) + f64x2.extract_lane(fx2, 1);
+      let fy = f64x2.extract_lane(fy2, 0) + f64x2.extract_lane(fy2, 1);
+      let fz = f64x2.extract_lane(fz2, 0) + f64x2.extract_lane(fz2, 1);
+      if (q < e) {
+        const yj = Y + <usize>load<i32>(indices + (<usize>q << 2)) * 24;
+        const dx = x - load<f64>(yj), dy = y - load<f64>(yj, 8), dz = z - load<f64>(yj, 16);
+        const f = load<f64>(vals + (<usize>q << 3)) / (1 + (dx * dx + dy * dy + dz * dz));
+        fx += f * dx;
+        fy += f * dy;
+        fz += f * dz;
       }
+      const o = out + <usize>i * 24;
+      store<f64>(o, fx);
+      store<f64>(o, fy, 8);
+      store<f64>(o, fz, 16);
     }
-    const oi = out + <usize>i * stride;
-    store<f64>(oi, load<f64>(oi) + fx);
-    store<f64>(oi, load<f64>(oi, 8) + fy, 8);
-    if (three) store<f64>(oi, load<f64>(oi, 16) + fz, 16);
+    return;
+  }
+  // 2-D: two edges per step in f64x2 lanes (one division for both); the lanes are added at the end of the row
+  for (let i = r0; i < r1; i++) {
+    const yi = Y + (<usize>i << 4);
+    const x = load<f64>(yi), y = load<f64>(yi, 8);
+    const x2 = f64x2.splat(x), y2 = f64x2.splat(y);
+    let fx2 = f64x2.splat(0), fy2 = f64x2.splat(0);
+    let q = load<i32>(indptr + (<usize>i << 2));
+    const e = load<i32>(indptr + (<usize>(i + 1) << 2));
+    for (; q + 2 <= e; q += 2) {
+      const p0 = v128.load(Y + (<usize>load<i32>(indices + (<usize>q << 2)) << 4));
+      const p1 = v128.load(Y + (<usize>load<i32>(indices + (<usize>q << 2), 4) << 4));
+      const dx = f64x2.sub(x2, v128.shuffle<f64>(p0, p1, 0, 2));
+      const dy = f64x2.sub(y2, v128.shuffle<f64>(p0, p1, 1, 3));
+      const f = f64x2.div(v128.load(vals + (<usize>q << 3)), f64x2.add(f64x2.add(one, f64x2.mul(dx, dx)), f64x2.mul(dy, dy)));
+      fx2 = f64x2.add(fx2, f64x2.mul(f, dx));
+      fy2 = f64x2.add(fy2, f64x2.mul(f, dy));
+    }
+    let fx = f64x2.extract_lane(fx2, 0) + f64x2.extract_lane(fx2, 1);
+    let fy = f64x2.extract_lane(fy2, 0) + f64x2.extract_lane(fy2, 1);
+    if (q < e) {
+      const yj = Y + (<usize>load<i32>(indices + (<usize>q << 2)) << 4);
+      const dx = x - load<f64>(yj), dy = y - load<f64>(yj, 8);
+      const f = load<f64>(vals + (<usize>q << 3)) / (1 + dx * dx + dy * dy);
+      fx += f * dx;
+      fy += f * dy;
+    }
+    const o = out + (<usize>i << 4);
+    store<f64>(o, fx);
+    store<f64>(o, fy, 8);
   }
 }
 
@@ -440,10 +484,89 @@ function bhGroup(params: usize, part: i32, group: i32): f64 {
 }
 
 /**
- * Part `part` of `parts` of a whole t-SNE gradient: its share of tsneAttractSymPart, then groups of bhGroupPart (the
+ * Part `part` of `parts` of a whole t-SNE gradient: its share of tsneAttractRowsPart, then groups of bhGroupPart (the
  * parameter block holds the two blocks' offsets, TSNE_GRAD_* in abi.ts).
  */
 export function tsneGradPart(params: usize, part: i32, parts: i32): void {
-  tsneAttractSymPart(<usize>prm(params, TSNE_GRAD_ATTR), part, parts);
+  tsneAttractRowsPart(<usize>prm(params, TSNE_GRAD_ATTR), part, parts);
   bhGroupPart(<usize>prm(params, TSNE_GRAD_BH), part, parts);
+}
+
+// ---- t-SNE transform: Barnes–Hut forces on new points from a fixed map ---------------------------------------------
+//
+// The tree of the reference points is built by bhGroupBuild; each query point walks it on its own (the per-point θ
+// test of classic Barnes–Hut, f64 arithmetic). New points do not act on each other, and each point's sums are made by
+// one part in tree order, so the result does not depend on the number of parts.
+
+/**
+ * Part `part` of `parts` of the query repulsion (TSNE_QUERY_* in abi.ts): for each new point q_i, Σ_j w_ij² (q_i − y_j)
+ * and Σ_j w_ij over the reference points j of the tree (the BH_* block bhGroupBuild filled; its stacks, 1 KiB per
+ * part, are used here). A cell stands in for its points when its width² is below θ² (BH_THETA2) times its squared
+ * distance from q_i; θ = 0 gives the exact sums. Points [m·part/parts, m·(part+1)/parts) are this part's.
+ */
+export function bhQueryPart(params: usize, part: i32, parts: i32): void {
+  const bh = <usize>prm(params, TSNE_QUERY_TREE), Q = <usize>prm(params, TSNE_QUERY_Q), m = prm(params, TSNE_QUERY_M);
+  const out = <usize>prm(params, TSNE_QUERY_OUT), zs = <usize>prm(params, TSNE_QUERY_Z);
+  const Y = <usize>prm(bh, BH_Y), perm = <usize>prm(bh, BH_PERM);
+  const nx = <usize>prm(bh, BH_NODE_X), ny = <usize>prm(bh, BH_NODE_Y), nz = <usize>prm(bh, BH_NODE_Z);
+  const nm = <usize>prm(bh, BH_NODE_MASS), nw2 = <usize>prm(bh, BH_NODE_WIDTH2);
+  const nchild = <usize>prm(bh, BH_NODE_CHILD), nkids = <usize>prm(bh, BH_NODE_KIDS);
+  const nstart = <usize>prm(bh, BH_NODE_START), nend = <usize>prm(bh, BH_NODE_END);
+  const stack = <usize>prm(bh, BH_STACKS) + (<usize>part << 10);
+  const dims = prm(bh, BH_DIMS);
+  const three = dims == 3;
+  const stride = <usize>dims << 3;
+  const t2 = prmF64(bh, BH_THETA2);
+  const i0 = <i32>(<i64>m * part / parts), i1 = <i32>(<i64>m * (part + 1) / parts);
+  for (let i = i0; i < i1; i++) {
+    const qi = Q + <usize>i * stride;
+    const x = load<f64>(qi), y = load<f64>(qi, 8), zc = three ? load<f64>(qi, 16) : 0;
+    let fx: f64 = 0, fy: f64 = 0, fz: f64 = 0, z: f64 = 0;
+    let sp = 1;
+    store<i32>(stack, 0);
+    while (sp > 0) {
+      sp--;
+      const c = load<i32>(stack + (<usize>sp << 2));
+      const co = <usize>c << 3;
+      const dx = x - load<f64>(nx + co), dy = y - load<f64>(ny + co);
+      const dz = three ? zc - load<f64>(nz + co) : 0;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (load<f64>(nw2 + co) < t2 * d2) {
+        const w = 1 / (1 + d2);
+        const mw = load<f64>(nm + co) * w;
+        z += mw;
+        const f = mw * w;
+        fx += f * dx;
+        fy += f * dy;
+        fz += f * dz;
+        continue;
+      }
+      const c4 = <usize>c << 2;
+      const c0 = load<i32>(nchild + c4);
+      if (c0 < 0) {
+        const e = load<i32>(nend + c4);
+        for (let t = load<i32>(nstart + c4); t < e; t++) {
+          const yj = Y + <usize>load<i32>(perm + (<usize>t << 2)) * stride;
+          const ex = x - load<f64>(yj), ey = y - load<f64>(yj, 8);
+          const ez = three ? zc - load<f64>(yj, 16) : 0;
+          const w = 1 / (1 + (ex * ex + ey * ey + ez * ez));
+          z += w;
+          const f = w * w;
+          fx += f * ex;
+          fy += f * ey;
+          fz += f * ez;
+        }
+        continue;
+      }
+      for (let k = c0 + load<i32>(nkids + c4) - 1; k >= c0; k--) {
+        store<i32>(stack + (<usize>sp << 2), k);
+        sp++;
+      }
+    }
+    const o = out + <usize>i * stride;
+    store<f64>(o, fx);
+    store<f64>(o, fy, 8);
+    if (three) store<f64>(o, fz, 16);
+    store<f64>(zs + (<usize>i << 3), z);
+  }
 }

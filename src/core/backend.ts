@@ -24,8 +24,8 @@ export interface Threshold {
 
 /** The kinds of work with a WASM kernel. */
 export type Work =
-  | "gemm" | "rowNorms" | "knn" | "sqDistances" | "csrProduct" | "fft" | "tsneAttraction" | "tsneBarnesHut" | "umapEpoch"
-  | "word2vec";
+  | "gemm" | "rowNorms" | "knn" | "sqDistances" | "csrProduct" | "fft" | "tsneAttraction" | "tsneBarnesHut" | "tsneQuery"
+  | "umapEpoch" | "word2vec";
 
 /** Where each work goes to WASM and where a job spreads over the threads (measured; see the benchmarks). */
 export const THRESHOLDS: { readonly [W in Work]: Threshold } = {
@@ -36,8 +36,10 @@ export const THRESHOLDS: { readonly [W in Work]: Threshold } = {
   csrProduct: { wasmFrom: 0, parallelFrom: 1 << 14, unit: "outputs (rows × columns)" },
   // waking the helpers costs more than their share of a small grid
   fft: { wasmFrom: 0, parallelFrom: 384, unit: "grid side" },
-  tsneAttraction: { wasmFrom: 0, parallelFrom: 2000, unit: "points" },
+  tsneAttraction: { wasmFrom: 0, parallelFrom: 1 << 18, unit: "edges of P" },
   tsneBarnesHut: { wasmFrom: 0, parallelFrom: 1000, unit: "points" },
+  // TSNE.transform: new points against the fitted map's tree
+  tsneQuery: { wasmFrom: 0, parallelFrom: 256, unit: "new points" },
   umapEpoch: { wasmFrom: 0, parallelFrom: 4096, unit: "edges" },
   word2vec: { wasmFrom: 0, parallelFrom: 0, unit: "tokens" },
 };

@@ -42,7 +42,12 @@ export interface UMAPOptions {
   seed?: number;
   /** Threads for the 2-D SGD (default: all the compute core has; 1 = deterministic for a seed). */
   threads?: number;
-  /** Same result on any machine and thread count; runs the SGD without Hogwild races (default false). */
+  /**
+   * Reproducible SGD (default false): the 2-D SGD runs on one thread in edge order with one random stream, so a seed
+   * gives the same map for any thread count (the same map as threads: 1). The default splits each epoch's edges over
+   * the threads, which update the map without locks (Hogwild, as umap-learn's parallel mode): faster, but the map
+   * then depends on how the threads interleave.
+   */
   deterministic?: boolean;
   onProgress?: (p: UMAPProgress) => void;
   signal?: AbortSignal;
@@ -234,7 +239,8 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
 
   /**
    * optimize() for 2-D maps in the WASM core: each epoch's edges are split over the core's threads, which update the
-   * shared coordinates without locks (Hogwild, as umap-learn's parallel mode); powers use a fast log2/exp2.
+   * shared coordinates without locks (Hogwild, as umap-learn's parallel mode); powers use a fast log2/exp2. One part
+   * (threads: 1 or deterministic) runs the edges in order with one random stream per epoch drawn from `rng`.
    */
   private async optimizeWasm(core: WasmCore, head: Float64Array, tail: Float64Array, nTail: number, e: Edges,
     epn: Float64Array, nextSample: Float64Array, nextNeg: Float64Array, nEpochs: number, moveOther: boolean,
@@ -264,7 +270,8 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
         for (let m = 0; m < 256 && t < bins.length; m++, t++) bins[t] = (2 ** e * (1 + m / 256)) ** this.b;
       }
       params.set(UMAP_POW_TABLES, put(tab)).set(UMAP_POW_BINS, put(bins));
-      const parts = partsFor(core, "umapEpoch", nEdges, o.threads);
+      // deterministic: one part, so one random stream and no races, whatever the thread count
+      const parts = o.deterministic ? 1 : partsFor(core, "umapEpoch", nEdges, o.threads);
       const pacer = new Pacer(o.signal, "UMAP");
       for (let epoch = 0; epoch < nEpochs; epoch++) {
         params.set(UMAP_SEED, rng.nextUint32() | 0).setF64(UMAP_EPOCH, epoch)

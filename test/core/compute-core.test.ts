@@ -68,7 +68,7 @@ test("ABI parameter blocks: the fields of each block do not overlap, f64 fields 
   const F64 = new Set(["BH_THETA2", "UMAP_EPOCH", "UMAP_ALPHA", "UMAP_A", "UMAP_B", "UMAP_GAMMA"]);
   const NOT_SLOTS = new Set(["UMAP_POW_EMIN", "UMAP_POW_EMAX", "W2V_EXP_SIZE", "W2V_MAX_EXP", "GEMM_MR", "GEMM_NR", "GEMM_KC",
     "GEMM_MC", "GEMM_WORK_FLOATS", "FFT_SCRATCH_PLANES"]);
-  const blocks: Record<string, number> = { TSNE_ATTR_: A.TSNE_ATTR_SLOTS!, BH_: A.BH_SLOTS!, UMAP_: A.UMAP_SLOTS!, W2V_: A.W2V_SLOTS!,
+  const blocks: Record<string, number> = { TSNE_ATTR_: A.TSNE_ATTR_SLOTS!, BH_: A.BH_SLOTS!, TSNE_QUERY_: A.TSNE_QUERY_SLOTS!, UMAP_: A.UMAP_SLOTS!, W2V_: A.W2V_SLOTS!,
     GEMM_: abi.CALL_BLOCK_SLOTS, ROWNORMS_: abi.CALL_BLOCK_SLOTS, KNN_: abi.CALL_BLOCK_SLOTS, SQDIST_: abi.CALL_BLOCK_SLOTS,
     CSR_: abi.CALL_BLOCK_SLOTS, FFT_: abi.CALL_BLOCK_SLOTS, TSNE_GRAD_: abi.CALL_BLOCK_SLOTS };
   for (const [prefix, slots] of Object.entries(blocks)) {

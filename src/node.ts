@@ -3,6 +3,7 @@
 export * from "./index.js";
 export { render, saveFigure, zlibDeflate } from "./io/figures.js";
 export { readMaybeGzip, isGzipData } from "./io/files.js";
+export { OutputFiles, writeFileAtomic, type FileData } from "./io/fs.js";
 export { readCsv } from "./io/csv.js";
 export { readNpy, writeNpy } from "./io/npy.js";
 export { readIdx, readIdxImages, readIdxLabels } from "./io/idx.js";

@@ -1,5 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { Option } from "commander";
 import { fail } from "../core/errors.js";
 import { loadDataset, type Dataset } from "../node.js";
 
@@ -21,15 +20,28 @@ export function loadInput(file: string, o: InputOptions): Dataset {
   });
 }
 
-export function ensureDir(path: string): string {
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
+/**
+ * An option that takes one of a fixed set of values: any other value is a usage error naming the value and the
+ * choices (exit 2), never silently replaced by the default.
+ */
+export function choice(flags: string, description: string, choices: readonly string[], defaultValue?: string): Option {
+  const opt = new Option(flags, description).choices(choices);
+  return defaultValue !== undefined ? opt.default(defaultValue) : opt;
 }
 
 export function parseIntOption(name: string) {
   return (v: string): number => {
     if (!/^\d+$/.test(v)) fail(`${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
     return Number(v);
+  };
+}
+
+/** A number option: anything that is not a finite number is rejected naming what was typed. */
+export function parseNumber(name: string) {
+  return (v: string): number => {
+    const x = v.trim() === "" ? NaN : Number(v);
+    if (!Number.isFinite(x)) fail(`${name} must be a number, got ${JSON.stringify(v)}`);
+    return x;
   };
 }
 

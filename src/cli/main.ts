@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { CancelledError, LatentkitError } from "../core/errors.js";
+import { isSystemError, systemErrorReason } from "../io/fs.js";
 import { infoCommand } from "./info.js";
 import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
@@ -13,8 +14,7 @@ const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta
 export function program(): Command {
   const p = new Command("latentkit")
     .description("representation learning in TypeScript: PCA/SVD, t-SNE/UMAP/Sammon/MDS maps, LSA and word vectors; graph and neural embeddings to come")
-    .version(pkg.version)
-    .showHelpAfterError();
+    .version(pkg.version);
   p.addCommand(pcaCommand());
   p.addCommand(svdCommand());
   p.addCommand(infoCommand());
@@ -33,17 +33,49 @@ export function program(): Command {
   return p;
 }
 
+/**
+ * Usage errors from the argument parser (unknown command or option, missing argument, a value not among the
+ * choices) are one line on stderr and exit code 2, like every other error; --help and --version exit 0.
+ */
+function conventions(cmd: Command): Command {
+  cmd.exitOverride().showHelpAfterError(false).configureOutput({
+    outputError: (str, write) => {
+      const line = str.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim();
+      const name = cmd.name() === "latentkit" ? "latentkit" : `latentkit ${cmd.name()}`;
+      write(`latentkit: ${line} (see '${name} --help')\n`);
+    },
+  });
+  for (const sub of cmd.commands) conventions(sub);
+  return cmd;
+}
+
+// Ctrl-C and SIGTERM stop the run: outputs not yet committed are removed by the exit hook of io/fs.ts
 process.once("SIGINT", () => {
-  process.stderr.write("\ncancelled\n");
+  process.stderr.write("\nlatentkit: cancelled\n");
   process.exit(130);
+});
+process.once("SIGTERM", () => {
+  process.stderr.write("latentkit: terminated\n");
+  process.exit(143);
+});
+// `latentkit ... | head`: a closed pipe ends the run quietly
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
 });
 
 try {
-  await program().exitOverride().parseAsync(process.argv);
+  await conventions(program()).parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof CommanderError) process.exit(e.exitCode);
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   if (e instanceof LatentkitError || e instanceof CancelledError) {
     process.stderr.write(`latentkit: ${e.message}\n`);
+    process.exit(2);
+  }
+  if (isSystemError(e)) {
+    // a file-system error that no reader or writer turned into a message of its own
+    const path = typeof e.path === "string" ? e.path : "a file";
+    process.stderr.write(`latentkit: cannot ${/write|open|rename|mkdir/.test(e.syscall ?? "") ? "write" : "read"} ${path}: ${systemErrorReason(e)}\n`);
     process.exit(2);
   }
   throw e;

@@ -13,7 +13,8 @@ import { MDS } from "../manifold/mds.js";
 import { Sammon } from "../manifold/sammon.js";
 import { knnAccuracy, trustworthiness } from "../metrics/quality.js";
 import { scatterFigure } from "../plot/charts.js";
-import { ensureDir, imageShapeFor, loadInput, parseIntOption, type InputOptions } from "./common.js";
+import { choice, imageShapeFor, loadInput, parseIntOption, parseNumber, parseShape, type InputOptions } from "./common.js";
+import { planOutputs } from "./outputs.js";
 import { ProgressBar } from "./progress.js";
 
 export interface MapOptions extends InputOptions {
@@ -62,7 +63,11 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
       process.env.LATENTKIT_THREADS = String(o.threads);
       setThreads(o.threads);
     }
+    // every option is checked before any work: the outputs (formats, directories), the image shape
+    const outputs = planOutputs([["--out", o.out, "embedding"], ["--plot", o.plot, "figure"]], [file, o.labels]);
+    if (o.imageShape !== undefined) parseShape(o.imageShape);
     const ds = loadInput(file, o);
+    const shape = o.plot && o.thumbnails ? imageShapeFor(ds, o.imageShape, true) : undefined;
     const t0 = performance.now();
     let X = ds.X;
     if (o.pca !== undefined) {
@@ -81,17 +86,15 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
     const trust = trustworthiness(Xs, Zs, Math.min(10, Math.floor((m - 1) / 2)));
     const labelsS = ds.labels ? idx.map((i) => ds.labels![i]!) : undefined;
     const acc = labelsS ? knnAccuracy(Zs, labelsS, Math.min(10, m - 1)) : undefined;
-    const written: string[] = [];
-    if (o.out) written.push(...writeEmbedding(ensureDir(o.out), Z, ds.labels));
+    if (o.out) writeEmbedding(o.out, Z, ds.labels, outputs);
     if (o.plot) {
-      const shape = o.thumbnails ? imageShapeFor(ds, o.imageShape, true) : undefined;
-      saveFigure(ensureDir(o.plot), scatterFigure(Z, {
+      saveFigure(o.plot, scatterFigure(Z, {
         ...(ds.labels ? { labels: ds.labels } : {}),
         title: `${method.name} of ${file.split("/").pop()} (${Z.rows} points)`, xLabel: `${method.name} 1`, yLabel: `${method.name} 2`,
         ...(shape ? { thumbnails: { images: ds.X, imageShape: shape } } : {}),
-      }));
-      written.push(o.plot);
+      }), outputs);
     }
+    const written = outputs.commit();
     const result = {
       command: method.name, file, nSamples: Z.rows, nFeatures: ds.X.cols, ...(o.pca !== undefined ? { pca: o.pca } : {}),
       dims: Z.cols, threads: kernelInfo().threads, seconds, trustworthiness: trust, trustworthinessK: Math.min(10, Math.floor((m - 1) / 2)), qualitySample: m,
@@ -127,12 +130,12 @@ export function tsneCommand(): Command {
     },
   };
   return mapCommand(method, "t-SNE map (FFT-interpolated, Barnes-Hut or exact gradient)", (c) => c
-    .option("--perplexity <p>", "effective number of neighbours", Number, 30)
-    .option("--method <m>", "auto (fft for 2-D maps of 200000+ points, else barnes-hut) | fft | barnes-hut | exact", "auto")
+    .option("--perplexity <p>", "effective number of neighbours", parseNumber("--perplexity"), 30)
+    .addOption(choice("--method <m>", "auto (fft for 2-D maps of 200000+ points, else barnes-hut) | fft | barnes-hut | exact", ["auto", "fft", "barnes-hut", "exact"], "auto"))
     .option("--iterations <n>", "optimisation iterations", parseIntOption("--iterations"), 1000)
-    .option("--theta <t>", "Barnes-Hut accuracy (0 = exact forces)", Number, 0.5)
+    .option("--theta <t>", "Barnes-Hut accuracy (0 = exact forces)", parseNumber("--theta"), 0.5)
     .option("--exact", "exact gradient (O(n²); small data)")
-    .option("--init <name>", "pca | random", "pca")
+    .addOption(choice("--init <name>", "pca | random", ["pca", "random"], "pca"))
     .addHelpText("after", `
 Examples:
   latentkit tsne data/digits.csv.gz --label-column -1 --plot digits-tsne.png --json
@@ -155,9 +158,9 @@ export function umapCommand(): Command {
   };
   return mapCommand(method, "UMAP map (fuzzy simplicial set + SGD)", (c) => c
     .option("--neighbors <n>", "neighbours of the kNN graph", parseIntOption("--neighbors"), 15)
-    .option("--min-dist <d>", "minimum distance between points in the map", Number, 0.1)
+    .option("--min-dist <d>", "minimum distance between points in the map", parseNumber("--min-dist"), 0.1)
     .option("--epochs <n>", "optimisation epochs (default 500 for n <= 10000, else 200)", parseIntOption("--epochs"))
-    .option("--init <name>", "spectral | random", "spectral")
+    .addOption(choice("--init <name>", "spectral | random", ["spectral", "random"], "spectral"))
     .option("--deterministic", "the same map for a seed on any thread count (the SGD on one thread; default: Hogwild threads)")
     .addHelpText("after", `
 Examples:
@@ -182,7 +185,7 @@ export function sammonCommand(): Command {
   return mapCommand(method, "Sammon's non-linear map (O(n²): up to a few thousand points)", (c) => c
     .option("--iterations <n>", "maximum iterations", parseIntOption("--iterations"), 500)
     .option("--gradient", "plain gradient steps instead of the pseudo-Newton step")
-    .option("--label-weight <w>", "pull points with the same label together (needs labels)", Number, 0));
+    .option("--label-weight <w>", "pull points with the same label together (needs labels)", parseNumber("--label-weight"), 0));
 }
 
 export function mdsCommand(): Command {

@@ -1,17 +1,18 @@
 import { Command } from "commander";
-import { writeFileSync } from "node:fs";
+import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { PCA, type PCASolver } from "../decomposition/pca.js";
 import { TruncatedSVD } from "../decomposition/truncated-svd.js";
 import { saveFigure, writeEmbedding } from "../node.js";
 import { imageGridFigure, labelOrder, reconstructionFigure, scatterFigure, spectrumFigure } from "../plot/charts.js";
 import { StandardScaler } from "../preprocessing/scaler.js";
-import { ensureDir, imageShapeFor, loadInput, parseIntOption, type InputOptions } from "./common.js";
+import { choice, imageShapeFor, loadInput, parseIntOption, parseNumber, parseShape, type InputOptions } from "./common.js";
+import { planOutputs } from "./outputs.js";
 import { ProgressBar } from "./progress.js";
 
 interface PcaCliOptions extends InputOptions {
   k?: number;
-  variance?: string;
+  variance?: number;
   standardize?: boolean;
   solver: PCASolver;
   whiten?: boolean;
@@ -57,9 +58,9 @@ export function pcaCommand(): Command {
     .description("principal component analysis of a data file (CSV/TSV[.gz], .npy, IDX images, JSON)")
     .argument("<file>", "input data")
     .option("-k, --components <n>", "number of components", parseIntOption("-k"))
-    .option("--variance <fraction>", "keep the fewest components explaining this fraction of the variance (e.g. 0.95)")
+    .option("--variance <fraction>", "keep the fewest components explaining this fraction of the variance (e.g. 0.95)", parseNumber("--variance"))
     .option("--standardize", "scale every feature to unit variance before PCA")
-    .option("--solver <name>", "auto | full | randomized | covariance-eig", "auto")
+    .addOption(choice("--solver <name>", "auto | full | randomized | covariance-eig", ["auto", "full", "randomized", "covariance-eig"], "auto"))
     .option("--whiten", "scale projections to unit variance")
     .option("--seed <n>", "random seed", parseIntOption("--seed"), 0)
     .option("--out <file>", "write the projections: .tsv (+ -metadata.tsv with labels), .npy, .csv or .json")
@@ -78,41 +79,46 @@ Examples:
   latentkit pca wine.csv --standardize --variance 0.9 --label-column -1 --spectrum spectrum.svg`);
   cmd.action(async (file: string, o: PcaCliOptions & { components?: number }) => {
     const t0 = performance.now();
+    // every option is checked before any work: the outputs (formats, directories), the image shape
+    const outputs = planOutputs([
+      ["--out", o.out, "embedding"], ["--save-model", o.saveModel, "json"], ["--plot", o.plot, "figure"],
+      ["--components-grid", o.componentsGrid, "figure"], ["--reconstructions", o.reconstructions, "figure"],
+      ["--spectrum", o.spectrum, "figure"],
+    ], [file, o.labels]);
+    if (o.imageShape !== undefined) parseShape(o.imageShape);
+    if (o.variance !== undefined && o.components !== undefined) fail("give -k or --variance, not both");
     const ds = loadInput(file, o);
+    const shape = o.componentsGrid || o.reconstructions ? imageShapeFor(ds, o.imageShape, true)! : undefined;
     const tLoad = performance.now();
+    const nComponents = o.variance !== undefined ? o.variance : o.components;
+    const bar = new ProgressBar("pca");
+    const pca = new PCA({
+      ...(nComponents !== undefined ? { nComponents } : {}),
+      solver: o.solver, whiten: o.whiten ?? false, seed: o.seed, onProgress: bar.update,
+    });
     let X = ds.X;
     let scaler: StandardScaler | undefined;
     if (o.standardize) {
       scaler = new StandardScaler();
       X = await scaler.fitTransform(X);
     }
-    const nComponents = o.variance !== undefined ? Number(o.variance) : o.components;
-    const bar = new ProgressBar("pca");
-    const pca = new PCA({
-      ...(nComponents !== undefined ? { nComponents } : {}),
-      solver: o.solver, whiten: o.whiten ?? false, seed: o.seed, onProgress: bar.update,
-    });
     const Z = await pca.fitTransform(X);
     bar.done();
     const seconds = (performance.now() - tLoad) / 1000;
-    const written: string[] = [];
-    if (o.out) written.push(...writeEmbedding(ensureDir(o.out), Z, ds.labels));
+    if (o.out) writeEmbedding(o.out, Z, ds.labels, outputs);
     if (o.saveModel) {
-      writeFileSync(ensureDir(o.saveModel), JSON.stringify({ ...(scaler ? { scaler: scaler.toJSON() } : {}), pca: pca.toJSON() }));
-      written.push(o.saveModel);
+      outputs.write(o.saveModel, JSON.stringify({ ...(scaler ? { scaler: scaler.toJSON() } : {}), pca: pca.toJSON() }));
     }
     const evr = Array.from(pca.explainedVarianceRatio);
     if (o.plot) {
       const pct = (i: number): string => (evr[i] !== undefined ? ` (${(100 * evr[i]!).toFixed(1)}%)` : "");
       const Z2 = Z.cols >= 2 ? Z : new Matrix(Z.rows, 2, Float32Array.from({ length: Z.rows * 2 }, (_, t) => (t % 2 === 0 ? Z.data[t / 2]! : 0)));
-      saveFigure(ensureDir(o.plot), scatterFigure(Z2, {
+      saveFigure(o.plot, scatterFigure(Z2, {
         ...(ds.labels ? { labels: ds.labels } : {}),
         title: `PCA of ${file.split("/").pop()} (${X.rows} x ${X.cols})`, xLabel: `PC1${pct(0)}`, yLabel: `PC2${pct(1)}`,
-      }));
-      written.push(o.plot);
+      }), outputs);
     }
-    if (o.componentsGrid || o.reconstructions) {
-      const shape = imageShapeFor(ds, o.imageShape, true)!;
+    if (shape) {
       const invert = true;
       if (o.componentsGrid) {
         const k = Math.min(pca.nComponents, 29);
@@ -120,12 +126,11 @@ Examples:
         grid.data.set(Float32Array.from(pca.mean), 0);
         for (let i = 0; i < k; i++) grid.data.set(pca.components.row(i), (i + 1) * X.cols);
         // the mean as grey levels, the components on a signed scale
-        saveFigure(ensureDir(o.componentsGrid), imageGridFigure(grid, shape, {
+        saveFigure(o.componentsGrid, imageGridFigure(grid, shape, {
             colormap: "diverging", colormaps: ["gray"], invert: true, ncols: Math.min(10, k + 1),
             captions: ["mean", ...Array.from({ length: k }, (_, i) => `PC${i + 1} ${(100 * evr[i]!).toFixed(1)}%`)],
             title: "mean image and principal components (red +, blue -)",
-          }));
-        written.push(o.componentsGrid);
+          }), outputs);
       }
       if (o.reconstructions) {
         const rows = sampleRows(X.rows, ds.labels);
@@ -137,20 +142,20 @@ Examples:
           for (let i = 0; i < Zr.rows; i++) for (let j = r; j < Zr.cols; j++) Zr.data[i * Zr.cols + j] = 0;
           return pca.inverseTransform(Zr);
         });
-        saveFigure(ensureDir(o.reconstructions), reconstructionFigure(originals, byRank, ranks, shape,
-          { title: "reconstructions from the first k components", invert }));
-        written.push(o.reconstructions);
+        saveFigure(o.reconstructions, reconstructionFigure(originals, byRank, ranks, shape,
+          { title: "reconstructions from the first k components", invert }), outputs);
       }
     }
     if (o.spectrum) {
-      saveFigure(ensureDir(o.spectrum), spectrumFigure(pca.singularValues, pca.explainedVarianceRatio, { title: `PCA spectrum of ${file.split("/").pop()}` }));
-      written.push(o.spectrum);
+      saveFigure(o.spectrum, spectrumFigure(pca.singularValues, pca.explainedVarianceRatio, { title: `PCA spectrum of ${file.split("/").pop()}` }), outputs);
     }
+    const reconstructionError = pca.reconstructionError(X);
+    const written = outputs.commit();
     const result = {
       command: "pca", file, nSamples: X.rows, nFeatures: X.cols, nComponents: pca.nComponents, solver: pca.solverUsed,
       standardized: !!o.standardize, explainedVarianceRatio: evr, cumulativeExplainedVariance: evr.reduce((a, b) => a + b, 0),
       singularValues: Array.from(pca.singularValues), explainedVariance: Array.from(pca.explainedVariance),
-      noiseVariance: pca.noiseVariance, reconstructionError: pca.reconstructionError(X),
+      noiseVariance: pca.noiseVariance, reconstructionError,
       seconds, loadSeconds: (tLoad - t0) / 1000, files: written,
     };
     if (o.json) {
@@ -175,13 +180,15 @@ export function svdCommand(): Command {
     .description("truncated SVD without centring (like scikit-learn's TruncatedSVD)")
     .argument("<file>", "input data")
     .requiredOption("-k, --components <n>", "number of components", parseIntOption("-k"))
-    .option("--algorithm <name>", "randomized | full", "randomized")
+    .addOption(choice("--algorithm <name>", "randomized | full", ["randomized", "full"], "randomized"))
     .option("--seed <n>", "random seed", parseIntOption("--seed"), 0)
     .option("--out <file>", "write the projections (.tsv/.npy/.csv/.json)")
     .option("--plot <file>", "scatter plot of the first two components (.png or .svg)")
     .option("--json", "print one JSON object with the results to stdout");
   inputOptions(cmd);
   cmd.action(async (file: string, o: InputOptions & { components: number; algorithm: "randomized" | "full"; seed: number; out?: string; plot?: string; json?: boolean }) => {
+    const outputs = planOutputs([["--out", o.out, "embedding"], ["--plot", o.plot, "figure"]], [file, o.labels]);
+    if (o.plot && o.components < 2) fail(`--plot draws the first two components: it needs -k 2 or more, got -k ${o.components}`);
     const ds = loadInput(file, o);
     const t0 = performance.now();
     const bar = new ProgressBar("svd");
@@ -189,12 +196,11 @@ export function svdCommand(): Command {
     const Z = await svd.fitTransform(ds.X);
     bar.done();
     const seconds = (performance.now() - t0) / 1000;
-    const written: string[] = [];
-    if (o.out) written.push(...writeEmbedding(ensureDir(o.out), Z, ds.labels));
-    if (o.plot && Z.cols >= 2) {
-      saveFigure(ensureDir(o.plot), scatterFigure(Z, { ...(ds.labels ? { labels: ds.labels } : {}), title: `truncated SVD of ${file.split("/").pop()}` }));
-      written.push(o.plot);
+    if (o.out) writeEmbedding(o.out, Z, ds.labels, outputs);
+    if (o.plot) {
+      saveFigure(o.plot, scatterFigure(Z, { ...(ds.labels ? { labels: ds.labels } : {}), title: `truncated SVD of ${file.split("/").pop()}` }), outputs);
     }
+    const written = outputs.commit();
     const res = {
       command: "svd", file, nSamples: ds.X.rows, nFeatures: ds.X.cols, singularValues: Array.from(svd.singularValues),
       explainedVarianceRatio: Array.from(svd.explainedVarianceRatio), seconds, files: written,

@@ -1,7 +1,6 @@
 // Text commands: LSA over documents, PPMI-SVD word vectors, and the uses of word vectors (similar words, analogies,
 // document vectors, a labelled word map).
 import { Command } from "commander";
-import { writeFileSync } from "node:fs";
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { PCA } from "../decomposition/pca.js";
@@ -15,16 +14,9 @@ import type { KeyedVectors } from "../text/keyed-vectors.js";
 import { LSA } from "../text/lsa.js";
 import { Tokenizer } from "../text/tokenize.js";
 import { Word2Vec } from "../text/word2vec.js";
-import { ensureDir, parseIntOption } from "./common.js";
+import { choice, parseIntOption, parseNumber } from "./common.js";
+import { planOutputs } from "./outputs.js";
 import { ProgressBar } from "./progress.js";
-
-function parseNumber(name: string) {
-  return (v: string): number => {
-    const x = Number(v);
-    if (!Number.isFinite(x)) fail(`${name} must be a number, got ${JSON.stringify(v)}`);
-    return x;
-  };
-}
 
 function loadVectors(path: string, binary?: boolean): KeyedVectors {
   return readWordVectors(path, binary ? "word2vec-binary" : undefined);
@@ -56,6 +48,7 @@ Example:
   latentkit lsa ../shared/data/text/gcide-definitions.txt.gz --limit 20000 -k 100 --query "a large sea fish" --topics 5`)
     .action(async (file: string, o: { components: number; limit?: number; minDf: number; maxDf: number; ngrams: number; sublinear?: boolean; seed: number; out?: string; terms?: string; query?: string; top: number; topics: number; plot?: string; saveModel?: string; json?: boolean }) => {
       const t0 = performance.now();
+      const outputs = planOutputs([["--out", o.out, "embedding"], ["--terms", o.terms, "embedding"], ["--plot", o.plot, "figure"], ["--save-model", o.saveModel, "json"]], [file]);
       let docs = await readDocuments(file);
       if (o.limit !== undefined) docs = docs.slice(0, o.limit);
       if (docs.length === 0) fail(`${file} has no documents (non-empty lines)`);
@@ -68,10 +61,11 @@ Example:
       bar.done();
       const seconds = (performance.now() - t0) / 1000;
       const snippet = (i: number): string => (docs[i]!.length > 90 ? docs[i]!.slice(0, 87) + "..." : docs[i]!);
-      if (o.out) writeEmbedding(ensureDir(o.out), Z, o.out.endsWith(".tsv") ? docs.map((d) => d.slice(0, 200)) : undefined);
-      if (o.terms) writeEmbedding(ensureDir(o.terms), lsa.termVectors, [...lsa.terms]);
-      if (o.plot) saveFigure(ensureDir(o.plot), scatterFigure(Z, { title: `LSA of ${docs.length} documents`, xLabel: "latent 1", yLabel: "latent 2" }));
-      if (o.saveModel) writeFileSync(ensureDir(o.saveModel), JSON.stringify(lsa.toJSON()));
+      if (o.out) writeEmbedding(o.out, Z, o.out.endsWith(".tsv") ? docs.map((d) => d.slice(0, 200)) : undefined, outputs);
+      if (o.terms) writeEmbedding(o.terms, lsa.termVectors, [...lsa.terms], outputs);
+      if (o.plot) saveFigure(o.plot, scatterFigure(Z, { title: `LSA of ${docs.length} documents`, xLabel: "latent 1", yLabel: "latent 2" }), outputs);
+      if (o.saveModel) outputs.write(o.saveModel, JSON.stringify(lsa.toJSON()));
+      outputs.commit();
       const hits = o.query ? lsa.search(o.query, o.top) : [];
       const topics = Array.from({ length: Math.min(o.topics, o.components) }, (_, c) => lsa.topTerms(c, o.top));
       if (o.json) {
@@ -114,10 +108,10 @@ export function ppmiSvdCommand(): Command {
     .option("--shift <k>", "subtract log k from PMI", parseNumber("--shift"), 1)
     .option("--eig <p>", "eigenvalue weighting: vectors U·Σ^p", parseNumber("--eig"), 0.5)
     .option("--harmonic", "weight a context at distance d by 1/d")
-    .option("--vectors <which>", "w (word), c (context) or w+c", "w")
+    .addOption(choice("--vectors <which>", "w (word), c (context) or w+c", ["w", "c", "w+c"], "w"))
     .option("--seed <n>", "random seed", parseIntOption("--seed"), 0)
     .action(async (file: string, o: { dim: number; window: number; minCount: number; maxVocab?: number; alpha: number; shift: number; eig: number; harmonic?: boolean; vectors: string; limit?: number; seed: number; out?: string; binary?: boolean; json?: boolean }) => {
-      if (!["w", "c", "w+c"].includes(o.vectors)) fail(`--vectors must be w, c or w+c, got ${JSON.stringify(o.vectors)}`);
+      const outputs = planOutputs([["--out", o.out, "vectors"]], [file]);
       const t0 = performance.now();
       const bar = new ProgressBar("ppmi-svd");
       const corpus = new TextCorpus(file, {}, o.limit ?? Infinity);
@@ -128,7 +122,8 @@ export function ppmiSvdCommand(): Command {
       }).fit(corpus);
       bar.done();
       const kv = emb.vectors(o.vectors as "w" | "c" | "w+c");
-      if (o.out) writeWordVectors(ensureDir(o.out), kv, o.binary ? "word2vec-binary" : "word2vec");
+      if (o.out) writeWordVectors(o.out, kv, o.binary ? "word2vec-binary" : "word2vec", outputs);
+      outputs.commit();
       const seconds = (performance.now() - t0) / 1000;
       const summary = { command: "ppmi-svd", file, words: kv.size, tokens: emb.vocabulary.totalTokens, dim: kv.dim, ppmiNonZeros: emb.ppmiMatrix.nnz, seconds, ...(o.out ? { out: o.out } : {}) };
       if (o.json) console.log(JSON.stringify(summary));
@@ -158,7 +153,7 @@ export function analogyCommand(): Command {
     .argument("<vectors>", vectorsHelp)
     .argument("<a>").argument("<b>").argument("<c>")
     .option("--top <n>", "how many answers", parseIntOption("--top"), 5)
-    .option("--method <m>", "add (3CosAdd) or mul (3CosMul)", "add")
+    .addOption(choice("--method <m>", "add (3CosAdd) or mul (3CosMul)", ["add", "mul"], "add"))
     .option("--binary", "the vectors file is word2vec binary")
     .option("--json", "print JSON")
     .action((file: string, a: string, b: string, c: string, o: { top: number; method: string; binary?: boolean; json?: boolean }) => {
@@ -178,14 +173,14 @@ export function embedTextCommand(): Command {
     .description("document vectors from word vectors (mean, or principal direction; optional common-component removal)")
     .argument("<vectors>", vectorsHelp)
     .argument("<docs>", "documents, one per line (.txt or .txt.gz)")
-    .option("--method <m>", "mean or principal", "mean")
+    .addOption(choice("--method <m>", "mean or principal", ["mean", "principal"], "mean"))
     .option("--remove-common <k>", "remove the top k common components", parseIntOption("--remove-common"), 0)
     .option("--limit <n>", "only the first n documents", parseIntOption("--limit"))
     .option("--out <file>", "document vectors (.tsv with -metadata.tsv, .npy, .csv, .json)")
     .option("--binary", "the vectors file is word2vec binary")
     .option("--json", "print JSON (with the vectors when there is no --out)")
     .action(async (file: string, docsFile: string, o: { method: string; removeCommon: number; limit?: number; out?: string; binary?: boolean; json?: boolean }) => {
-      if (o.method !== "mean" && o.method !== "principal") fail(`--method must be mean or principal, got ${JSON.stringify(o.method)}`);
+      const outputs = planOutputs([["--out", o.out, "embedding"]], [file, docsFile]);
       const kv = loadVectors(file, o.binary);
       const tok = new Tokenizer();
       const docs: string[] = [];
@@ -193,9 +188,10 @@ export function embedTextCommand(): Command {
         if (o.limit !== undefined && docs.length >= o.limit) break;
         if (line.trim()) docs.push(line);
       }
-      const D = kv.documentVectors(docs.map((d) => tok.tokenize(d)), { method: o.method, removeComponents: o.removeCommon });
+      const D = kv.documentVectors(docs.map((d) => tok.tokenize(d)), { method: o.method as "mean" | "principal", removeComponents: o.removeCommon });
       const empty = docs.filter((d) => tok.tokenize(d).every((w) => !kv.has(w))).length;
-      if (o.out) writeEmbedding(ensureDir(o.out), D, o.out.endsWith(".tsv") ? docs.map((d) => d.slice(0, 200)) : undefined);
+      if (o.out) writeEmbedding(o.out, D, o.out.endsWith(".tsv") ? docs.map((d) => d.slice(0, 200)) : undefined, outputs);
+      outputs.commit();
       if (o.json) console.log(JSON.stringify({ command: "embed-text", documents: docs.length, dim: D.cols, withoutKnownWords: empty, ...(o.out ? { out: o.out } : { vectors: Array.from({ length: D.rows }, (_, i) => Array.from(D.row(i))) }) }));
       else console.log(`embed-text: ${docs.length} documents -> ${D.cols}-d vectors (${empty} without known words)${o.out ? ` -> ${o.out}` : ""}`);
     });
@@ -207,10 +203,11 @@ export function wordMapCommand(): Command {
     .argument("<vectors>", vectorsHelp)
     .argument("<words...>", "the words (or use --top)")
     .option("--top <n>", "also draw the n most frequent words (the first n in the file)", parseIntOption("--top"), 0)
-    .option("--method <m>", "pca or tsne", "pca")
+    .addOption(choice("--method <m>", "pca or tsne", ["pca", "tsne"], "pca"))
     .option("--plot <file>", "output picture (.png or .svg)", "words.png")
     .option("--binary", "the vectors file is word2vec binary")
     .action(async (file: string, words: string[], o: { top: number; method: string; plot: string; binary?: boolean }) => {
+      const outputs = planOutputs([["--plot", o.plot, "figure"]], [file]);
       const kv = loadVectors(file, o.binary);
       const chosen = [...new Set([...kv.words.slice(0, o.top), ...words.filter((w) => w !== "-")])];
       const missing = chosen.filter((w) => !kv.has(w));
@@ -222,7 +219,8 @@ export function wordMapCommand(): Command {
       if (o.method === "pca") Z = await new PCA({ nComponents: 2 }).fitTransform(X);
       else if (o.method === "tsne") Z = await new TSNE({ perplexity: Math.max(1, Math.min(30, (chosen.length - 1) / 3)), seed: 0, init: "random" }).fitTransform(X);
       else fail(`--method must be pca or tsne, got ${JSON.stringify(o.method)}`);
-      saveFigure(ensureDir(o.plot), scatterFigure(Z, { pointLabels: chosen, title: `${chosen.length} words (${o.method})`, xLabel: `${o.method} 1`, yLabel: `${o.method} 2` }));
+      saveFigure(o.plot, scatterFigure(Z, { pointLabels: chosen, title: `${chosen.length} words (${o.method})`, xLabel: `${o.method} 1`, yLabel: `${o.method} 2` }), outputs);
+      outputs.commit();
       console.log(`word-map: ${chosen.length} words -> ${o.plot}`);
     });
 }
@@ -237,7 +235,7 @@ export function word2vecCommand(): Command {
     .option("--alpha <a>", "initial learning rate (default 0.025 skip-gram, 0.05 CBOW)", parseNumber("--alpha"))
     .option("--threads <n>", "training threads (1 = deterministic)", parseIntOption("--threads"))
     .option("--cbow", "train CBOW instead of skip-gram")
-    .option("--negative-sharing <m>", "skip-gram negatives: window (shared per centre word, faster) or pair (as gensim)", "window")
+    .addOption(choice("--negative-sharing <m>", "skip-gram negatives: window (shared per centre word, faster) or pair (as gensim)", ["window", "pair"], "window"))
     .option("--seed <n>", "random seed", parseIntOption("--seed"), 1)
     .addHelpText("after", `
 Example:
@@ -245,6 +243,7 @@ Example:
   latentkit similar vectors.txt king`)
     .action(async (file: string, o: { dim: number; window: number; negative: number; epochs: number; minCount: number; maxVocab?: number; sample: number; alpha?: number; threads?: number; cbow?: boolean; negativeSharing: string; limit?: number; seed: number; out?: string; binary?: boolean; json?: boolean }) => {
       const t0 = performance.now();
+      const outputs = planOutputs([["--out", o.out, "vectors"]], [file]);
       const corpus = new TextCorpus(file, {}, o.limit ?? Infinity);
       const bar = new ProgressBar("word2vec", undefined, ["wordsPerSecond", "alpha"]);
       const w2v = new Word2Vec({
@@ -256,7 +255,8 @@ Example:
       });
       await w2v.fit(corpus);
       bar.done();
-      if (o.out) writeWordVectors(ensureDir(o.out), w2v.vectors, o.binary ? "word2vec-binary" : "word2vec");
+      if (o.out) writeWordVectors(o.out, w2v.vectors, o.binary ? "word2vec-binary" : "word2vec", outputs);
+      outputs.commit();
       const seconds = (performance.now() - t0) / 1000;
       const st = w2v.stats;
       const summary = { command: "word2vec", file, model: o.cbow ? "cbow" : "skipgram", words: w2v.vocabulary.size, tokens: w2v.vocabulary.totalTokens, dim: o.dim, epochs: o.epochs, seconds, trainSeconds: st.seconds, wordsPerSecond: st.wordsPerSecond, ...(o.out ? { out: o.out } : {}) };
@@ -271,7 +271,7 @@ export function evaluateCommand(): Command {
     .argument("<vectors>", vectorsHelp)
     .option("--pairs <file>", "TSV of word1, word2, score (e.g. WordSim-353, SimLex-999)")
     .option("--analogies <file>", "questions-words.txt format (': section' lines, then 'a b c d')")
-    .option("--method <m>", "analogy method: add (3CosAdd) or mul (3CosMul)", "add")
+    .addOption(choice("--method <m>", "analogy method: add (3CosAdd) or mul (3CosMul)", ["add", "mul"], "add"))
     .option("--restrict <n>", "answer analogies among the n most frequent words", parseIntOption("--restrict"), 300000)
     .option("--binary", "the vectors file is word2vec binary")
     .option("--json", "print JSON")

@@ -1,8 +1,8 @@
 // Figures in Node: PNG compressed with zlib, and saveFigure to write .png/.svg files.
-import { writeFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import { figureFormatFor, render as renderWith, type Figure } from "../plot/charts.js";
 import type { Deflate } from "../plot/png.js";
+import { writeOutputs, type OutputFiles } from "./fs.js";
 
 /** zlib's deflate at level 6 (what PNG encoders commonly use). */
 export const zlibDeflate: Deflate = (data) => deflateSync(data, { level: 6 });
@@ -17,7 +17,11 @@ export function render(fig: Figure, format: "png" | "svg"): Buffer | string {
   return Buffer.from(png.buffer, png.byteOffset, png.byteLength);
 }
 
-/** Writes a figure to .png or .svg according to the path's extension. */
-export function saveFigure(path: string, fig: Figure): void {
-  writeFileSync(path, render(fig, figureFormatFor(path)));
+/**
+ * Writes a figure to .png or .svg according to the path's extension (atomically: a temporary file renamed into
+ * place); with `outputs`, it is staged there and appears when that batch is committed.
+ */
+export function saveFigure(path: string, fig: Figure, outputs?: OutputFiles): void {
+  const data = render(fig, figureFormatFor(path));
+  writeOutputs(outputs, (out) => out.write(path, data));
 }

@@ -1,5 +1,4 @@
 // Word-vector files, plain or gzipped (the formats themselves are formats/word-vectors.ts, re-exported here).
-import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { concatBytes } from "../core/bytes.js";
 import type { KeyedVectors } from "../text/keyed-vectors.js";
@@ -7,6 +6,7 @@ import {
   encodeWordVectors, formatFloat32, parseWordVectors, wordVectorPieces, type WordVectorFormat,
 } from "../formats/word-vectors.js";
 import { readMaybeGzip } from "./files.js";
+import { writeOutputs, type OutputFiles } from "./fs.js";
 
 export { encodeWordVectors, formatFloat32, parseWordVectors, wordVectorPieces, type WordVectorFormat };
 
@@ -17,18 +17,11 @@ export function readWordVectors(path: string, format?: WordVectorFormat): KeyedV
 
 /**
  * Writes word vectors in the given format (default word2vec text) in pieces of about 1 MiB; ".gz" paths are
- * compressed whole at the end.
+ * compressed whole at the end. The file is written to a temporary file and renamed into place (or staged in
+ * `outputs`, appearing when that batch is committed).
  */
-export function writeWordVectors(path: string, kv: KeyedVectors, format: WordVectorFormat = "word2vec"): void {
+export function writeWordVectors(path: string, kv: KeyedVectors, format: WordVectorFormat = "word2vec", outputs?: OutputFiles): void {
   const pieces = wordVectorPieces(kv, format);
-  if (path.endsWith(".gz")) {
-    writeFileSync(path, gzipSync(concatBytes([...pieces])));
-    return;
-  }
-  const fd = openSync(path, "w");
-  try {
-    for (const piece of pieces) writeSync(fd, piece);
-  } finally {
-    closeSync(fd);
-  }
+  const data = path.endsWith(".gz") ? gzipSync(concatBytes([...pieces])) : pieces;
+  writeOutputs(outputs, (out) => out.write(path, data));
 }

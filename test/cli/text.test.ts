@@ -62,5 +62,5 @@ test("latentkit ppmi-svd writes word2vec text vectors", () => {
   assert.ok(existsSync(vec));
   const bad = run("ppmi-svd", join(tmp, "missing.txt"));
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /file not found/);
+  assert.match(bad.stderr, /no such file/);
 });

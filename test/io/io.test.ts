@@ -42,7 +42,7 @@ test("CSV: clear errors for bad cells, ragged rows, unknown label column, empty 
   assert.throws(() => parseCsv("", {}, "f.csv"), /f\.csv is empty/);
   assert.throws(() => parseCsv("a,b\n", {}, "f.csv"), /header but no rows/);
   assert.throws(() => parseCsv("a,b\n1,NaN\n", {}, "f.csv"), /"NaN" is not a finite number/);
-  assert.throws(() => readCsv(join(tmp, "missing.csv")), /file not found/);
+  assert.throws(() => readCsv(join(tmp, "missing.csv")), /cannot read .*missing\.csv: no such file/);
 });
 
 test("NPY: float32 and float64 round-trip byte for byte; header is 64-byte aligned", () => {

@@ -56,7 +56,7 @@ test("corpus reader streams plain and gzip files, one document per line", async 
   for await (const t of new TextCorpus(gz, {}, 2)) toks.push(t);
   assert.deepEqual(toks, [["the", "dog", "ran", "in", "the", "park"], ["a", "dog", "and", "a", "cat", "played", "in", "the", "park"]]);
   // one gzip reader for files read whole and streamed: the same messages
-  assert.throws(() => new TextCorpus(join(tmp, "missing.txt")), /file not found: .*missing\.txt/);
+  assert.throws(() => new TextCorpus(join(tmp, "missing.txt")), /cannot read .*missing\.txt: no such file/);
   const broken = join(tmp, "broken.txt.gz");
   writeFileSync(broken, gzipSync(Buffer.from(DOCS.join("\n").repeat(50))).subarray(0, 40));
   await assert.rejects(() => readDocuments(broken), /broken\.txt\.gz: corrupt gzip data/);

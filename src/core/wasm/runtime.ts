@@ -6,9 +6,11 @@
 // (initCore), and jobs run on one thread until they are up. A page's main thread may not block in Atomics.wait, so
 // there it spins on the job's counter while the helpers finish their parts (see docs/ARCHITECTURE.md, "Browser-safe core").
 import { CALL_BLOCK, CALL_BLOCK_SLOTS, HEAP_BASE } from "../../../assembly/abi.js";
+import { LatentkitError } from "../errors.js";
 import { KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64 } from "./kernels-binary.js";
 import {
-  CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARAMS, CTL_PARTS, CTL_PENDING, CTL_READY, CTL_STARTED, opId, runPart,
+  CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARAMS, CTL_PARTS, CTL_PENDING, CTL_READY, CTL_STARTED, MAX_PARTS, opId,
+  runPart,
   type KernelExports, type PartKernel,
 } from "./jobs.js";
 
@@ -203,14 +205,19 @@ function webWorkersUsable(): boolean {
 function maxThreads(): number {
   if (!isNode() && !webWorkersUsable()) return 1;
   const t = env("LATENTKIT_THREADS");
-  if (t && /^\d+$/.test(t)) return Math.max(1, Number(t));
-  if (threadOverride !== undefined) return threadOverride;
+  if (t !== undefined && t.trim() !== "") {
+    if (!/^\s*\d+\s*$/.test(t) || Number(t) < 1) {
+      throw new LatentkitError(`LATENTKIT_THREADS must be a whole number of threads >= 1, got ${JSON.stringify(t)}`);
+    }
+    return Math.min(Number(t), MAX_PARTS);
+  }
+  if (threadOverride !== undefined) return Math.min(threadOverride, MAX_PARTS);
   let n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   if (isNode()) {
     const os = builtin<{ availableParallelism?: () => number; cpus: () => unknown[] }>("node:os");
     if (os) n = os.availableParallelism?.() ?? os.cpus().length;
   }
-  return Math.max(1, Math.min(16, n));
+  return Math.max(1, Math.min(MAX_PARTS, n));
 }
 
 function decodeBase64(s: string): Uint8Array {
@@ -224,6 +231,7 @@ function decodeBase64(s: string): Uint8Array {
 /** The WASM core, or null where WebAssembly SIMD with shared memory is unavailable (or LATENTKIT_WASM=0). */
 export function wasmCore(): WasmCore | null {
   if (core !== undefined) return core;
+  maxThreads(); // a bad LATENTKIT_THREADS fails here, not silently inside the try below
   core = null;
   if (env("LATENTKIT_WASM") === "0") {
     loadError = "disabled by LATENTKIT_WASM=0";
@@ -298,7 +306,9 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
     const started = Atomics.load(ctl, CTL_READY);
     readyAt = started + n - 1;
     for (let part = 1; part < n; part++) {
-      const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, part } });
+      // execArgv: [] so that the host's flags (--input-type=module from `node -e`, --eval, ...) do not reach the
+      // helpers, which are plain module scripts
+      const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, part }, execArgv: [] });
       w.unref();
       helpers.push(w);
     }
@@ -464,7 +474,7 @@ function helperStates(ctl: Int32Array, participants: number): string {
   return `pending ${Atomics.load(ctl, CTL_PENDING)}: ${states.join("; ")}`;
 }
 
-type WorkerCtor = new (url: URL, opts: { workerData: unknown }) => { unref(): void; terminate(): unknown };
+type WorkerCtor = new (url: URL, opts: { workerData: unknown; execArgv?: string[] }) => { unref(): void; terminate(): unknown };
 
 function loadWorkerThreads(): { Worker: WorkerCtor } | null {
   return builtin<{ Worker: WorkerCtor }>("node:worker_threads");

@@ -1,10 +1,27 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Matrix } from "../src/core/matrix.js";
 import { Random } from "../src/core/random.js";
 
 /** ../shared/data beside the project root (this file is compiled to dist/test/helpers.js). */
 export const SHARED_DATA = fileURLToPath(new URL("../../../shared/data/", import.meta.url));
+/**
+ * A file of ../shared/data (the real data sets some tests use), by its path inside that folder. When it is missing
+ * the test file stops at once with one clear line on stderr (exit 1), instead of a stack trace from whichever
+ * reader met it first at import.
+ */
+export function sharedData(relative: string): string {
+  const path = join(SHARED_DATA, relative);
+  if (!existsSync(path)) {
+    process.stderr.write(`this test needs ${relative} from the shared data folder, which is missing: expected ${path} ` +
+      "(the project's ../shared/data)\n");
+    process.exit(1);
+  }
+  return path;
+}
+
 /** The project's own bundled data folder. */
 export const PROJECT_DATA = fileURLToPath(new URL("../../data/", import.meta.url));
 

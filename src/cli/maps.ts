@@ -53,6 +53,8 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
     .option("--json", "print one JSON object with the results to stdout");
   extraOptions(cmd);
   cmd.action(async (file: string, o: MapOptions) => {
+    // trustworthiness compares each point's neighbours: it needs a handful of points
+    if (o.qualitySample < 3) fail(`--quality-sample must be at least 3 (points sampled for trustworthiness), got ${o.qualitySample}`);
     const ds = loadInput(file, o);
     const t0 = performance.now();
     let X = ds.X;

@@ -2,8 +2,8 @@
 // a file, gzipped or not, is readCsv in io/csv.ts).
 // csv-parse/sync in Node; in browser bundles its build with a Buffer stand-in (package.json "imports")
 import { parse } from "#csv-parse";
-import { describeValue, fail } from "../core/errors.js";
-import { Matrix } from "../core/matrix.js";
+import { describeValue, excerpt, fail } from "../core/errors.js";
+import { FLOAT32_MAX, FLOAT32_RANGE, Matrix } from "../core/matrix.js";
 
 export interface CsvOptions {
   /** Field delimiter; default: tab for .tsv/.tab files or when the first line has tabs but no commas, else comma. */
@@ -36,6 +36,7 @@ export function isNumericCell(s: string): boolean {
 
 /** Parses CSV/TSV text. `source` names the input in error messages. */
 export function parseCsv(text: string, opts: CsvOptions = {}, source = "input"): Table {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark (Excel's "CSV UTF-8") is not data
   const firstLine = text.slice(0, text.indexOf("\n") >= 0 ? text.indexOf("\n") : text.length);
   const delimiter = opts.delimiter ?? (/\.(tsv|tab)(\.gz)?$/i.test(source) || (firstLine.includes("\t") && !firstLine.includes(",")) ? "\t" : ",");
   let rows: string[][];
@@ -95,9 +96,14 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = "input"):
     for (let t = 0; t < featIdx.length; t++) {
       const cell = r[featIdx[t]!]!;
       const v = isNumericCell(cell) ? Number(cell) : NaN;
-      if (!Number.isFinite(v)) {
+      if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) {
         const line = i + 1 + (header ? 1 : 0) + (classNames ? 1 : 0);
-        fail(`${source}: line ${line}, column ${JSON.stringify(names[featIdx[t]!])}: ${JSON.stringify(cell)} is not a finite number ` +
+        const where = `${source}: line ${line}, column ${JSON.stringify(names[featIdx[t]!])}`;
+        if (isNumericCell(cell)) fail(`${where}: ${cell.trim()} is ${FLOAT32_RANGE}`);
+        const hint = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(cell.trim())
+          ? " (it looks like a number with thousands separators: remove the commas)"
+          : /^[+-]?\d+,\d+$/.test(cell.trim()) ? " (a decimal comma? write decimals with a point)" : "";
+        fail(`${where}: ${excerpt(cell, 40)} is not a finite number${hint} ` +
           `(choose it as --label-column or a metadata column if it is not a feature)`);
       }
       X.data[i * featIdx.length + t] = v;

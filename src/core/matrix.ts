@@ -155,7 +155,8 @@ export function toMatrix(x: MatrixLike, name = "X", dtype: DType = "float32", op
       for (let j = 0; j < cols; j++) {
         const v = r[j];
         if (typeof v !== "number") fail(`${name}[${i}][${j}] is ${describeValue(v)}, expected a number`);
-        if (dtype === "float32" && Math.abs(v) > FLOAT32_MAX) fail(`${name}[${i}][${j}] is ${v}: ${FLOAT32_RANGE}`);
+        const issue = dtype === "float32" && Number.isFinite(v) ? float32Issue(v) : undefined;
+        if (issue) fail(`${name}[${i}][${j}] is ${v}: ${issue}`);
         m.data[i * cols + j] = v;
       }
     }
@@ -182,15 +183,30 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 /** What a value beyond the float32 range is told. */
 export const FLOAT32_RANGE = "outside the float32 range (magnitudes up to 3.4028235e38); rescale the data";
 
-/** Throws naming the first finite entry of a float64 matrix that float32 cannot hold (it would become Infinity). */
+/** What a value too small for float32 is told (it would become 0). */
+export const FLOAT32_TINY = "too small for float32 (nonzero magnitudes below 1.4e-45 become 0); rescale the data";
+
+/**
+ * Why a finite number cannot be stored as float32: it would become ±Infinity (FLOAT32_RANGE), or 0 although it is
+ * not 0 (FLOAT32_TINY); undefined when it can.
+ */
+export function float32Issue(v: number): string | undefined {
+  const a = Math.abs(v);
+  if (a > FLOAT32_MAX) return FLOAT32_RANGE;
+  if (a > 0 && Math.fround(a) === 0) return FLOAT32_TINY;
+  return undefined;
+}
+
+/** Throws naming the first finite entry of a float64 matrix that float32 cannot hold (it would become Infinity or 0). */
 export function checkFloat32Range(m: Matrix, name = "X"): void {
   if (m.dtype === "float32") return;
   const d = m.data;
   for (let k = 0; k < d.length; k++) {
     const v = d[k]!;
-    if (Math.abs(v) > FLOAT32_MAX && Number.isFinite(v)) {
+    const issue = Number.isFinite(v) ? float32Issue(v) : undefined;
+    if (issue) {
       const i = Math.floor(k / m.cols);
-      fail(`${name}[${i}][${k - i * m.cols}] is ${v}: ${FLOAT32_RANGE}`);
+      fail(`${name}[${i}][${k - i * m.cols}] is ${v}: ${issue}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 // NumPy .npy bytes (format versions 1–3), parsed and encoded, for float32/float64 matrices (files: io/npy.ts).
 import { excerpt, fail } from "../core/errors.js";
-import { FLOAT32_MAX, FLOAT32_RANGE, Matrix } from "../core/matrix.js";
+import { float32Issue, Matrix } from "../core/matrix.js";
 
 const MAGIC = "\x93NUMPY";
 
@@ -59,9 +59,10 @@ export function parseNpy(b: Uint8Array, source = "npy data"): Matrix {
     // stored as float64, used as float32 by the estimators: a value float32 cannot hold is named here, with the file
     for (let i = 0; i < n; i++) {
       const v = out[i]!;
-      if (Math.abs(v) > FLOAT32_MAX && Number.isFinite(v)) {
+      const issue = Number.isFinite(v) ? float32Issue(v) : undefined;
+      if (issue) {
         const [row, col] = fortran ? [i % rows, Math.floor(i / rows)] : [Math.floor(i / cols), i % cols];
-        fail(`${source}: value at row ${row}, column ${col} is ${v}: ${FLOAT32_RANGE}`);
+        fail(`${source}: value at row ${row}, column ${col} is ${v}: ${issue}`);
       }
     }
   }

@@ -241,3 +241,21 @@ test("a CSV's UTF-8 byte-order mark, Windows line endings, quoted numbers and th
   await refuses(() => parseCsv("a,b\n\"1,234\",2\n", {}, "t.csv"), /^t\.csv: line 2, column "a": "1,234" is not a finite number \(it looks like a number with thousands separators/);
   assert.ok(!existsSync(join(tmp, "nothing")));
 });
+
+test("messy CSVs: semicolons, a trailing delimiter, missing values, values float32 turns into 0", async () => {
+  const semi = parseCsv("a;b\n1.5;2\n3;4\n");
+  assert.deepEqual(semi.featureNames, ["a", "b"]);
+  assert.deepEqual(Array.from(semi.X.data), [1.5, 2, 3, 4]);
+  await refuses(() => parseCsv("a;b\n1,5;2\n", {}, "eu.csv"), /^eu\.csv: line 2, column "a": "1,5" is not a finite number \(a decimal comma\?/);
+  await refuses(() => parseCsv("a|b\n1|2\n3|4\n", {}, "p.csv"), /^p\.csv: .*is the delimiter something other than ","\?|^p\.csv: line 2, column "a\|b"/);
+  const trail = parseCsv("a,b,\n1,2,\n3,4,\n");
+  assert.deepEqual(trail.featureNames, ["a", "b"]);
+  assert.equal(trail.X.cols, 2);
+  await refuses(() => parseCsv("a,b\n1,2\n,\n", {}, "e.csv"), /^e\.csv: line 3, column "a": an empty cell is not a finite number \(a missing value\?\)/);
+  await refuses(() => parseCsv("a,b\n1,NA\n", {}, "na.csv"), /^na\.csv: line 2, column "b": "NA" is not a finite number \(a missing value\?\)/);
+  await refuses(() => parseCsv("a\n1\n1e-50\n", {}, "t.csv"), /^t\.csv: line 3, column "a": 1e-50 is too small for float32/);
+  await refuses(() => toMatrix([[1e-50]]), /^X\[0\]\[0\] is 1e-50: too small for float32/);
+  // subnormal float32 values are still values
+  assert.ok(parseCsv("a\n1e-40\n").X.data[0]! > 0);
+  cliFails(["info", file("na.csv", "a,b\n1,2\n3,NA\n")], /na\.csv: line 3, column "b": "NA" is not a finite number \(a missing value\?\)/);
+});

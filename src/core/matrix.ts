@@ -228,8 +228,8 @@ export function maxAbs(m: Matrix): number {
  * data already in that range (and for all-zero data). Multiplying by a power of two is exact, so results computed on
  * X·s and scaled back (or, for scale-free methods such as t-SNE and UMAP, not scaled at all) equal those on X.
  */
-export function safeScale(m: Matrix): number {
-  const a = maxAbs(m);
+export function safeScale(...ms: Matrix[]): number {
+  const a = Math.max(...ms.map(maxAbs));
   if (!(a > 0) || !Number.isFinite(a) || (a >= 2 ** -20 && a <= 2 ** 20)) return 1;
   return 2 ** -(Math.floor(Math.log2(a)) + 1);
 }

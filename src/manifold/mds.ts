@@ -3,7 +3,7 @@
 import { Pacer, fail } from "../core/errors.js";
 import { checkOutput, checkSaved, fitted, matrixFromJSON, numberFromJSON, matrixToJSON, type Embedder, type MatrixJSON, type Progress } from "../core/estimator.js";
 import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
-import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { Matrix, safeScale, scaleBy, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { randomizedSVD } from "../linalg/randomized.js";
 import { distanceMatrix, stress } from "../metrics/stress.js";
@@ -130,7 +130,11 @@ export class MDS implements Embedder<MatrixLike, MDSParams> {
 
   async fitTransform(X: MatrixLike): Promise<Matrix> {
     const o = this.options;
-    const D = dissimilarities(X, o.dissimilarity);
+    // dissimilarities of extreme magnitude are mapped at a safe scale (a power of two: exact) and the map scaled
+    // back; the stress does not depend on the scale
+    const D0 = dissimilarities(X, o.dissimilarity);
+    const scale = safeScale(D0);
+    const D = scaleBy(D0, scale);
     const n = D.rows;
     if (n < 3) fail(`MDS needs at least 3 points, got ${n}`);
     if (o.nComponents >= n) fail(`nComponents=${o.nComponents} must be less than the number of points n=${n}`);
@@ -151,7 +155,7 @@ export class MDS implements Embedder<MatrixLike, MDSParams> {
     }
     if (o.method === "smacof") Y = await this.smacof(D, Y);
     this.stress_ = stress(D, Y);
-    this.embedding_ = checkOutput(Y.astype("float32"), "MDS");
+    this.embedding_ = checkOutput(scaleBy(Y, 1 / scale).astype("float32"), "MDS");
     return this.embedding_;
   }
 

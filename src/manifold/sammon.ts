@@ -7,7 +7,7 @@ import {
   checkOutput, checkSaved, fitted, matrixFromJSON, numberFromJSON, matrixToJSON, type Embedder, type Labels, type MatrixJSON, type Progress,
 } from "../core/estimator.js";
 import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
-import { Matrix, type MatrixLike } from "../core/matrix.js";
+import { Matrix, safeScale, scaleBy, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { classicalMDS, dissimilarities } from "./mds.js";
 import { sammonStress } from "../metrics/stress.js";
@@ -99,7 +99,11 @@ export class Sammon implements Embedder<MatrixLike, SammonParams> {
   /** Maps X (data, or dissimilarities when dissimilarity = "precomputed"); labels feed the optional regulariser. */
   async fitTransform(X: MatrixLike, labels?: Labels): Promise<Matrix> {
     const o = this.options;
-    const D0 = dissimilarities(X, o.dissimilarity);
+    // dissimilarities of extreme magnitude are mapped at a safe scale (a power of two: exact) and the map scaled
+    // back; Sammon's stress does not depend on the scale
+    const Dx = dissimilarities(X, o.dissimilarity);
+    const scale = safeScale(Dx);
+    const D0 = scaleBy(Dx, scale);
     const n0 = D0.rows;
     if (n0 < 3) fail(`Sammon's map needs at least 3 points, got ${n0}`);
     if (o.labelWeight > 0 && (!labels || labels.length !== n0)) {
@@ -131,7 +135,7 @@ export class Sammon implements Embedder<MatrixLike, SammonParams> {
       if (distinct.length === 2) Yd[k] = D0.data[distinct[0]! * n0 + distinct[1]!]!;
       this.iterations_ = 0;
       this.stress_ = 0;
-      this.embedding_ = new Matrix(n0, k, Float32Array.from(expand(Yd)));
+      this.embedding_ = new Matrix(n0, k, Float32Array.from(expand(Yd), (v) => v / scale));
       return this.embedding_;
     }
     const dup = distinct.length < n0;
@@ -227,7 +231,7 @@ export class Sammon implements Embedder<MatrixLike, SammonParams> {
     }
     this.iterations_ = Math.min(it, o.maxIter);
     const full = dup ? expand(Y) : Y;
-    this.embedding_ = checkOutput(new Matrix(n0, k, Float32Array.from(full)), "Sammon");
+    this.embedding_ = checkOutput(new Matrix(n0, k, Float32Array.from(full, (v) => v / scale)), "Sammon");
     this.stress_ = dup ? sammonStress(D0, new Matrix(n0, k, full)) : cur.stress;
     return this.embedding_;
   }

@@ -15,6 +15,7 @@ import { Sammon } from "../../src/manifold/sammon.js";
 import { TSNE } from "../../src/manifold/tsne.js";
 import { UMAP } from "../../src/manifold/umap.js";
 import { trustworthiness } from "../../src/metrics/quality.js";
+import { exactKnn } from "../../src/neighbors/knn.js";
 import { sammonStress, stress } from "../../src/metrics/stress.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { PROJECT_DATA, runCli } from "../helpers.js";
@@ -76,6 +77,37 @@ test("t-SNE and UMAP give the same quality on digits x1e25 and x1e-30 as on the 
     const u = await umap(scaled(s));
     assert.ok(Math.abs(t - t0) < 0.01, `t-SNE x${s}: trustworthiness ${t} vs ${t0}`);
     assert.ok(Math.abs(u - u0) < 0.02, `UMAP x${s}: trustworthiness ${u} vs ${u0}`);
+  }
+});
+
+test("kNN search, MDS and Sammon are scale-equivariant at 1e25 and 1e-30", async () => {
+  const X = digits.rowRange(0, 60);
+  const g0 = exactKnn(X, 5);
+  const m0 = new MDS({ maxIter: 50 });
+  const Y0 = await m0.fitTransform(X);
+  const s0 = new Sammon({ maxIter: 50 });
+  const Z0 = await s0.fitTransform(X);
+  for (const s of [1e25, 1e-30]) {
+    const Xs = scaled(s).rowRange(0, 60);
+    const g = exactKnn(Xs, 5);
+    // the same neighbours (digits have tied distances, which the rounding of X·s may order differently)
+    let same = 0;
+    for (let i = 0; i < 60; i++) {
+      const a = new Set(g0.indices.subarray(i * 5, i * 5 + 5));
+      for (const j of g.indices.subarray(i * 5, i * 5 + 5)) if (a.has(j)) same++;
+    }
+    assert.ok(same >= 0.9 * 300, `kNN x${s}: ${same} of 300 neighbours agree`);
+    for (let t = 0; t < g.distances.length; t++) assert.ok(Math.abs(g.distances[t]! / s - g0.distances[t]!) < 1e-4 * g0.distances[t]!);
+    const m = new MDS({ maxIter: 50 });
+    const Y = await m.fitTransform(Xs);
+    assert.ok(Math.abs(m.stress - m0.stress) < 1e-6, `MDS x${s}: stress ${m.stress} vs ${m0.stress}`);
+    for (let t = 0; t < Y.data.length; t++) assert.ok(Math.abs(Y.data[t]! / s - Y0.data[t]!) < 1e-3 * (1 + Math.abs(Y0.data[t]!)));
+    const sm = new Sammon({ maxIter: 50 });
+    const Z = await sm.fitTransform(Xs);
+    // the same map up to the rounding of X·s (iterative, so a little apart)
+    assert.ok(Math.abs(sm.stress - s0.stress) < 0.01 * s0.stress, `Sammon x${s}: stress ${sm.stress} vs ${s0.stress}`);
+    const spread = (M: Matrix, f: number): number => Math.max(...Array.from(M.data, (v) => Math.abs(v * f)));
+    assert.ok(Z.data.every(Number.isFinite) && Math.abs(spread(Z, 1 / s) / spread(Z0, 1) - 1) < 0.05);
   }
 });
 

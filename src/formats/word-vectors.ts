@@ -30,7 +30,8 @@ export function parseWordVectors(input: Uint8Array | string, format?: WordVector
     if (typeof input === "string") fail(`${path}: the word2vec binary format is read from bytes, not from a string`);
     return parseBinary(input, path);
   }
-  const text = typeof input === "string" ? input : new TextDecoder().decode(input);
+  let text = typeof input === "string" ? input : new TextDecoder().decode(input);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark is not part of the header
   const lines = text.split("\n");
   if (lines.length && lines[lines.length - 1] === "") lines.pop();
   if (lines.length === 0) fail(`${path}: the file is empty`);
@@ -43,11 +44,15 @@ export function parseWordVectors(input: Uint8Array | string, format?: WordVector
   if (hasHeader && body.length !== Number(head[0])) fail(`${path}: header says ${head[0]} words, the file has ${body.length}`);
   if (!(dim >= 1)) fail(`${path}: no vector values on the first line`);
   const words: string[] = [];
+  const seen = new Map<string, number>();
   const data = new Float32Array(body.length * dim);
   body.forEach((line, r) => {
     const lineNo = r + (hasHeader ? 2 : 1);
     const parts = line.trimEnd().split(/[ \t]+/);
     if (parts.length !== dim + 1) fail(`${path}: line ${lineNo} has ${parts.length - 1} values, expected ${dim}`);
+    const first = seen.get(parts[0]!);
+    if (first !== undefined) fail(`${path}: line ${lineNo}: the word ${excerpt(parts[0]!, 40)} already has a vector (line ${first}): words must be distinct`);
+    seen.set(parts[0]!, lineNo);
     words.push(parts[0]!);
     for (let c = 0; c < dim; c++) {
       const cell = parts[c + 1]!;
@@ -98,6 +103,7 @@ function parseBinary(buf: Uint8Array, path: string): KeyedVectors {
       `but the file has ${buf.length - nl - 1}.${asText}`);
   }
   const words: string[] = [];
+  const seen = new Map<string, number>();
   const data = new Float32Array(n * dim);
   let p = nl + 1;
   for (let r = 0; r < n; r++) {
@@ -108,6 +114,8 @@ function parseBinary(buf: Uint8Array, path: string): KeyedVectors {
       fail(`${path}: the first vector's bytes are decimal text (${excerpt(utf8.decode(buf.subarray(sp + 1, sp + 1 + Math.min(4 * dim, 32))), 32)}), not binary float32.${asText}`);
     }
     const word = utf8.decode(buf.subarray(p, sp));
+    if (seen.has(word)) fail(`${path}: vector ${r + 1}: the word ${excerpt(word, 40)} already has a vector (vector ${seen.get(word)! + 1}): words must be distinct`);
+    seen.set(word, r);
     words.push(word);
     const v = new DataView(buf.buffer, buf.byteOffset + sp + 1, 4 * dim);
     for (let c = 0; c < dim; c++) {

@@ -139,6 +139,10 @@ test("word-vector text: inf, -inf and nan are read, and a non-finite vector is r
   const kv = parseWordVectors("2 2\r\nking  0.5 0.25\r\nqueen 0.5 0.5\r\n");
   assert.deepEqual([...kv.words], ["king", "queen"]);
   assert.deepEqual(Array.from(kv.get("king")), [0.5, 0.25]);
+  // a byte-order mark before the header, and a word given twice
+  assert.equal(parseWordVectors("\ufeff1 2\nking 1 2\n").size, 1);
+  await refuses(() => parseWordVectors("3 1\nking 1\nqueen 2\nking 3\n", undefined, "d.txt"),
+    /^d\.txt: line 4: the word "king" already has a vector \(line 2\): words must be distinct$/);
   const p = file("nan.vec", "2 2\nking 0.1 0.2\nqueen nan 0\n");
   cliFails(["similar", p, "king"], /nan\.vec: line 3: the vector of "queen" has a non-finite value/);
 });

@@ -7,7 +7,7 @@ import {
   anyOf, choice, decodeParams, encodeParams, func, int, matrix, num, object, resolveParams, signal, type ParamsOf, type Schema,
 } from "../core/params.js";
 import { pairwiseSqDistances } from "../core/gemm.js";
-import { Matrix, safeScale, scaleBy, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { checkFinite, Matrix, safeScale, scaleBy, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { PCA } from "../decomposition/pca.js";
 import { CsrMatrix } from "../linalg/sparse.js";
@@ -286,6 +286,7 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
     const init = this.options.init;
     if (init instanceof Matrix) {
       if (init.rows !== n || init.cols !== dims) fail(`init has shape ${init.rows}x${init.cols}, expected ${n}x${dims}`);
+      checkFinite(init, "init");
       return Float64Array.from(init.data);
     }
     const Y = new Float64Array(n * dims);

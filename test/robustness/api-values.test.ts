@@ -17,6 +17,7 @@ import { UMAP } from "../../src/manifold/umap.js";
 import { trustworthiness } from "../../src/metrics/quality.js";
 import { exactKnn } from "../../src/neighbors/knn.js";
 import { sammonStress, stress } from "../../src/metrics/stress.js";
+import { KeyedVectors } from "../../src/text/keyed-vectors.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { PROJECT_DATA, runCli } from "../helpers.js";
 import { cliFails, file, refuses, tmp } from "./helpers.js";
@@ -187,6 +188,11 @@ test("data of the wrong type is a LatentkitError naming what was given and what 
   await refuses(() => new Matrix(2, 2, [1, 2, 3, 4] as never), /^matrix data must be a Float32Array or a Float64Array, got \[1,2,3,4\]: build a matrix from nested arrays with Matrix\.fromArray/);
   await refuses(() => new Word2Vec().fit("a string" as never), /^sentences must be a list of token lists, got a string "a string"/);
   await refuses(() => new MDS().fit(null as never), /^X must be a Matrix or an array of rows/);
+  // a NaN in a t-SNE start is named as such (it read as a divergence blamed on the learning rate)
+  const init = new Matrix(6, 2, Float32Array.from([1, 2, NaN, 4, 5, 6, 7, 8, 9, 10, 11, 12]));
+  await refuses(() => new TSNE({ init, perplexity: 1 }).fit([[1, 2], [3, 4], [5, 6], [7, 9], [1, 0], [2, 2]]), /^init\[1\]\[0\] is NaN: expected finite numbers/);
+  // word vectors built in code are checked as files are
+  await refuses(() => new KeyedVectors(["a", "b"], init.rowRange(0, 2)), /^the vector of "b" \(row 1\) has NaN at dimension 1: word vectors must be finite$/);
 });
 
 // --- cause 9: messages about internals, duplicate points, headers ------------------------------------------------

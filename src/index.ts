@@ -12,7 +12,10 @@ export type {
 export * as params from "./core/params.js";
 export type { ParamSpec, ParamKind, Schema, AnySchema, ParamsOf } from "./core/params.js";
 export { matmul, pairwiseSqDistances, rowSqNorms, withPinned, type MatmulOptions } from "./core/gemm.js";
-export { setThreads, wasmCore, initCore, kernelInfo, type CoreInfo, type InitCoreOptions } from "./core/wasm/runtime.js";
+export {
+  setThreads, wasmCore, wasmCoreError, initCore, kernelInfo, type CoreInfo, type InitCoreOptions,
+} from "./core/wasm/runtime.js";
+export { THRESHOLDS, currentRoute, setRoute, type Route, type Work } from "./core/backend.js";
 
 export { qr, qrR, type QRResult } from "./linalg/qr.js";
 export { eigh, type EighResult } from "./linalg/eigh.js";

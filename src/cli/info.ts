@@ -1,11 +1,12 @@
 import { Command } from "commander";
 import { fail } from "../core/errors.js";
+import { kernelInfo } from "../core/wasm/runtime.js";
 import { labelOrder } from "../plot/charts.js";
 import { imageShapeFor, loadInput, type InputOptions } from "./common.js";
 
 export function infoCommand(): Command {
   const cmd = new Command("info")
-    .description("describe a data file: shape, value range, missing structure, labels")
+    .description("describe a data file: shape, value range, missing structure, labels (and which compute core runs here)")
     .argument("<file>", "input data")
     .option("--label-column <name|index>", "column holding labels (name, or index; -1 = last)")
     .option("--labels <file>", "labels from a separate file")
@@ -39,6 +40,8 @@ export function infoCommand(): Command {
       ...(shape ? { imageShape: shape } : {}),
       ...(ds.labels ? { labels: Object.fromEntries(labelOrder(ds.labels).map((l) => [l, counts[l]!])) } : {}),
       seconds: (performance.now() - t0) / 1000,
+      // the WebAssembly kernels in use, or "none" with the reason they failed to load (TypeScript routes then)
+      computeCore: kernelInfo(),
     };
     if (o.json) {
       process.stdout.write(JSON.stringify(info) + "\n");
@@ -49,6 +52,9 @@ export function infoCommand(): Command {
     if (ds.featureNames) console.log(`features: ${ds.featureNames.slice(0, 12).join(", ")}${ds.featureNames.length > 12 ? ", ..." : ""}`);
     if (shape) console.log(`rows look like ${shape[0]}x${shape[1]} images`);
     if (ds.labels) console.log(`labels: ${labelOrder(ds.labels).map((l) => `${l} (${counts[l]})`).join(", ")}`);
+    const c = info.computeCore;
+    console.log(c.variant === "none" ? `compute core: TypeScript (WebAssembly not in use: ${c.reason})`
+      : `compute core: WebAssembly ${c.variant}, ${c.threads} thread(s)`);
   });
   return cmd;
 }

@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
+import { kernelInfo, setThreads } from "../core/wasm/runtime.js";
 import { PCA } from "../decomposition/pca.js";
 import { saveFigure, writeEmbedding } from "../node.js";
 import { TSNE, type TSNEMethod } from "../manifold/tsne.js";
@@ -25,6 +26,7 @@ export interface MapOptions extends InputOptions {
   imageShape?: string;
   json?: boolean;
   qualitySample: number;
+  threads?: number;
 }
 
 export interface MapMethod {
@@ -50,11 +52,18 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
     .option("--thumbnails", "draw image thumbnails on the plot (image data)")
     .option("--image-shape <HxW>", "shape of each row as an image")
     .option("--quality-sample <n>", "points sampled for trustworthiness", parseIntOption("--quality-sample"), 5000)
+    .option("--threads <n>", "threads of the compute core (default: LATENTKIT_THREADS, else all cores)", parseIntOption("--threads"))
     .option("--json", "print one JSON object with the results to stdout");
   extraOptions(cmd);
   cmd.action(async (file: string, o: MapOptions) => {
     // trustworthiness compares each point's neighbours: it needs a handful of points
     if (o.qualitySample < 3) fail(`--quality-sample must be at least 3 (points sampled for trustworthiness), got ${o.qualitySample}`);
+    if (o.threads !== undefined) {
+      if (o.threads < 1) fail(`--threads must be at least 1, got ${o.threads}`);
+      // the flag wins over LATENTKIT_THREADS, which the core reads first
+      process.env.LATENTKIT_THREADS = String(o.threads);
+      setThreads(o.threads);
+    }
     const ds = loadInput(file, o);
     const t0 = performance.now();
     let X = ds.X;
@@ -87,7 +96,7 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
     }
     const result = {
       command: method.name, file, nSamples: Z.rows, nFeatures: ds.X.cols, ...(o.pca !== undefined ? { pca: o.pca } : {}),
-      dims: Z.cols, seconds, trustworthiness: trust, trustworthinessK: Math.min(10, Math.floor((m - 1) / 2)), qualitySample: m,
+      dims: Z.cols, threads: kernelInfo().threads, seconds, trustworthiness: trust, trustworthinessK: Math.min(10, Math.floor((m - 1) / 2)), qualitySample: m,
       ...(acc !== undefined ? { knnAccuracy: acc } : {}), ...extra, files: written,
     };
     if (o.json) {
@@ -136,9 +145,9 @@ export function umapCommand(): Command {
   const method: MapMethod = {
     name: "umap",
     async run(X, o, bar) {
-      const opts = o as MapOptions & { neighbors: number; minDist: number; epochs?: number; init: string };
+      const opts = o as MapOptions & { neighbors: number; minDist: number; epochs?: number; init: string; deterministic?: boolean };
       const umap = new UMAP({
-        nComponents: o.dims, nNeighbors: opts.neighbors, minDist: opts.minDist, seed: o.seed,
+        nComponents: o.dims, nNeighbors: opts.neighbors, minDist: opts.minDist, seed: o.seed, deterministic: opts.deterministic === true,
         ...(opts.epochs !== undefined ? { nEpochs: opts.epochs } : {}), init: opts.init === "random" ? "random" : "spectral",
         onProgress: bar.update,
       });
@@ -151,9 +160,11 @@ export function umapCommand(): Command {
     .option("--min-dist <d>", "minimum distance between points in the map", Number, 0.1)
     .option("--epochs <n>", "optimisation epochs (default 500 for n <= 10000, else 200)", parseIntOption("--epochs"))
     .option("--init <name>", "spectral | random", "spectral")
+    .option("--deterministic", "the same map for a seed on any thread count (the SGD on one thread; default: Hogwild threads)")
     .addHelpText("after", `
 Examples:
-  latentkit umap data/digits.csv.gz --label-column -1 --plot digits-umap.png --json`));
+  latentkit umap data/digits.csv.gz --label-column -1 --plot digits-umap.png --json
+  latentkit umap data/digits.csv.gz --label-column -1 --deterministic --seed 1 --out digits-umap.tsv`));
 }
 
 export function sammonCommand(): Command {

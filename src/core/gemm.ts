@@ -1,11 +1,16 @@
-// Matrix products for the compute core. One entry point, `matmul`, picks the route: WebAssembly SIMD over the
-// shared memory (split across worker threads for large products) for float32, plain TypeScript otherwise.
+// Matrix products for the compute core. One entry point, `matmul`, takes the route backend.ts picks: WebAssembly SIMD
+// over the shared memory (split across worker threads for large products) for float32, plain TypeScript otherwise.
+import {
+  GEMM_A, GEMM_B_PACK, GEMM_C, GEMM_CS_A, GEMM_K, GEMM_KC, GEMM_LDC, GEMM_M, GEMM_N, GEMM_NR, GEMM_RS_A, GEMM_WORK,
+  GEMM_WORK_FLOATS, KNN_G, KNN_K, KNN_N, KNN_OUT_D, KNN_OUT_I, KNN_QN, KNN_ROWS, KNN_SELF_BASE, KNN_XN, ROWNORMS_A,
+  ROWNORMS_COLS, ROWNORMS_LD, ROWNORMS_OUT, ROWNORMS_ROWS,
+} from "../../assembly/abi.js";
+import { coreFor, partsFor, type Route } from "./backend.js";
 import { fail } from "./errors.js";
 import { Matrix, type FloatArray } from "./matrix.js";
-import { GEMM_WORK_FLOATS, OP_GEMM, OP_KNN_SELECT, OP_ROWNORMS } from "./wasm/jobs.js";
-import { WasmArena, wasmCore, type WasmCore } from "./wasm/runtime.js";
+import { WasmArena, type WasmCore } from "./wasm/runtime.js";
 
-export type Backend = "auto" | "ts" | "wasm";
+export type Backend = Route;
 
 export interface MatmulOptions {
   /** Use Aᵀ instead of A. */
@@ -18,19 +23,15 @@ export interface MatmulOptions {
   threads?: number;
 }
 
-const NR = 8;
-const KC = 256;
-/** Products below this many multiply-adds stay in TypeScript (no copy into WASM memory). */
-const WASM_MIN_FLOPS = 24 * 24 * 24;
-/** Products below this many multiply-adds stay on one thread. */
-const PARALLEL_MIN_FLOPS = 96 * 96 * 96;
+const NR = GEMM_NR;
+const KC = GEMM_KC;
 
 // Matrices currently resident in WASM memory (see pin): data array -> byte offset.
 const pinned = new WeakMap<FloatArray, number>();
 
 /** Copies m into WASM memory and registers it as pinned; returns the release function (or null: nothing to do). */
 function pin(m: Matrix): (() => void) | null {
-  const core = m.dtype === "float32" ? wasmCore() : null;
+  const core = coreFor("gemm", { supported: m.dtype === "float32" });
   if (!core || pinned.has(m.data)) return null;
   const ptr = core.alloc(m.data.length * 4);
   core.f32().set(m.data, ptr >> 2);
@@ -69,7 +70,7 @@ export async function withPinnedAsync<T>(m: Matrix, body: () => Promise<T>): Pro
  * copy), freed afterwards; a plain matrix where the core is unavailable. Nothing may keep a view of it after.
  */
 export async function withResidentMatrix<T>(rows: number, cols: number, body: (M: Matrix) => Promise<T>): Promise<T> {
-  const core = wasmCore();
+  const core = coreFor("gemm");
   if (!core) return body(Matrix.zeros(rows, cols));
   const ptr = core.alloc(rows * cols * 4);
   const M = new Matrix(rows, cols, core.f32().subarray(ptr >> 2, (ptr >> 2) + rows * cols));
@@ -92,13 +93,9 @@ export function matmul(A: Matrix, B: Matrix, opts: MatmulOptions = {}): Matrix {
     fail(`matmul: inner dimensions differ: op(A) is ${m}x${k}, op(B) is ${kb}x${n}`);
   }
   const f64 = A.dtype === "float64" || B.dtype === "float64";
-  const backend = opts.backend ?? "auto";
   const flops = m * n * k;
-  if (!f64 && backend !== "ts" && (backend === "wasm" || flops >= WASM_MIN_FLOPS)) {
-    const core = wasmCore();
-    if (core) return matmulWasm(core, A, B, m, n, k, opts, flops);
-    if (backend === "wasm") fail("matmul: the WebAssembly core is not available here");
-  }
+  const core = coreFor("gemm", { size: flops, supported: !f64, ...(opts.backend ? { route: opts.backend } : {}) });
+  if (core) return matmulWasm(core, A, B, m, n, k, opts, flops);
   const C = Matrix.zeros(m, n, f64 ? "float64" : "float32");
   gemmTS(A.data, opts.transA ? 1 : A.cols, opts.transA ? A.cols : 1, B.data, opts.transB ? 1 : B.cols,
     opts.transB ? B.cols : 1, C.data, m, n, k);
@@ -113,7 +110,7 @@ function matmulWasm(core: WasmCore, A: Matrix, B: Matrix, m: number, n: number, 
 /** Computes op(A)·op(B) into WASM memory and hands `body` its byte offset (valid only during the call). */
 function productInWasm<T>(core: WasmCore, A: Matrix, B: Matrix, m: number, n: number, k: number, opts: MatmulOptions,
   flops: number, body: (cPtr: number) => T): T {
-  const parts = flops >= PARALLEL_MIN_FLOPS ? (opts.threads ?? core.threads) : 1;
+  const parts = partsFor(core, "gemm", flops, opts.threads);
   const nPad = Math.ceil(n / NR) * NR;
   const arena = new WasmArena(core);
   // float32 operands: pinned ones are already resident, the others are copied in for this product
@@ -130,10 +127,10 @@ function productInWasm<T>(core: WasmCore, A: Matrix, B: Matrix, m: number, n: nu
     }
     const cPtr = arena.alloc(m * n * 4);
     core.kernels.zero(cPtr, m * n);
-    const work = arena.alloc(GEMM_WORK_FLOATS * 4 * Math.max(1, parts));
-    const rsA = opts.transA ? 1 : A.cols;
-    const csA = opts.transA ? A.cols : 1;
-    core.run(OP_GEMM, [aPtr, rsA, csA, bPack, cPtr, n, m, n, k, work], parts);
+    const work = arena.alloc(GEMM_WORK_FLOATS * 4 * parts);
+    const p = core.callBlock().set(GEMM_A, aPtr).set(GEMM_RS_A, opts.transA ? 1 : A.cols).set(GEMM_CS_A, opts.transA ? A.cols : 1)
+      .set(GEMM_B_PACK, bPack).set(GEMM_C, cPtr).set(GEMM_LDC, n).set(GEMM_M, m).set(GEMM_N, n).set(GEMM_K, k).set(GEMM_WORK, work);
+    core.run("gemmPart", p.ptr, parts);
     return body(cPtr);
   } finally {
     arena.release();
@@ -148,8 +145,8 @@ function productInWasm<T>(core: WasmCore, A: Matrix, B: Matrix, m: number, n: nu
  */
 export function knnBlockWasm(Q: Matrix, X: Matrix, xNorms: Float32Array, k: number, selfBase: number):
   { d: Float32Array; i: Int32Array } | null {
-  const core = wasmCore();
-  if (!core || Q.dtype !== "float32" || X.dtype !== "float32") return null;
+  const core = coreFor("knn", { supported: Q.dtype === "float32" && X.dtype === "float32" });
+  if (!core) return null;
   const m = Q.rows;
   const n = X.rows;
   const flops = m * n * Q.cols;
@@ -160,7 +157,9 @@ export function knnBlockWasm(Q: Matrix, X: Matrix, xNorms: Float32Array, k: numb
       const qnP = arena.put(Float32Array.from(rowSqNorms(Q)));
       const dP = arena.alloc(m * k * 4);
       const iP = arena.alloc(m * k * 4);
-      core.run(OP_KNN_SELECT, [cPtr, n, xnP, qnP, k, selfBase, dP, iP, m], m * n >= 1 << 18 ? core.threads : 1);
+      const p = core.callBlock().set(KNN_G, cPtr).set(KNN_N, n).set(KNN_XN, xnP).set(KNN_QN, qnP).set(KNN_K, k)
+        .set(KNN_SELF_BASE, selfBase).set(KNN_OUT_D, dP).set(KNN_OUT_I, iP).set(KNN_ROWS, m);
+      core.run("knnSelectPart", p.ptr, partsFor(core, "knn", m * n));
       const g = core.f32();
       return { d: g.slice(dP >> 2, (dP >> 2) + m * k), i: new Int32Array(core.memory.buffer).slice(iP >> 2, (iP >> 2) + m * k) };
     } finally {
@@ -211,7 +210,7 @@ export function gemmTS(a: FloatArray, rsA: number, csA: number, b: FloatArray, r
 /** Squared euclidean norm of every row. */
 export function rowSqNorms(X: Matrix): Float64Array {
   const out = new Float64Array(X.rows);
-  const core = X.dtype === "float32" && X.rows * X.cols >= 4096 ? wasmCore() : null;
+  const core = coreFor("rowNorms", { size: X.rows * X.cols, supported: X.dtype === "float32" });
   if (core) {
     const temps: number[] = [];
     try {
@@ -223,7 +222,9 @@ export function rowSqNorms(X: Matrix): Float64Array {
       }
       const o = core.alloc(X.rows * 4);
       temps.push(o);
-      core.run(OP_ROWNORMS, [ptr, X.cols, X.cols, X.rows, o], X.rows * X.cols >= 1 << 20 ? core.threads : 1);
+      const p = core.callBlock().set(ROWNORMS_A, ptr).set(ROWNORMS_LD, X.cols).set(ROWNORMS_COLS, X.cols)
+        .set(ROWNORMS_ROWS, X.rows).set(ROWNORMS_OUT, o);
+      core.run("rowSqNormsPart", p.ptr, partsFor(core, "rowNorms", X.rows * X.cols));
       out.set(core.f32().subarray(o >> 2, (o >> 2) + X.rows));
       return out;
     } finally {

@@ -2,8 +2,9 @@
 // sparse matrices and implicitly centred data share one solver.
 import { matmul, withPinnedAsync } from "../core/gemm.js";
 import { Matrix } from "../core/matrix.js";
-import { OP_CSR_MATMUL } from "../core/wasm/jobs.js";
-import { WasmArena, wasmCore } from "../core/wasm/runtime.js";
+import { CSR_B, CSR_C, CSR_DATA, CSR_INDICES, CSR_INDPTR, CSR_K, CSR_ROWS } from "../../assembly/abi.js";
+import { coreFor, partsFor } from "../core/backend.js";
+import { WasmArena, type WasmCore } from "../core/wasm/runtime.js";
 import { CsrMatrix } from "./sparse.js";
 
 export interface LinearOperator {
@@ -46,7 +47,7 @@ export class DenseOperator implements LinearOperator {
 
 export class SparseOperator implements LinearOperator {
   // while held: copies of A and Aᵀ (indptr, indices, f32 data) in the WASM core
-  private resident: { a: number[]; at: number[] } | null = null;
+  private resident: { core: WasmCore; a: number[]; at: number[] } | null = null;
   constructor(readonly A: CsrMatrix) {}
   get rows(): number {
     return this.A.rows;
@@ -67,11 +68,11 @@ export class SparseOperator implements LinearOperator {
     return this.A.frobeniusSq();
   }
   async hold<T>(body: () => Promise<T>): Promise<T> {
-    const core = wasmCore();
+    const core = coreFor("csrProduct");
     if (!core || this.resident) return body();
     const arena = new WasmArena(core);
     const place = (M: CsrMatrix): number[] => [arena.put(M.indptr), arena.put(M.indices), arena.put(Float32Array.from(M.data))];
-    this.resident = { a: place(this.A), at: place(this.A.transpose()) };
+    this.resident = { core, a: place(this.A), at: place(this.A.transpose()) };
     try {
       return await body();
     } finally {
@@ -80,13 +81,15 @@ export class SparseOperator implements LinearOperator {
     }
   }
   private wasmProduct(csr: number[], rows: number, B: Matrix): Matrix {
-    const core = wasmCore()!;
+    const core = this.resident!.core;
     const k = B.cols;
     const arena = new WasmArena(core);
     try {
       const bp = arena.put(B.data as Float32Array);
       const cp = arena.alloc(4 * rows * k);
-      core.run(OP_CSR_MATMUL, [csr[0]!, csr[1]!, csr[2]!, bp, cp, k, rows], rows * k >= 1 << 14 ? core.threads : 1);
+      const p = core.callBlock().set(CSR_INDPTR, csr[0]!).set(CSR_INDICES, csr[1]!).set(CSR_DATA, csr[2]!).set(CSR_B, bp)
+        .set(CSR_C, cp).set(CSR_K, k).set(CSR_ROWS, rows);
+      core.run("csrMatmulPart", p.ptr, partsFor(core, "csrProduct", rows * k));
       return new Matrix(rows, k, core.f32().slice(cp >> 2, (cp >> 2) + rows * k));
     } finally {
       arena.release();

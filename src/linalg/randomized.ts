@@ -1,10 +1,10 @@
 // Randomized truncated SVD (Halko, Martinsson & Tropp 2011; the scikit-learn defaults): Gaussian test matrix,
 // oversampling, power iterations with re-orthonormalisation, then an exact SVD of the small projected matrix.
+import { coreFor } from "../core/backend.js";
 import { fail, requireInt, throwIfAborted } from "../core/errors.js";
 import { matmul } from "../core/gemm.js";
 import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
-import { wasmCore } from "../core/wasm/runtime.js";
 import { asOperator, type LinearOperator } from "./operator.js";
 import { orthonormalize } from "./orthonormalize.js";
 import { CsrMatrix } from "./sparse.js";
@@ -45,7 +45,7 @@ export async function randomizedSVD(
   // large sparse input: float32 blocks (products in the WASM core, ~1e-4 relative accuracy in U and V); small
   // problems and other operators: float64
   const big = A instanceof CsrMatrix && A.nnz * l >= 1 << 22;
-  const dtype = A instanceof Matrix ? A.dtype : opts.dtype ?? (big && wasmCore() ? "float32" : "float64");
+  const dtype = A instanceof Matrix ? A.dtype : opts.dtype ?? (big && coreFor("csrProduct") ? "float32" : "float64");
   const rng = new Random(opts.seed ?? 0);
   const total = 2 * nIter + 3;
   let step = 0;

@@ -1,9 +1,13 @@
-// Circular 2-D convolution of grid charges with the (real, even) t-SNE kernel by FFT, for tsne-fft.ts. Two backends:
+// Circular 2-D convolution of grid charges with the (real, even) t-SNE kernel by FFT, for tsne-fft.ts. Two routes (backend.ts):
 // the WebAssembly core (SIMD radix-4/2/3 column transforms split over the worker threads) and plain TypeScript.
 // Both hold two M x M complex arrays, each carrying two real channels (re and im), and the kernel's real spectrum.
+import {
+  FFT_CHUNK, FFT_COUNT, FFT_IM, FFT_LAST, FFT_LD, FFT_N, FFT_N_OUT, FFT_N_STAGES, FFT_NZ_IN, FFT_RE, FFT_SCRATCH,
+  FFT_SCRATCH_PLANES, FFT_STAGES,
+} from "../../assembly/abi.js";
+import { coreFor, partsFor, type Route } from "../core/backend.js";
 import { FFTPlan, conjugate } from "../core/fft.js";
-import { FFT_SCRATCH_BYTES, OP_FFT_COLS, OP_FFT_ROWS } from "../core/wasm/jobs.js";
-import { WasmArena, wasmCore, type WasmCore } from "../core/wasm/runtime.js";
+import { WasmArena, type WasmCore } from "../core/wasm/runtime.js";
 
 export interface GridArrays {
   aRe: Float64Array;
@@ -24,9 +28,9 @@ export interface GridConvolution {
   dispose(): void;
 }
 
-/** The fastest backend available here. */
-export function gridConvolution(): GridConvolution {
-  const core = wasmCore();
+/** The grid convolution of the route backend.ts picks ("auto": the fastest available here). */
+export function gridConvolution(route: Route = "auto"): GridConvolution {
+  const core = coreFor("fft", { route });
   return core ? new WasmGrid(core) : new TsGrid();
 }
 
@@ -109,9 +113,6 @@ function transpose(a: Float64Array, M: number): void {
   }
 }
 
-/** Grid sizes from which the transforms are split over the core's threads (measured break-even). */
-const PARALLEL_GRID = 384;
-
 /** Columns per cache-resident chunk of a WASM column transform. */
 const CHUNK = 4;
 
@@ -139,7 +140,7 @@ export class WasmGrid implements GridConvolution {
     this.p = {
       aRe: alloc(bytes), aIm: alloc(bytes), bRe: alloc(bytes), bIm: alloc(bytes), spec: alloc(bytes),
       stages: alloc(16 * st.length + twBytes), nStages: st.length,
-      scratch: alloc(FFT_SCRATCH_BYTES(M, CHUNK) * core.threads),
+      scratch: alloc(FFT_SCRATCH_PLANES * M * CHUNK * 8 * core.threads),
     };
     const buf = core.memory.buffer;
     const table = new Int32Array(buf, this.p.stages, 4 * st.length);
@@ -171,8 +172,8 @@ export class WasmGrid implements GridConvolution {
     bRe.fill(0);
     bIm.fill(0);
     fill(bRe);
-    this.job(OP_FFT_ROWS, this.p.bRe, this.p.bIm, M, M, M, 0);
-    this.job(OP_FFT_COLS, this.p.bRe, this.p.bIm, M, M, M, 0);
+    this.job("fftRowsPart", this.p.bRe, this.p.bIm, M, M, M, 0);
+    this.job("fftColumnsPart", this.p.bRe, this.p.bIm, M, M, M, 0);
     const scale = 1 / (M * M);
     const spec = new Float64Array(this.core.memory.buffer, this.p.spec, M * M);
     const re = this.arrays().bRe;
@@ -186,17 +187,20 @@ export class WasmGrid implements GridConvolution {
     for (const [re, im] of [[aRe, aIm], [bRe, bIm]] as const) {
       // rows < N carry data in columns < N: transform them along axis 1; then per column: forward along axis 0,
       // times the spectrum, inverse along axis 0 (rows < N kept); then the inverse along axis 1 (columns < N kept)
-      this.job(OP_FFT_ROWS, re, im, even, N, M, 0);
-      this.job(OP_FFT_COLS, re, im, M, N, even, spec);
-      this.job(OP_FFT_ROWS, re, im, even, M, N, 1);
+      this.job("fftRowsPart", re, im, even, N, M, 0);
+      this.job("fftColumnsPart", re, im, M, N, even, spec);
+      this.job("fftRowsPart", re, im, even, M, N, 1);
     }
   }
 
-  private job(op: number, re: number, im: number, count: number, nzIn: number, nOut: number, last: number): void {
+  private job(kernel: "fftRowsPart" | "fftColumnsPart", re: number, im: number, count: number, nzIn: number, nOut: number,
+    last: number): void {
     const M = this.M;
     const { stages, nStages, scratch } = this.p;
-    // small grids stay on one thread: waking the helpers costs more than their share of the work
-    this.core.run(op, [re, im, M, M, count, stages, nStages, scratch, CHUNK, nzIn, nOut, last], M >= PARALLEL_GRID ? this.core.threads : 1);
+    const p = this.core.callBlock().set(FFT_RE, re).set(FFT_IM, im).set(FFT_LD, M).set(FFT_N, M).set(FFT_COUNT, count)
+      .set(FFT_STAGES, stages).set(FFT_N_STAGES, nStages).set(FFT_SCRATCH, scratch).set(FFT_CHUNK, CHUNK)
+      .set(FFT_NZ_IN, nzIn).set(FFT_N_OUT, nOut).set(FFT_LAST, last);
+    this.core.run(kernel, p.ptr, partsFor(this.core, "fft", M));
   }
 
   dispose(): void {

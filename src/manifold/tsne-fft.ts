@@ -5,7 +5,8 @@
 // embedding (N = p·nBoxes); the potentials are interpolated back to the points. With φ_c the potential of charge c:
 //   Σ_j w_ij² (y_i − y_j) = y_i·φ₁ − (φ_{y₁}, φ_{y₂}),   Z = Σ_i [(1 + ‖y_i‖²)·φ₁ − 2 y_i·φ_y + φ_{‖y‖²}] − n.
 import { isFftSize } from "../core/fft.js";
-import { TsGrid, gridConvolution, type GridConvolution } from "./fft-grid.js";
+import type { Route } from "../core/backend.js";
+import { gridConvolution, type GridConvolution } from "./fft-grid.js";
 
 export interface FftRepulsionOptions {
   /** Interpolation nodes per box and axis (default 3). */
@@ -20,8 +21,8 @@ export interface FftRepulsionOptions {
    * 120-wide clustered map).
    */
   maxBoxes?: number;
-  /** "auto" (WebAssembly where available) or "ts" (plain TypeScript, for tests). */
-  backend?: "auto" | "ts";
+  /** The grid convolution's route (backend.ts): "auto" (WebAssembly where available), "wasm" or "ts" (for tests). */
+  backend?: Route;
 }
 
 /** Reusable state of the FFT repulsion (plans and grids are kept while the grid size stays the same). */
@@ -48,7 +49,7 @@ export class FftRepulsion {
     this.minBoxes = opts.minBoxes ?? 50;
     this.boxesPerUnit = opts.boxesPerUnit ?? 1;
     this.maxBoxes = opts.maxBoxes ?? Infinity;
-    this.conv = opts.backend === "ts" ? new TsGrid() : gridConvolution();
+    this.conv = gridConvolution(opts.backend ?? "auto");
     this.denom = lagrangeDenominators(this.nodes);
     this.lx = new Float64Array(this.nodes);
     this.ly = new Float64Array(this.nodes);

@@ -1,8 +1,9 @@
 // t-distributed stochastic neighbour embedding (van der Maaten & Hinton 2008; Barnes–Hut: van der Maaten 2014),
 // with scikit-learn's optimisation schedule: early exaggeration 12 for 250 iterations at momentum 0.5, then
 // momentum 0.8, gains (+0.2 / ×0.8, floor 0.01), learning rate "auto" = max(n / exaggeration / 4, 50).
-import { Pacer, describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
-import { checkOutput, checkSaved, fitted, matrixFromJSON, numberFromJSON, matrixToJSON, type InductiveEmbedder, type MatrixJSON, type Progress } from "../core/estimator.js";
+import { coreFor } from "../core/backend.js";
+import { describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
+import { checkOutput, checkSaved, fitted, matrixFromJSON, matrixToJSON, numberFromJSON, type InductiveEmbedder, type MatrixJSON, type Progress } from "../core/estimator.js";
 import {
   anyOf, choice, decodeParams, encodeParams, func, int, matrix, num, object, resolveParams, signal, type ParamsOf, type Schema,
 } from "../core/params.js";
@@ -16,8 +17,8 @@ import { knnGraph } from "../neighbors/nndescent.js";
 import { calibratePerplexity, jointProbabilities } from "./affinity.js";
 import { BHTree } from "./bhtree.js";
 import { FftRepulsion, type FftRepulsionOptions } from "./tsne-fft.js";
-import { wasmCore } from "../core/wasm/runtime.js";
-import { AttractiveForces, WasmBarnesHut, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
+import { AttractiveForces, PartialGradient, WasmBarnesHut, barnesHutRepulsion, exactRepulsion, klDivergence } from "./tsne-gradient.js";
+import { diverged, optimizeTSNE, type TSNEPhase } from "./tsne-optimize.js";
 import { sq } from "../core/numeric.js";
 
 /**
@@ -129,17 +130,6 @@ export interface TSNETransformOptions {
   signal?: AbortSignal;
 }
 
-/**
- * One coordinate's step of gradient descent with momentum and adaptive gains (as scikit-learn): the gain grows by 0.2
- * where the gradient points against the running update and shrinks by 0.8 (floor 0.01) elsewhere. Returns the new
- * update, to add to the coordinate.
- */
-function gainsStep(g: number, t: number, update: Float64Array, gains: Float64Array, momentum: number, lr: number): number {
-  const gain = (g > 0) !== (update[t]! > 0) ? gains[t]! + 0.2 : Math.max(gains[t]! * 0.8, 0.01);
-  gains[t] = gain;
-  return (update[t] = momentum * update[t]! - lr * gain * g);
-}
-
 export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
   static readonly schema = TSNE_PARAMS;
   readonly options: TSNEParams;
@@ -174,7 +164,7 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
     const m = this.options.method;
     if (m !== "auto") return m;
     if (this.options.nComponents === 1) return "exact";
-    return this.options.nComponents === 2 && n >= (wasmCore() ? FFT_FROM : FFT_FROM_WITHOUT_WASM) ? "fft" : "barnes-hut";
+    return this.options.nComponents === 2 && n >= (coreFor("tsneBarnesHut") ? FFT_FROM : FFT_FROM_WITHOUT_WASM) ? "fft" : "barnes-hut";
   }
 
   /** Input affinities of X: sparse P from ⌊3·perplexity⌋ neighbours (Barnes–Hut) or from all points (exact). */
@@ -230,55 +220,53 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
     throwIfAborted(o.signal);
     const Y = await this.initialise(Ms, dims);
     const lr = o.learningRate === undefined || o.learningRate === "auto" ? Math.max(n / o.earlyExaggeration / 4, 50) : o.learningRate;
-    const grad = new Float64Array(n * dims);
+    const att = new Float64Array(n * dims);
     const rep = new Float64Array(n * dims);
-    const update = new Float64Array(n * dims);
-    const gains = new Float64Array(n * dims).fill(1);
     const method = this.resolvedMethod(n);
-    const core = method === "barnes-hut" ? wasmCore() : null;
+    const core = coreFor("tsneBarnesHut", { supported: method === "barnes-hut" && (dims === 2 || dims === 3) });
     const bh = core ? new WasmBarnesHut(core, n, dims as 2 | 3) : null;
     const tree = method === "barnes-hut" && !bh ? new BHTree(dims, 4 * n) : null;
     const fft = method === "fft" ? new FftRepulsion(o.fft ?? {}) : null;
     const attraction = new AttractiveForces(P, dims);
-    let kl = NaN;
-    const pacer = new Pacer(o.signal, "t-SNE");
-    try {
-      for (let it = 0; it < o.maxIter; it++) {
-        const early = it < o.exaggerationIter;
-        const exaggeration = early ? o.earlyExaggeration : 1;
-        const momentum = early ? 0.5 : 0.8;
-        let z: number;
-        // with the WASM core (which the attraction then uses too), Barnes–Hut runs both halves in one job
-        if (bh) z = bh.gradient(Y, o.theta, rep, attraction, exaggeration, grad);
-        else {
-          z = fft ? fft.repulsion(Y, n, rep) : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
-          attraction.compute(Y, exaggeration, grad);
-        }
-        if (!Number.isFinite(z) || !(z > 0)) this.diverged(it, lr);
-        for (let t = 0; t < n * dims; t++) Y[t]! += gainsStep(4 * (grad[t]! - rep[t]! / z), t, update, gains, momentum, lr);
-        const last = it === o.maxIter - 1;
-        if (last || (o.onProgress && (it + 1) % o.progressEvery === 0)) {
-          kl = klDivergence(P, Y, dims, z);
-          o.onProgress?.({ stage: early ? "early exaggeration" : "main", step: it + 1, total: o.maxIter, metrics: { kl } });
-        }
-        await pacer.tick();
+    // ∂KL/∂y = 4 [exaggeration · Σ_j p_ij w_ij (y_i − y_j) − Σ_j w_ij² (y_i − y_j) / Z]
+    const objective = (Y: Float64Array, exaggeration: number, grad: Float64Array): number => {
+      let z: number;
+      // with the WASM core (which the attraction then uses too), Barnes–Hut runs both halves in one job
+      if (bh) z = bh.gradient(Y, o.theta, rep, attraction, exaggeration, att);
+      else {
+        z = fft ? fft.repulsion(Y, n, rep) : tree ? barnesHutRepulsion(tree, Y, n, o.theta, rep) : exactRepulsion(Y, n, dims, rep);
+        attraction.compute(Y, exaggeration, att);
       }
+      for (let t = 0; t < n * dims; t++) grad[t] = 4 * (att[t]! - rep[t]! / z);
+      return z;
+    };
+    const early = Math.min(o.exaggerationIter, o.maxIter);
+    const phases: TSNEPhase[] = [
+      { name: "early exaggeration", iterations: early, exaggeration: o.earlyExaggeration, momentum: 0.5 },
+      { name: "main", iterations: o.maxIter - early, exaggeration: 1, momentum: 0.8 },
+    ];
+    let kl = NaN;
+    try {
+      await optimizeTSNE(Y, objective, {
+        phases, learningRate: lr, what: "t-SNE", ...(o.signal ? { signal: o.signal } : {}),
+        onStep: (it, phase, z) => {
+          if (it === o.maxIter - 1 || (o.onProgress && (it + 1) % o.progressEvery === 0)) {
+            kl = klDivergence(P, Y, dims, z);
+            o.onProgress?.({ stage: phase.name, step: it + 1, total: o.maxIter, metrics: { kl } });
+          }
+        },
+      });
     } finally {
       attraction.dispose();
       fft?.dispose();
       bh?.dispose();
     }
-    if (!Y.every(Number.isFinite) || !Number.isFinite(kl)) this.diverged(o.maxIter - 1, lr);
+    if (!Number.isFinite(kl)) diverged("t-SNE", o.maxIter - 1, lr);
     this.P_ = P;
     this.data_ = M;
     this.kl_ = kl;
     this.embedding_ = new Matrix(n, dims, Float32Array.from(Y));
     return this.embedding_;
-  }
-
-  private diverged(it: number, lr: number): never {
-    return fail(`t-SNE diverged at iteration ${it + 1}: the map has non-finite coordinates; ` +
-      `learningRate=${lr} is too large for this data`);
   }
 
   private async initialise(M: Matrix, dims: number): Promise<Float64Array> {
@@ -321,7 +309,9 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
   /**
    * Places new points in the fitted map without moving it (as openTSNE's transform): affinities p_{j|i} of each new
    * point to its ⌊3·perplexity⌋ nearest training points, start at their p-weighted mean, then gradient descent on
-   * KL(p_i ‖ q_i) with q_{j|i} ∝ (1 + ‖y_i − y_j‖²)⁻¹ over the training points (Barnes–Hut repulsion, θ = 0.5).
+   * KL(p_i ‖ q_i) with q_{j|i} ∝ (1 + ‖y_i − y_j‖²)⁻¹ over the training points, by the fit's optimiser (gains and
+   * momentum) with Barnes–Hut repulsion against the fitted map at the model's θ (exact sums for method "exact"); in
+   * the WASM core for 2-D and 3-D maps, the same for any number of threads.
    */
   async transform(X: MatrixLike, opts: TSNETransformOptions = {}): Promise<Matrix> {
     let train = this.data_;
@@ -353,34 +343,20 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
         for (let a = 0; a < dims; a++) Y[i * dims + a]! += P[i * k + t]! * ref[j * dims + a]!;
       }
     }
-    const tree = new BHTree(dims, 4 * n);
-    tree.build(ref, n);
-    const stack = new Int32Array(64 * (1 << dims));
-    const rep = new Float64Array(dims);
-    const update = new Float64Array(m * dims);
-    const gains = new Float64Array(m * dims).fill(1);
-    const grad = new Float64Array(dims);
-    const pacer = new Pacer(opts.signal, "t-SNE transform");
-    for (let it = 0; it < maxIter; it++) {
-      const momentum = it < 50 ? 0.5 : 0.8;
-      for (let i = 0; i < m; i++) {
-        const oi = i * dims;
-        // ∂KL(p_i‖q_i)/∂y_i = 2 [Σ_j p_j|i w_ij (y_i − y_j) − Σ_j w_ij² (y_i − y_j) / Σ_j w_ij]
-        grad.fill(0);
-        for (let t = 0; t < k; t++) {
-          const oj = g.indices[i * k + t]! * dims;
-          let d2 = 0;
-          for (let a = 0; a < dims; a++) d2 += sq(Y[oi + a]! - ref[oj + a]!);
-          const f = P[i * k + t]! / (1 + d2);
-          for (let a = 0; a < dims; a++) grad[a]! += f * (Y[oi + a]! - ref[oj + a]!);
-        }
-        rep.fill(0);
-        const z = tree.repulsion(Y.subarray(oi, oi + dims), 0, 0.5, rep, stack);
-        for (let a = 0; a < dims; a++) {
-          Y[oi + a]! += gainsStep(2 * (grad[a]! - (z > 0 ? rep[a]! / z : 0)), oi + a, update, gains, momentum, lr);
-        }
-      }
-      await pacer.tick();
+    // the fit's optimiser and repulsion, against the fixed map: 50 iterations at momentum 0.5, then 0.8
+    const o = this.options;
+    const gradient = new PartialGradient(ref, n, dims, m, g.indices, P, k, o.method === "exact" ? 0 : o.theta);
+    const early = Math.min(50, maxIter);
+    try {
+      await optimizeTSNE(Y, (Yv, exaggeration, grad) => gradient.gradient(Yv, exaggeration, grad), {
+        phases: [
+          { name: "early exaggeration", iterations: early, exaggeration: 1, momentum: 0.5 },
+          { name: "main", iterations: maxIter - early, exaggeration: 1, momentum: 0.8 },
+        ],
+        learningRate: lr, what: "t-SNE transform", ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+    } finally {
+      gradient.dispose();
     }
     return checkOutput(new Matrix(m, dims, Float32Array.from(Y)), "TSNE.transform");
   }

@@ -14,8 +14,13 @@ import { knnGraph } from "../neighbors/nndescent.js";
 import { spectralLayout } from "./spectral.js";
 import { findABParams, fuzzyUnion, smoothKnn } from "./umap-graph.js";
 import { sq } from "../core/numeric.js";
-import { OP_UMAP_EPOCH } from "../core/wasm/jobs.js";
-import { WasmArena, wasmCore } from "../core/wasm/runtime.js";
+import {
+  UMAP_A, UMAP_ALPHA, UMAP_B, UMAP_EDGE_HEADS, UMAP_EDGE_TAILS, UMAP_EPOCH, UMAP_EPOCHS_PER_NEGATIVE, UMAP_EPOCHS_PER_SAMPLE,
+  UMAP_GAMMA, UMAP_HEAD, UMAP_MOVE_OTHER, UMAP_N_EDGES, UMAP_N_TAIL, UMAP_NEXT_NEGATIVE, UMAP_NEXT_SAMPLE, UMAP_POW_BINS,
+  UMAP_POW_EMAX, UMAP_POW_EMIN, UMAP_POW_TABLES, UMAP_SEED, UMAP_SLOTS, UMAP_TAIL,
+} from "../../assembly/abi.js";
+import { coreFor, partsFor } from "../core/backend.js";
+import { ParamBlock, WasmArena, type WasmCore } from "../core/wasm/runtime.js";
 
 /** UMAP's progress: stage "epochs", step = epoch of nEpochs. */
 export type UMAPProgress = Progress;
@@ -37,7 +42,12 @@ export interface UMAPOptions {
   seed?: number;
   /** Threads for the 2-D SGD (default: all the compute core has; 1 = deterministic for a seed). */
   threads?: number;
-  /** Same result on any machine and thread count; runs the SGD without Hogwild races (default false). */
+  /**
+   * Reproducible SGD (default false): the 2-D SGD runs on one thread in edge order with one random stream, so a seed
+   * gives the same map for any thread count (the same map as threads: 1). The default splits each epoch's edges over
+   * the threads, which update the map without locks (Hogwild, as umap-learn's parallel mode): faster, but the map
+   * then depends on how the threads interleave.
+   */
   deterministic?: boolean;
   onProgress?: (p: UMAPProgress) => void;
   signal?: AbortSignal;
@@ -190,9 +200,8 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
     const nextSample = e.epochsPerSample.slice();
     const nextNeg = epn.slice();
     const clip = (v: number): number => (v > 4 ? 4 : v < -4 ? -4 : v);
-    if (dims === 2 && wasmCore()) {
-      return this.optimizeWasm(head, tail, nTail, e, epn, nextSample, nextNeg, nEpochs, moveOther, rng);
-    }
+    const core = coreFor("umapEpoch", { supported: dims === 2 });
+    if (core) return this.optimizeWasm(core, head, tail, nTail, e, epn, nextSample, nextNeg, nEpochs, moveOther, rng);
     const pacer = new Pacer(o.signal, "UMAP");
     for (let epoch = 0; epoch < nEpochs; epoch++) {
       const alpha = o.learningRate * (1 - epoch / nEpochs);
@@ -232,11 +241,12 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
 
   /**
    * optimize() for 2-D maps in the WASM core: each epoch's edges are split over the core's threads, which update the
-   * shared coordinates without locks (Hogwild, as umap-learn's parallel mode); powers use a fast log2/exp2.
+   * shared coordinates without locks (Hogwild, as umap-learn's parallel mode); powers use a fast log2/exp2. One part
+   * (threads: 1 or deterministic) runs the edges in order with one random stream per epoch drawn from `rng`.
    */
-  private async optimizeWasm(head: Float64Array, tail: Float64Array, nTail: number, e: Edges, epn: Float64Array,
-    nextSample: Float64Array, nextNeg: Float64Array, nEpochs: number, moveOther: boolean, rng: Random): Promise<Float64Array> {
-    const core = wasmCore()!;
+  private async optimizeWasm(core: WasmCore, head: Float64Array, tail: Float64Array, nTail: number, e: Edges,
+    epn: Float64Array, nextSample: Float64Array, nextNeg: Float64Array, nEpochs: number, moveOther: boolean,
+    rng: Random): Promise<Float64Array> {
     const o = this.options;
     const same = head === tail;
     const nEdges = e.head.length;
@@ -245,8 +255,11 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
     try {
       const pHead = put(head);
       const pTail = same ? pHead : put(tail);
-      const ints = [pHead, pTail, nTail, put(e.head), put(e.tail), put(e.epochsPerSample), put(epn), put(nextSample), put(nextNeg), nEdges, moveOther ? 1 : 0];
-      const params = arena.alloc(128);
+      const params = new ParamBlock(core.memory, arena.alloc(4 * UMAP_SLOTS), UMAP_SLOTS)
+        .set(UMAP_HEAD, pHead).set(UMAP_TAIL, pTail).set(UMAP_N_TAIL, nTail).set(UMAP_EDGE_HEADS, put(e.head))
+        .set(UMAP_EDGE_TAILS, put(e.tail)).set(UMAP_EPOCHS_PER_SAMPLE, put(e.epochsPerSample))
+        .set(UMAP_EPOCHS_PER_NEGATIVE, put(epn)).set(UMAP_NEXT_SAMPLE, put(nextSample)).set(UMAP_NEXT_NEGATIVE, put(nextNeg))
+        .set(UMAP_N_EDGES, nEdges).set(UMAP_MOVE_OTHER, moveOther ? 1 : 0);
       // tables for the kernel's x^b: log2(1 + i/1024) and 2^(i/1024), i = 0..1024
       const tab = new Float64Array(2050);
       for (let i = 0; i <= 1024; i++) {
@@ -254,19 +267,19 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
         tab[1025 + i] = 2 ** (i / 1024);
       }
       // x^b at 2^e·(1 + m/256) for e = −40..40, m = 0..255 (and one more for the interpolation at the top)
-      const bins = new Float64Array(81 * 256 + 1);
-      for (let e = -40, t = 0; e <= 41; e++) {
+      const bins = new Float64Array((UMAP_POW_EMAX - UMAP_POW_EMIN + 1) * 256 + 1);
+      for (let e = UMAP_POW_EMIN, t = 0; e <= UMAP_POW_EMAX + 1; e++) {
         for (let m = 0; m < 256 && t < bins.length; m++, t++) bins[t] = (2 ** e * (1 + m / 256)) ** this.b;
       }
-      ints.push(0, put(tab), put(bins));
-      const parts = nEdges >= 4096 ? Math.min(o.threads ?? core.threads, core.threads) : 1;
+      params.set(UMAP_POW_TABLES, put(tab)).set(UMAP_POW_BINS, put(bins));
+      // deterministic: one part, so one random stream and no races, whatever the thread count
+      const parts = o.deterministic ? 1 : partsFor(core, "umapEpoch", nEdges, o.threads);
       const pacer = new Pacer(o.signal, "UMAP");
       for (let epoch = 0; epoch < nEpochs; epoch++) {
-        const buf = core.memory.buffer;
-        ints[11] = rng.nextUint32() | 0;
-        new Int32Array(buf, params, 14).set(ints);
-        new Float64Array(buf, params + 64, 5).set([epoch, o.learningRate * (1 - epoch / nEpochs), this.a, this.b, o.repulsionStrength]);
-        core.run(OP_UMAP_EPOCH, [params], parts);
+        params.set(UMAP_SEED, rng.nextUint32() | 0).setF64(UMAP_EPOCH, epoch)
+          .setF64(UMAP_ALPHA, o.learningRate * (1 - epoch / nEpochs)).setF64(UMAP_A, this.a).setF64(UMAP_B, this.b)
+          .setF64(UMAP_GAMMA, o.repulsionStrength);
+        core.run("umapEpochPart", params.ptr, parts);
         o.onProgress?.({ stage: "epochs", step: epoch + 1, total: nEpochs, metrics: {} });
         await pacer.tick();
       }

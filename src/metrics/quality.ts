@@ -3,8 +3,9 @@
 // definition (float32 distance expansions misorder close points on data with large values).
 import { fail, requireInt } from "../core/errors.js";
 import { matmul, rowSqNorms } from "../core/gemm.js";
-import { OP_SQDIST_F64 } from "../core/wasm/jobs.js";
-import { WasmArena, wasmCore } from "../core/wasm/runtime.js";
+import { SQDIST_D, SQDIST_I0, SQDIST_N, SQDIST_OUT, SQDIST_ROWS, SQDIST_X } from "../../assembly/abi.js";
+import { coreFor, partsFor } from "../core/backend.js";
+import { WasmArena } from "../core/wasm/runtime.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { sortPairs } from "../core/numeric.js";
 import { exactKnn, type KnnGraph } from "../neighbors/knn.js";
@@ -20,7 +21,7 @@ class DistanceRows {
   private norms: Float64Array | null = null;
 
   constructor(private readonly X: Matrix, readonly block: number) {
-    const core = wasmCore();
+    const core = coreFor("sqDistances");
     if (!core) return;
     this.arena = new WasmArena(core);
     this.xPtr = this.arena.put(X.data instanceof Float64Array ? X.data : Float64Array.from(X.data));
@@ -32,7 +33,9 @@ class DistanceRows {
     const n = X.rows;
     const core = this.arena?.core;
     if (core) {
-      core.run(OP_SQDIST_F64, [this.xPtr, n, X.cols, i0, i1 - i0, this.outPtr], (i1 - i0) * n >= 1 << 16 ? core.threads : 1);
+      const p = core.callBlock().set(SQDIST_X, this.xPtr).set(SQDIST_N, n).set(SQDIST_D, X.cols).set(SQDIST_I0, i0)
+        .set(SQDIST_ROWS, i1 - i0).set(SQDIST_OUT, this.outPtr);
+      core.run("sqDistF64Part", p.ptr, partsFor(core, "sqDistances", (i1 - i0) * n));
       return new Float64Array(core.memory.buffer, this.outPtr, (i1 - i0) * n).slice();
     }
     const norms = (this.norms ??= rowSqNorms(X));

@@ -1,16 +1,23 @@
 // word2vec (Mikolov et al. 2013): skip-gram or CBOW with negative sampling, frequent-word subsampling, a unigram^0.75
 // noise table and a linearly decaying learning rate, as word2vec.c and gensim. The training loop runs in the WASM
 // core; with threads > 1 the participants train disjoint parts of each chunk at once, updating the shared weights
-// without locks (Hogwild). threads = 1 with a seed is fully deterministic.
+// without locks (Hogwild). threads = 1 with a seed is fully deterministic. Where the core is unavailable (or the
+// TypeScript route is forced, backend.ts) the same loop runs in TypeScript (word2vec-train.ts) on one thread.
 import { Pacer, fail, throwIfAborted } from "../core/errors.js";
 import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON, type Progress, type WordEmbedder } from "../core/estimator.js";
 import { Matrix } from "../core/matrix.js";
 import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { Random } from "../core/random.js";
-import { OP_W2V } from "../core/wasm/jobs.js";
-import { WasmArena, wasmCore } from "../core/wasm/runtime.js";
+import {
+  W2V_ALPHA0, W2V_ALPHA1, W2V_CBOW, W2V_COUNTS, W2V_DIM, W2V_EXP, W2V_IDS, W2V_KEEP, W2V_NEGATIVE, W2V_SCRATCH,
+  W2V_SCRATCH_BYTES, W2V_SEED, W2V_SENT_END, W2V_SHARED, W2V_SLOTS, W2V_SYN0, W2V_SYN1, W2V_T0, W2V_T1, W2V_TABLE,
+  W2V_TABLE_SIZE, W2V_WINDOW,
+} from "../../assembly/abi.js";
+import { coreFor, partsFor } from "../core/backend.js";
+import { ParamBlock, WasmArena, type WasmCore } from "../core/wasm/runtime.js";
 import type { Sentences } from "./sentences.js";
 import { KeyedVectors } from "./keyed-vectors.js";
+import { sigmoidTable, w2vTrainTs, type W2vJob } from "./word2vec-train.js";
 import { checkSentences, Vocabulary, type VocabularyJSON } from "./vocabulary.js";
 
 /**
@@ -144,15 +151,14 @@ export class Word2Vec implements WordEmbedder<Sentences, Word2VecParams> {
   /** Trains on an already encoded corpus (ids into `vocab`, sentence start offsets). */
   async train(vocab: Vocabulary, ids: Int32Array, starts: Int32Array): Promise<this> {
     throwIfAborted(this.options.signal);
-    const core = wasmCore();
-    if (!core) fail("Word2Vec needs the WebAssembly core (WebAssembly SIMD with shared memory), which is unavailable here");
+    const core = coreFor("word2vec");
     const o = this.options;
     const V = vocab.size;
     const d = o.dim;
     const n = ids.length;
     const cbow = o.model === "cbow";
     const alpha0 = o.alpha ?? (cbow ? 0.05 : 0.025);
-    const parts = Math.max(1, Math.min(o.threads ?? core.threads, core.threads));
+    const parts = core ? partsFor(core, "word2vec", n, o.threads) : 1;
 
     // sentence ends per token, splitting sentences longer than MAX_SENTENCE
     const sentEnd = new Int32Array(n);
@@ -184,29 +190,19 @@ export class Word2Vec implements WordEmbedder<Sentences, Word2VecParams> {
         cum += vocab.counts[w]! ** 0.75 / pow;
       }
     }
-    const expTable = new Float32Array(1000);
-    for (let i = 0; i < 1000; i++) {
-      const x = Math.exp(((i / 1000) * 2 - 1) * 6);
-      expTable[i] = x / (x + 1);
-    }
     // weights: syn0 uniform in [−0.5/d, 0.5/d), syn1 zero (word2vec.c)
     const rng = new Random(o.seed);
     const syn0 = new Float32Array(V * d);
     for (let t = 0; t < syn0.length; t++) syn0[t] = (rng.nextUint32() / 4294967296 - 0.5) / d;
-
+    const job: W2vJob = {
+      ids, sentEnd, keep, syn0, syn1: new Float32Array(V * d), dim: d, window: o.window, negative: o.negative, table,
+      expTable: sigmoidTable(), cbow, shared: o.negativeSharing === "window",
+    };
     let maxSent = 1;
     for (let s = 0; s + 1 < starts.length; s++) maxSent = Math.max(maxSent, Math.min(MAX_SENTENCE, starts[s + 1]! - starts[s]!));
-    // see w2vTrain's scratch layout in assembly/kernels.ts
-    const w2 = 2 * o.window;
-    const scratchBytes = Math.ceil((4 * d * (2 + w2) + 4 * w2 * (o.negative + 1) + 4 * w2 + 4 * (o.negative + 1) + 4 * maxSent + 64) / 64) * 64;
-    const arena = new WasmArena(core);
-    try {
-      const pIds = arena.put(ids), pEnd = arena.put(sentEnd), pKeep = arena.put(keep), pSyn0 = arena.put(syn0);
-      const pSyn1 = arena.alloc(4 * V * d), pTable = arena.put(table), pExp = arena.put(expTable);
-      const pScratch = arena.alloc(scratchBytes * parts), pCounts = arena.alloc(4 * parts), pParams = arena.alloc(4 * 24);
-      const buf = (): ArrayBufferLike => core.memory.buffer;
-      new Float32Array(buf(), pSyn1, V * d).fill(0);
 
+    const route = core ? new WasmTrainer(core, job, parts, maxSent) : null;
+    try {
       const t0 = performance.now();
       const totalWork = n * o.epochs;
       const alphaAt = (pos: number): number => Math.max(o.minAlpha, alpha0 - (alpha0 - o.minAlpha) * (pos / totalWork));
@@ -218,16 +214,9 @@ export class Word2Vec implements WordEmbedder<Sentences, Word2VecParams> {
           const b = Math.min(n, a + CHUNK * parts);
           const a0 = alphaAt(done);
           const a1 = alphaAt(done + (b - a));
-          const P = new Int32Array(buf(), pParams, 21);
-          P.set([pIds, pEnd, a, b, pKeep, pSyn0, pSyn1, d, o.window, o.negative, pTable, table.length, pExp, 0, 0,
-            cbow ? 1 : 0, (o.seed * 1000003 + epoch * 65537 + Math.floor(a / CHUNK)) | 0, pScratch, scratchBytes, pCounts,
-            o.negativeSharing === "window" ? 1 : 0]);
-          const F = new Float32Array(buf(), pParams, 20);
-          F[13] = a0;
-          F[14] = a1;
-          core.run(OP_W2V, [pParams], parts);
-          const counts = new Int32Array(buf(), pCounts, parts);
-          for (let p = 0; p < parts; p++) trained += counts[p]!;
+          const seed = (o.seed * 1000003 + epoch * 65537 + Math.floor(a / CHUNK)) | 0;
+          // one participant: the kernel's seed for part 0 is seed·7919
+          trained += route ? route.run(a, b, a0, a1, seed) : w2vTrainTs(job, a, b, a0, a1, Math.imul(seed, 7919));
           done += b - a;
           if (o.onProgress) {
             const secs = (performance.now() - t0) / 1000;
@@ -241,18 +230,20 @@ export class Word2Vec implements WordEmbedder<Sentences, Word2VecParams> {
         }
       }
       const seconds = (performance.now() - t0) / 1000;
-      this.syn0_ = new Matrix(V, d, new Float32Array(buf(), pSyn0, V * d).slice());
-      this.syn1_ = new Matrix(V, d, new Float32Array(buf(), pSyn1, V * d).slice());
+      route?.collect();
+      this.syn0_ = new Matrix(V, d, job.syn0);
+      this.syn1_ = new Matrix(V, d, job.syn1);
       this.vocab_ = vocab;
       this.stats_ = { seconds, words: done, trainedWords: trained, wordsPerSecond: done / Math.max(seconds, 1e-9) };
       for (let t = 0; t < this.syn0_.data.length; t++) {
         if (!Number.isFinite(this.syn0_.data[t]!)) fail(`training diverged (non-finite weights): lower alpha (${alpha0})`);
       }
     } finally {
-      arena.release();
+      route?.dispose();
     }
     return this;
   }
+
   /** The parameters, vocabulary, word vectors, context vectors (unless includeContext is false) and fit statistics. */
   toJSON(opts: { includeContext?: boolean } = {}): Word2VecJSON {
     return {
@@ -280,5 +271,54 @@ export class Word2Vec implements WordEmbedder<Sentences, Word2VecParams> {
     }
     w.stats_ = { ...json.stats };
     return w;
+  }
+}
+
+/** The WASM route: the corpus, tables and weights copied into the core once, then one parallel job per chunk. */
+class WasmTrainer {
+  private readonly arena: WasmArena;
+  private readonly params: ParamBlock;
+  private readonly pSyn0: number;
+  private readonly pSyn1: number;
+  private readonly pCounts: number;
+
+  constructor(private readonly core: WasmCore, private readonly job: W2vJob, private readonly parts: number, maxSentence: number) {
+    const a = (this.arena = new WasmArena(core));
+    try {
+      const scratchBytes = core.kernels.w2vScratchBytes(job.dim, job.window, job.negative, maxSentence);
+      this.pSyn0 = a.put(job.syn0);
+      this.pSyn1 = a.put(job.syn1);
+      this.pCounts = a.alloc(4 * parts);
+      this.params = new ParamBlock(core.memory, a.alloc(4 * W2V_SLOTS), W2V_SLOTS)
+        .set(W2V_IDS, a.put(job.ids)).set(W2V_SENT_END, a.put(job.sentEnd)).set(W2V_KEEP, a.put(job.keep))
+        .set(W2V_SYN0, this.pSyn0).set(W2V_SYN1, this.pSyn1).set(W2V_DIM, job.dim).set(W2V_WINDOW, job.window)
+        .set(W2V_NEGATIVE, job.negative).set(W2V_TABLE, a.put(job.table)).set(W2V_TABLE_SIZE, job.table.length)
+        .set(W2V_EXP, a.put(job.expTable)).set(W2V_CBOW, job.cbow ? 1 : 0).set(W2V_SCRATCH, a.alloc(scratchBytes * parts))
+        .set(W2V_SCRATCH_BYTES, scratchBytes).set(W2V_COUNTS, this.pCounts).set(W2V_SHARED, job.shared ? 1 : 0);
+    } catch (e) {
+      a.release();
+      throw e;
+    }
+  }
+
+  /** Trains tokens [t0, t1) split over the parts; returns the tokens trained. */
+  run(t0: number, t1: number, a0: number, a1: number, seed: number): number {
+    this.params.set(W2V_T0, t0).set(W2V_T1, t1).setF32(W2V_ALPHA0, a0).setF32(W2V_ALPHA1, a1).set(W2V_SEED, seed);
+    this.core.run("w2vTrainPart", this.params.ptr, this.parts);
+    const counts = new Int32Array(this.core.memory.buffer, this.pCounts, this.parts);
+    let trained = 0;
+    for (let p = 0; p < this.parts; p++) trained += counts[p]!;
+    return trained;
+  }
+
+  /** Copies the trained weights back into the job's arrays. */
+  collect(): void {
+    const V = this.job.syn0.length;
+    this.job.syn0.set(new Float32Array(this.core.memory.buffer, this.pSyn0, V));
+    this.job.syn1.set(new Float32Array(this.core.memory.buffer, this.pSyn1, V));
+  }
+
+  dispose(): void {
+    this.arena.release();
   }
 }

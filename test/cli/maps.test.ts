@@ -42,3 +42,24 @@ test("map commands reject bad input with one line and exit code 2", () => {
   const p = run("umap", digits, "--label-column", "-1", "--pca", "100");
   assert.match(p.stderr, /--pca 100 must be in \[1, min\(rows, cols\) = 64\]/);
 });
+
+test("latentkit tsne --threads 1 and 2 write the same map; umap --deterministic does too", () => {
+  const maps: string[] = [];
+  for (const threads of ["1", "2"]) {
+    const out = join(tmp, `tsne-${threads}.tsv`);
+    // 1797 points: Barnes–Hut on both threads with 2
+    const r = run("tsne", digits, "--label-column", "-1", "--iterations", "300", "--threads", threads, "--out", out, "--json");
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).threads, Number(threads));
+    maps.push(readFileSync(out, "utf8"));
+    const u = join(tmp, `umap-${threads}.tsv`);
+    const ru = run("umap", digits, "--label-column", "-1", "--epochs", "100", "--deterministic", "--threads", threads, "--out", u, "--json");
+    assert.equal(ru.status, 0, ru.stderr);
+    maps.push(readFileSync(u, "utf8"));
+  }
+  assert.equal(maps[0], maps[2], "t-SNE with 1 and 2 threads");
+  assert.equal(maps[1], maps[3], "deterministic UMAP with 1 and 2 threads");
+  const bad = run("umap", digits, "--label-column", "-1", "--threads", "0");
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--threads must be at least 1, got 0/);
+});

@@ -106,7 +106,7 @@ test("WASM Barnes–Hut handles duplicates, tight clusters and far outliers in 2
   assert.throws(() => new WasmBarnesHut(wasmCore()!, 10, 4 as 2), /dims 2 or 3, got 4/);
 });
 
-test("WASM attractive forces (P's upper triangle, both threads) equal the TypeScript sums in 2-D and 3-D", async () => {
+test("WASM attractive forces (rows of P, split over the threads) equal the TypeScript sums in 2-D and 3-D", async () => {
   const tsne = new TSNE({ perplexity: 30 });
   const P = tsne.computeAffinities(digits.X);
   const n = digits.X.rows;
@@ -118,7 +118,8 @@ test("WASM attractive forces (P's upper triangle, both threads) equal the TypeSc
     const out = new Float64Array(dims * n);
     a.compute(Y, 12, out);
     a.dispose();
-    for (let t = 0; t < dims * n; t++) assert.ok(Math.abs(out[t]! - ref[t]!) < 1e-6 * (1e-3 + Math.abs(ref[t]!)), `${dims}-D ${t}: ${out[t]} vs ${ref[t]}`);
+    // f64 on both routes, only the order of the additions differs (pairs of edges in SIMD lanes)
+    for (let t = 0; t < dims * n; t++) assert.ok(Math.abs(out[t]! - ref[t]!) < 1e-12 * (1e-3 + Math.abs(ref[t]!)), `${dims}-D ${t}: ${out[t]} vs ${ref[t]}`);
   }
 });
 

@@ -5,15 +5,18 @@
 // they are module Web Workers (web-worker.ts), only on a cross-origin isolated page; they start asynchronously
 // (initCore), and jobs run on one thread until they are up. A page's main thread may not block in Atomics.wait, so
 // there it spins on the job's counter while the helpers finish their parts (see docs/browser.md).
+import { CALL_BLOCK, CALL_BLOCK_SLOTS, HEAP_BASE } from "../../../assembly/abi.js";
 import { KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64 } from "./kernels-binary.js";
 import {
-  CTL_ARGS, CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARTS, CTL_PENDING, CTL_READY, runPart, type KernelExports,
+  CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARAMS, CTL_PARTS, CTL_PENDING, CTL_READY, opId, runPart, type KernelExports,
+  type PartKernel,
 } from "./jobs.js";
 
 const PAGE = 65536;
 /** Longest a single parallel job may take (the largest measured is well under a second). */
 const JOB_LIMIT_MS = 300000;
-const HEAP_BASE = 65536; // the first page holds the control block
+// Memory layout (assembly/abi.ts): the control block and the call block, the module's static data (none today;
+// the build checks it ends before HEAP_BASE), then the allocator's heap from HEAP_BASE.
 
 export interface WasmCore {
   readonly kernels: KernelExports;
@@ -24,8 +27,17 @@ export interface WasmCore {
   free(ptr: number): void;
   /** Participants (main thread + helpers) a parallel job may use. */
   readonly threads: number;
-  /** Runs op with args split over `parts` participants (1 = main thread only). */
-  run(op: number, args: number[], parts: number): void;
+  /**
+   * Runs the parallel kernel `kernel(params, part, parts)` over `parts` participants (1 = main thread only; capped at
+   * the threads the pool has). `params` is the byte offset of its parameter block (slots in assembly/abi.ts).
+   * Returns the participants the job had (what the kernel saw as `parts`).
+   */
+  run(kernel: PartKernel, params: number, parts: number): number;
+  /**
+   * The call block: a parameter block in the first page for a job whose parameters live for that job only
+   * (its slots keep their values until the next job written there).
+   */
+  callBlock(): ParamBlock;
   /** Helper threads up and taking parts of jobs now (0 before the pool has started, or where it cannot). */
   readonly activeHelpers: number;
   /** Why the helper pool could not start, when it tried and failed. */
@@ -35,6 +47,58 @@ export interface WasmCore {
    * (jobs then run on one thread). `workerUrl`: the browser helper script, default web-worker.js beside this module.
    */
   startHelpers(workerUrl?: string | URL): Promise<void>;
+}
+
+/**
+ * A kernel's parameter block in the core's memory: 4-byte slots numbered as in assembly/abi.ts, holding an i32 (a count
+ * or a byte offset) unless written as f32, or an f64 over two slots from an even one.
+ */
+export class ParamBlock {
+  private buf: ArrayBufferLike | null = null;
+  private i32 = new Int32Array(0);
+  private f32 = new Float32Array(0);
+  private f64 = new Float64Array(0);
+
+  constructor(private readonly memory: WebAssembly.Memory, readonly ptr: number, readonly slots: number) {
+    if (ptr % 8 !== 0) throw new Error(`a parameter block must be 8-byte aligned, got offset ${ptr}`);
+  }
+
+  private views(slot: number): void {
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < this.slots)) {
+      throw new Error(`parameter slot ${slot} is outside the block of ${this.slots} slots`);
+    }
+    const b = this.memory.buffer;
+    if (b !== this.buf) {
+      this.buf = b;
+      this.i32 = new Int32Array(b, this.ptr, this.slots);
+      this.f32 = new Float32Array(b, this.ptr, this.slots);
+      this.f64 = new Float64Array(b, this.ptr, this.slots >> 1);
+    }
+  }
+  /** Writes an i32 slot. */
+  set(slot: number, v: number): this {
+    this.views(slot);
+    this.i32[slot] = v;
+    return this;
+  }
+  /** Writes an f32 slot. */
+  setF32(slot: number, v: number): this {
+    this.views(slot);
+    this.f32[slot] = v;
+    return this;
+  }
+  /** Writes an f64 over slots slot, slot + 1 (slot even). */
+  setF64(slot: number, v: number): this {
+    this.views(slot + 1);
+    if (slot & 1) throw new Error(`an f64 parameter needs an even slot, got ${slot}`);
+    this.f64[slot >> 1] = v;
+    return this;
+  }
+  /** Reads an i32 slot (kernels write some, e.g. bhGroupBuild's counts). */
+  get(slot: number): number {
+    this.views(slot);
+    return this.i32[slot]!;
+  }
 }
 
 type WasmArray = Int32Array | Uint32Array | Float32Array | Float64Array;
@@ -65,6 +129,7 @@ export class WasmArena {
 
 let core: WasmCore | null | undefined;
 let kernelVariant: "simd" | "simd+fma" | "none" = "none";
+let loadError: string | null = null;
 
 export interface CoreInfo {
   /** Which kernel build is running: WebAssembly SIMD, SIMD with relaxed fused multiply-add, or none (TypeScript). */
@@ -75,14 +140,22 @@ export interface CoreInfo {
   helpers: number;
   /** Why the helper threads could not start, when they tried and failed. */
   helperError?: string;
+  /** For variant "none": why the WebAssembly core is not in use (its load error, or LATENTKIT_WASM=0). */
+  reason?: string;
 }
 
-/** Which kernel build is running, and on how many threads. */
+/** Which kernel build is running, on how many threads, and (without one) why WebAssembly is not in use. */
 export function kernelInfo(): CoreInfo {
   const c = wasmCore();
   const info: CoreInfo = { variant: c ? kernelVariant : "none", threads: c?.threads ?? 1, helpers: c?.activeHelpers ?? 0 };
   if (c?.helperError) info.helperError = c.helperError;
+  if (!c) info.reason = loadError ?? "unknown";
   return info;
+}
+
+/** Why the WebAssembly core is unavailable (the load error, or LATENTKIT_WASM=0), or null when it is in use. */
+export function wasmCoreError(): string | null {
+  return wasmCore() ? null : loadError;
 }
 
 export interface InitCoreOptions {
@@ -152,7 +225,10 @@ function decodeBase64(s: string): Uint8Array {
 export function wasmCore(): WasmCore | null {
   if (core !== undefined) return core;
   core = null;
-  if (env("LATENTKIT_WASM") === "0") return core;
+  if (env("LATENTKIT_WASM") === "0") {
+    loadError = "disabled by LATENTKIT_WASM=0";
+    return core;
+  }
   // V8 first runs WebAssembly in its baseline compiler and tiers up per call; a GEMM is one long call, so the first
   // large product would run entirely in baseline code (measured 5x slower). Compile optimised up front instead.
   // The flag only changes how V8 compiles WebAssembly; LATENTKIT_V8_FLAGS=0 leaves V8's flags alone.
@@ -170,7 +246,10 @@ export function wasmCore(): WasmCore | null {
     const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     core = makeCore(module, memory, instance.exports as unknown as KernelExports);
-  } catch {
+  } catch (e) {
+    // kept for kernelInfo().reason / wasmCoreError(): the TypeScript routes are used from here on
+    loadError = typeof WebAssembly === "undefined" ? "this engine has no WebAssembly"
+      : `WebAssembly SIMD with shared memory failed to load: ${e instanceof Error ? e.message : String(e)}`;
     core = null;
   }
   return core;
@@ -182,6 +261,7 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
   const sizes = new Map<number, number>();
   let view = new Float32Array(memory.buffer);
   const ctl = new Int32Array(memory.buffer, 0, CTL_INTS);
+  const call = new ParamBlock(memory, CALL_BLOCK, CALL_BLOCK_SLOTS);
   let helpers: { terminate(): unknown }[] | null = null;
   // CTL_READY reaches this once every helper is up (browser helpers come up after the event loop has run)
   let readyAt = 0;
@@ -329,16 +409,18 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
       }
       free = merged;
     },
-    run(op: number, args: number[], parts: number): void {
+    callBlock: () => call,
+    run(kernel: PartKernel, params: number, parts: number): number {
+      const op = opId(kernel);
       if (parts > 1 && helpers === null) void c.startHelpers(); // in a browser: this job still runs on one thread
       const avail = 1 + (helpersUp() ? helpers!.length : 0);
       const p = Math.max(1, Math.min(parts, avail));
       ctl[CTL_OP] = op;
       ctl[CTL_PARTS] = p;
-      for (let i = 0; i < args.length; i++) ctl[CTL_ARGS + i] = args[i]!;
+      ctl[CTL_PARAMS] = params;
       if (p === 1) {
         runPart(kernels, ctl, 0);
-        return;
+        return 1;
       }
       // helpers with part >= p see a part beyond the work and return at once
       Atomics.store(ctl, CTL_PENDING, avail - 1);
@@ -358,11 +440,12 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
         if (mayBlock) Atomics.wait(ctl, CTL_PENDING, pending, 1000);
         else if ((++spins & 0xfff) !== 0) continue; // a page's main thread: spin, looking at the clock now and then
         if (Date.now() > deadline && Atomics.load(ctl, CTL_PENDING) !== 0) {
-          throw new Error(`a compute-core helper thread did not finish job ${op} within ${JOB_LIMIT_MS / 1000} s`);
+          throw new Error(`a compute-core helper thread did not finish ${kernel} within ${JOB_LIMIT_MS / 1000} s`);
         }
       }
       if (failure) throw failure;
-      if (Atomics.exchange(ctl, CTL_ERROR, 0) !== 0) throw new Error(`a compute-core helper thread failed in job ${op}`);
+      if (Atomics.exchange(ctl, CTL_ERROR, 0) !== 0) throw new Error(`a compute-core helper thread failed in ${kernel}`);
+      return p;
     },
   };
   return c;

@@ -1,0 +1,248 @@
+// The compute core's ABI: the memory layout and the parameter block of every kernel, as plain constants that both
+// compilers read. AssemblyScript compiles this file into the kernels (assembly/*.ts import it) and tsc compiles it
+// for the TypeScript side (src/core/wasm/*, the kernels' wrappers), so a slot has one number in one place.
+//
+// Keep it to `export const NAME = <integer expression>;`: that is valid (and means the same) in both languages. A
+// parameter block is an array of 4-byte slots at a pointer the kernel receives; a slot holds an i32 (a count, or a
+// byte offset into the memory) unless its comment says f32, and an f64 takes two slots starting at an even one.
+// Kernels read slots with prm/prmF32/prmF64 (assembly/common.ts), the TypeScript side writes them with ParamBlock
+// (src/core/wasm/runtime.ts). Every parallel kernel is `xxxPart(params, part, parts)`; see src/core/wasm/jobs.ts.
+
+// ---- memory layout -------------------------------------------------------------------------------------------------
+
+/** Bytes at the start of the memory reserved for the worker pool's control block (src/core/wasm/jobs.ts). */
+export const CONTROL_BYTES = 256;
+/** The call block: the parameter block of a job whose parameters live for that job only (WasmCore.callBlock). */
+export const CALL_BLOCK = 256;
+export const CALL_BLOCK_SLOTS = 64;
+/** Where the module's static data starts (the build passes it as --memoryBase); today the kernels have none. */
+export const DATA_BASE = 1024;
+/** Where the runtime's allocator starts. The build fails if the module's static data reaches past it. */
+export const HEAP_BASE = 65536;
+
+// ---- gemm (assembly/gemm.ts): C[m0..m1) += op(A)·B with B packed by packB ----------------------------------------
+
+export const GEMM_MR = 4;
+export const GEMM_NR = 8;
+export const GEMM_KC = 256;
+export const GEMM_MC = 128;
+/** Floats of scratch each participant of a GEMM job needs: a packed MC x KC block of A and an MR x NR edge tile. */
+export const GEMM_WORK_FLOATS = GEMM_MC * GEMM_KC + GEMM_MR * GEMM_NR;
+
+export const GEMM_A = 0;
+export const GEMM_RS_A = 1;
+export const GEMM_CS_A = 2;
+export const GEMM_B_PACK = 3;
+export const GEMM_C = 4;
+export const GEMM_LDC = 5;
+export const GEMM_M = 6;
+export const GEMM_N = 7;
+export const GEMM_K = 8;
+/** Scratch for all participants, GEMM_WORK_FLOATS each. */
+export const GEMM_WORK = 9;
+
+// ---- squared row norms (assembly/distances.ts) ---------------------------------------------------------------------
+
+export const ROWNORMS_A = 0;
+export const ROWNORMS_LD = 1;
+export const ROWNORMS_COLS = 2;
+export const ROWNORMS_ROWS = 3;
+export const ROWNORMS_OUT = 4;
+
+// ---- k-nearest-neighbour selection from a block of inner products (assembly/distances.ts) ------------------------
+
+export const KNN_G = 0;
+export const KNN_N = 1;
+export const KNN_XN = 2;
+export const KNN_QN = 3;
+export const KNN_K = 4;
+export const KNN_SELF_BASE = 5;
+export const KNN_OUT_D = 6;
+export const KNN_OUT_I = 7;
+export const KNN_ROWS = 8;
+
+// ---- exact f64 squared distances (assembly/distances.ts) -----------------------------------------------------------
+
+export const SQDIST_X = 0;
+export const SQDIST_N = 1;
+export const SQDIST_D = 2;
+export const SQDIST_I0 = 3;
+export const SQDIST_ROWS = 4;
+export const SQDIST_OUT = 5;
+
+// ---- CSR times dense (assembly/sparse.ts) --------------------------------------------------------------------------
+
+export const CSR_INDPTR = 0;
+export const CSR_INDICES = 1;
+export const CSR_DATA = 2;
+export const CSR_B = 3;
+export const CSR_C = 4;
+export const CSR_K = 5;
+export const CSR_ROWS = 6;
+
+// ---- batched FFT along columns or rows (assembly/fft.ts) -----------------------------------------------------------
+
+export const FFT_RE = 0;
+export const FFT_IM = 1;
+export const FFT_LD = 2;
+export const FFT_N = 3;
+/** Columns (fftColumnsPart) or rows (fftRowsPart) to transform, from 0; split between the parts in pairs. */
+export const FFT_COUNT = 4;
+export const FFT_STAGES = 5;
+export const FFT_N_STAGES = 6;
+/** Scratch for all participants, FFT_SCRATCH_PLANES·n·chunk f64 each. */
+export const FFT_SCRATCH = 7;
+export const FFT_CHUNK = 8;
+export const FFT_NZ_IN = 9;
+export const FFT_N_OUT = 10;
+/** fftColumnsPart: the spectrum to multiply by (0: none); fftRowsPart: 1 for the inverse transform. */
+export const FFT_LAST = 11;
+export const FFT_SCRATCH_PLANES = 4;
+
+// ---- t-SNE attractive forces (assembly/tsne.ts): rows of the symmetric P ----------------------------------------
+
+/** CSR of all of P (both triangles). */
+export const TSNE_ATTR_INDPTR = 0;
+export const TSNE_ATTR_INDICES = 1;
+/** f64 values of P. */
+export const TSNE_ATTR_VALUES = 2;
+export const TSNE_ATTR_Y = 3;
+/** The f64 output (n x dims); each row is written by one participant. */
+export const TSNE_ATTR_OUT = 4;
+export const TSNE_ATTR_N = 5;
+export const TSNE_ATTR_DIMS = 6;
+export const TSNE_ATTR_SLOTS = 7;
+
+// ---- t-SNE Barnes–Hut repulsion (assembly/tsne.ts): bhGroupBuild, then bhGroupPart -------------------------------
+
+/** f64 map, dims per point. */
+export const BH_Y = 0;
+export const BH_N = 1;
+export const BH_LEAF_SIZE = 2;
+export const BH_GROUP_SIZE = 3;
+/** Morton keys (u32 n); bhGroupBuild swaps the two key and the two permutation buffers as its radix sort needs. */
+export const BH_KEYS = 4;
+/** Sorted position → point (i32 n); read it after bhGroupBuild. */
+export const BH_PERM = 5;
+export const BH_KEYS2 = 6;
+export const BH_PERM2 = 7;
+/** f32 coordinates of the sorted points. */
+export const BH_PX = 8;
+export const BH_PY = 9;
+/** f64 centre of mass of each node. */
+export const BH_NODE_X = 10;
+export const BH_NODE_Y = 11;
+/** f64 mass and width² of each node. */
+export const BH_NODE_MASS = 12;
+export const BH_NODE_WIDTH2 = 13;
+/** i32 per node: first child, number of children, range [start, end) of sorted points, level (scratch). */
+export const BH_NODE_CHILD = 14;
+export const BH_NODE_KIDS = 15;
+export const BH_NODE_START = 16;
+export const BH_NODE_END = 17;
+export const BH_NODE_LEVEL = 18;
+/** i32 node ids of the groups, ascending start. */
+export const BH_GROUPS = 19;
+/** Written by bhGroupBuild: the number of groups and of nodes. */
+export const BH_OUT_GROUPS = 20;
+export const BH_OUT_NODES = 21;
+/** 256 i32 of scratch for the radix sort. */
+export const BH_SCRATCH = 22;
+/** 1 KiB traversal stack per participant. */
+export const BH_STACKS = 23;
+/** Interaction lists, BH_LIST_BYTES per participant. */
+export const BH_LISTS = 24;
+export const BH_LIST_BYTES = 25;
+/** f64 forces, dims per point. */
+export const BH_OUT = 26;
+/** f64 part of Z per group. */
+export const BH_Z = 27;
+/** The counter of groups handed out (cleared by bhGroupBuild). */
+export const BH_COUNTER = 28;
+export const BH_DIMS = 29;
+export const BH_PZ = 30;
+export const BH_NODE_Z = 31;
+/** f64: θ². */
+export const BH_THETA2 = 32;
+export const BH_SLOTS = 34;
+
+// ---- t-SNE transform: Barnes–Hut forces on new points from a fixed map (assembly/tsne.ts, bhQueryPart) ----------
+
+/** The BH_* block of the reference map's tree (built by bhGroupBuild; its stacks are used). */
+export const TSNE_QUERY_TREE = 0;
+/** f64 new points, dims per point. */
+export const TSNE_QUERY_Q = 1;
+export const TSNE_QUERY_M = 2;
+/** f64 out: Σ_j w_ij² (q_i − y_j), dims per point; and Σ_j w_ij per point. */
+export const TSNE_QUERY_OUT = 3;
+export const TSNE_QUERY_Z = 4;
+export const TSNE_QUERY_SLOTS = 5;
+
+// ---- a whole t-SNE gradient in one job (assembly/tsne.ts) ----------------------------------------------------------
+
+/** The attraction's and the repulsion's parameter blocks. */
+export const TSNE_GRAD_ATTR = 0;
+export const TSNE_GRAD_BH = 1;
+
+// ---- UMAP SGD epoch, 2-D (assembly/umap.ts) ------------------------------------------------------------------------
+
+export const UMAP_HEAD = 0;
+export const UMAP_TAIL = 1;
+export const UMAP_N_TAIL = 2;
+export const UMAP_EDGE_HEADS = 3;
+export const UMAP_EDGE_TAILS = 4;
+/** f64 per edge: epochs per sample, per negative sample, and the next epoch of each. */
+export const UMAP_EPOCHS_PER_SAMPLE = 5;
+export const UMAP_EPOCHS_PER_NEGATIVE = 6;
+export const UMAP_NEXT_SAMPLE = 7;
+export const UMAP_NEXT_NEGATIVE = 8;
+export const UMAP_N_EDGES = 9;
+export const UMAP_MOVE_OTHER = 10;
+export const UMAP_SEED = 11;
+/** Two 1025-entry f64 tables: log2(1 + i/1024), then 2^(i/1024) (see tablePow). */
+export const UMAP_POW_TABLES = 12;
+/** x^b at 2^e·(1 + m/256), e = UMAP_POW_EMIN..UMAP_POW_EMAX + 1 (see binnedPow). */
+export const UMAP_POW_BINS = 13;
+/** f64 slots. */
+export const UMAP_EPOCH = 16;
+export const UMAP_ALPHA = 18;
+export const UMAP_A = 20;
+export const UMAP_B = 22;
+export const UMAP_GAMMA = 24;
+export const UMAP_SLOTS = 26;
+export const UMAP_POW_EMIN = -40;
+export const UMAP_POW_EMAX = 40;
+
+// ---- word2vec training (assembly/word2vec.ts) ----------------------------------------------------------------------
+
+export const W2V_IDS = 0;
+/** For each token, the end offset of its sentence. */
+export const W2V_SENT_END = 1;
+export const W2V_T0 = 2;
+export const W2V_T1 = 3;
+/** Subsampling keep-probability of each word, scaled to 2^24. */
+export const W2V_KEEP = 4;
+export const W2V_SYN0 = 5;
+export const W2V_SYN1 = 6;
+export const W2V_DIM = 7;
+export const W2V_WINDOW = 8;
+export const W2V_NEGATIVE = 9;
+export const W2V_TABLE = 10;
+export const W2V_TABLE_SIZE = 11;
+export const W2V_EXP = 12;
+/** f32: the learning rate at t0 and at t1. */
+export const W2V_ALPHA0 = 13;
+export const W2V_ALPHA1 = 14;
+export const W2V_CBOW = 15;
+export const W2V_SEED = 16;
+/** Scratch for all participants, W2V_SCRATCH_BYTES each (see w2vScratchBytes). */
+export const W2V_SCRATCH = 17;
+export const W2V_SCRATCH_BYTES = 18;
+/** One i32 per participant: the tokens it trained. */
+export const W2V_COUNTS = 19;
+/** Skip-gram negatives drawn once per centre word and shared by its window (1), or per pair (0). */
+export const W2V_SHARED = 20;
+export const W2V_SLOTS = 21;
+/** The sigmoid table: W2V_EXP_SIZE entries of σ over [−W2V_MAX_EXP, W2V_MAX_EXP] (word2vec.c's EXP_TABLE_SIZE). */
+export const W2V_EXP_SIZE = 1000;
+export const W2V_MAX_EXP = 6;

@@ -1,0 +1,17 @@
+// latentkit compute core: WebAssembly SIMD kernels (AssemblyScript), one module per concern, exported from here.
+// scripts/build-wasm.mjs compiles this entry (twice: plain SIMD, and with relaxed SIMD's fused multiply-add).
+//
+// Every function works on raw pointers into the (shared) linear memory; the JS side owns allocation.
+
+// The parallel kernels all have the shape xxxPart(params, part, parts): `params` is the offset of the job's parameter
+// block (its slots are in assembly/abi.ts), and part `part` of `parts` does its share. The build lists them (and the
+// other exports, with their AssemblyScript signatures) in src/core/wasm/kernel-exports.ts; a job names its kernel.
+
+export { zero } from "./common";
+export { packB, gemmPart } from "./gemm";
+export { rowSqNormsPart, knnSelectPart, sqDistF64Part } from "./distances";
+export { fftColumnsPart, fftRowsPart } from "./fft";
+export { tsneAttractRowsPart, bhGroupBuild, bhGroupPart, tsneGradPart, bhQueryPart } from "./tsne";
+export { csrMatmulPart } from "./sparse";
+export { w2vTrainPart, w2vScratchBytes } from "./word2vec";
+export { umapEpochPart } from "./umap";

@@ -1,6 +1,9 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync } from "node:fs";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LatentkitError } from "../src/core/errors.js";
 import { fileURLToPath } from "node:url";
 import { Matrix } from "../src/core/matrix.js";
 import { Random } from "../src/core/random.js";
@@ -100,4 +103,43 @@ export function lowRankPlusNoise(m: number, n: number, rank: number, noise: numb
   const X = naiveMatmul(L, R);
   for (let i = 0; i < X.data.length; i++) X.data[i]! += noise * rng.normal();
   return X;
+}
+
+let scratch: string | undefined;
+
+/** A scratch folder for this test process (made on first use). */
+export function scratchDir(): string {
+  return (scratch ??= mkdtempSync(join(tmpdir(), "latentkit-test-")));
+}
+
+/** Writes a file in the scratch folder and returns its path. */
+export function scratchFile(name: string, content: string | Uint8Array): string {
+  const p = join(scratchDir(), name);
+  writeFileSync(p, content);
+  return p;
+}
+
+/**
+ * Runs the CLI expecting a usage or data error: exit code 2, exactly one line on stderr ("latentkit: ..."), matching
+ * `message`, and none of the `outputs` left behind. Returns stderr.
+ */
+export function cliFails(args: string[], message: RegExp, outputs: string[] = []): string {
+  const r = runCli(...args);
+  assert.equal(r.status, 2, `exit ${r.status} for ${args.join(" ")}; stderr: ${r.stderr}`);
+  assert.match(r.stderr, /^latentkit: [^\n]+\n$/, `not one line: ${JSON.stringify(r.stderr)}`);
+  assert.match(r.stderr, message);
+  for (const o of outputs) assert.ok(!existsSync(o), `${o} was left behind`);
+  return r.stderr;
+}
+
+/** Asserts that `f` throws (or rejects with) a LatentkitError whose message matches. */
+export async function refuses(f: () => unknown, message: RegExp): Promise<void> {
+  let err: unknown;
+  try {
+    await f();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof LatentkitError, `expected a LatentkitError matching ${message}, got ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+  assert.match(err.message, message);
 }

@@ -14,8 +14,7 @@ import { UMAP } from "../../src/manifold/umap.js";
 import { StandardScaler } from "../../src/preprocessing/scaler.js";
 import { TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Vocabulary } from "../../src/text/vocabulary.js";
-import { PROJECT_DATA, runCli } from "../helpers.js";
-import { refuses, tmp } from "./helpers.js";
+import { PROJECT_DATA, refuses, runCli, scratchDir } from "../helpers.js";
 
 const digits = loadDataset(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 }).X.rowRange(0, 120);
 /** A deep copy of a saved model with one change. */
@@ -79,9 +78,9 @@ test("every estimator's fromJSON rejects non-numbers and mismatched parts", asyn
 });
 
 test("the CLI's --save-model file loads with PCA.fromJSON(file); with --standardize it holds the scaler too", async () => {
-  const model = join(tmp, "model.json");
+  const model = join(scratchDir(), "model.json");
   const csv = join(PROJECT_DATA, "digits.csv.gz");
-  const r = runCli("pca", csv, "--label-column", "-1", "-k", "3", "--standardize", "--save-model", model, "--out", join(tmp, "z.tsv"), "--json");
+  const r = runCli("pca", csv, "--label-column", "-1", "-k", "3", "--standardize", "--save-model", model, "--out", join(scratchDir(), "z.tsv"), "--json");
   assert.equal(r.status, 0, r.stderr);
   const json = JSON.parse(readFileSync(model, "utf8"));
   const pca = PCA.fromJSON(json);
@@ -90,7 +89,7 @@ test("the CLI's --save-model file loads with PCA.fromJSON(file); with --standard
   // the saved pipeline reproduces the CLI's projections
   const all = loadDataset(csv, { labelColumn: -1 }).X;
   const Z = pca.transform(scaler.transform(all));
-  const lines = readFileSync(join(tmp, "z.tsv"), "utf8").trim().split("\n");
+  const lines = readFileSync(join(scratchDir(), "z.tsv"), "utf8").trim().split("\n");
   const first = lines[0]!.split("\t").map(Number);
   for (let c = 0; c < 3; c++) assert.ok(Math.abs(first[c]! - Z.get(0, c)) < 1e-4, `${first[c]} vs ${Z.get(0, c)}`);
   const help = runCli("pca", "--help");

@@ -12,8 +12,7 @@ import { trustworthiness } from "../../src/metrics/quality.js";
 import { evaluateAnalogiesText, evaluateWordPairsText } from "../../src/text/evaluate.js";
 import { KeyedVectors } from "../../src/text/keyed-vectors.js";
 import { CountVectorizer } from "../../src/text/vectorizers.js";
-import { PROJECT_DATA, runCli } from "../helpers.js";
-import { file } from "./helpers.js";
+import { PROJECT_DATA, runCli, scratchFile } from "../helpers.js";
 
 test("CountVectorizer({binary, maxFeatures}) keeps the terms in most documents, as scikit-learn", async () => {
   // "spam" has the largest total count (6, all in one document); "tea" and "cup" are in the most documents
@@ -67,8 +66,8 @@ test("word pairs and analogies match words case-insensitively against the vocabu
   const a = evaluateAnalogiesText(kv, analogies);
   assert.equal(a.total + a.skipped, 4);
   assert.equal(a.skipped, 1);
-  const cli = runCli("evaluate", file("cased.vec", `${words.length} 3\n${words.map((w, i) => `${w} ${vecs[i]!.join(" ")}`).join("\n")}\n`),
-    "--pairs", file("pairs.tsv", pairs), "--json");
+  const cli = runCli("evaluate", scratchFile("cased.vec", `${words.length} 3\n${words.map((w, i) => `${w} ${vecs[i]!.join(" ")}`).join("\n")}\n`),
+    "--pairs", scratchFile("pairs.tsv", pairs), "--json");
   assert.equal(cli.status, 0, cli.stderr);
   const out = JSON.parse(cli.stdout);
   assert.equal(out.pairs.pairs, 5);

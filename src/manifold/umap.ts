@@ -67,7 +67,7 @@ export const UMAP_PARAMS = {
   init: choice(["spectral", "random"], "start: spectral layout of the graph or uniform random", { default: "spectral" }),
   seed: int("random seed", { default: 0 }),
   threads: int("threads of the 2-D SGD (default: all the compute core has)", { min: 1 }),
-  deterministic: bool("same result on any machine and thread count; runs the SGD without Hogwild races", { default: false }),
+  deterministic: bool("same map for any thread count (one SGD part in edge order, no Hogwild races); across machines see docs/reproducibility.md", { default: false }),
   onProgress: func<(p: Progress) => void>("called after every epoch: stage, step = epoch, total = nEpochs"),
   signal: signal(),
 } satisfies Schema<UMAPOptions>;

@@ -1,7 +1,9 @@
 // What a compute-core helper thread does, in Node (worker.ts, a worker_threads worker) and in a browser
 // (web-worker.ts, a module Web Worker): instantiate the kernels over the shared memory, count itself ready, then run
 // its part of each job until told to stop. Helpers may block in Atomics.wait: they are never a page's main thread.
-import { CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PENDING, CTL_READY, OP_STOP, runPart, type KernelExports } from "./jobs.js";
+import {
+  CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PENDING, CTL_READY, CTL_STARTED, OP_STOP, runPart, type KernelExports,
+} from "./jobs.js";
 
 export interface HelperData {
   module: WebAssembly.Module;
@@ -23,6 +25,7 @@ export function serveJobs({ module, memory, part }: HelperData, onReady?: () => 
     // bounded waits, re-checking the generation: a wake-up that went missing costs a second, not the job limit
     while (Atomics.load(ctl, CTL_GEN) === gen) Atomics.wait(ctl, CTL_GEN, gen, 1000);
     gen = Atomics.load(ctl, CTL_GEN);
+    Atomics.store(ctl, CTL_STARTED + part, gen);
     if (ctl[CTL_OP] === OP_STOP) break;
     try {
       runPart(kernels, ctl, part);

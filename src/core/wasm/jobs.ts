@@ -16,6 +16,10 @@ export const CTL_OP = 3; // the job's op id (OP_STOP: helpers exit)
 export const CTL_PARTS = 4; // participants in the current job (main thread is part 0)
 export const CTL_ERROR = 5; // set by a helper whose part threw (it still counts itself done)
 export const CTL_PARAMS = 8; // byte offset of the job's parameter block
+/** CTL_STARTED + part: the job generation helper `part` last started (for the job-limit error: never woke, or stuck). */
+export const CTL_STARTED = 16;
+/** Most participants a job may have (the main thread and 15 helpers: CTL_STARTED + 15 is the last slot). */
+export const MAX_PARTS = 16;
 export const CTL_INTS = 32;
 if (CTL_INTS * 4 > CONTROL_BYTES) throw new Error("the control block outgrew CONTROL_BYTES (assembly/abi.ts)");
 

@@ -4,12 +4,12 @@
 // In Node the helpers are worker_threads (worker.ts), started synchronously on the first parallel job. In a browser
 // they are module Web Workers (web-worker.ts), only on a cross-origin isolated page; they start asynchronously
 // (initCore), and jobs run on one thread until they are up. A page's main thread may not block in Atomics.wait, so
-// there it spins on the job's counter while the helpers finish their parts (see docs/browser.md).
+// there it spins on the job's counter while the helpers finish their parts (see docs/ARCHITECTURE.md, "Browser-safe core").
 import { CALL_BLOCK, CALL_BLOCK_SLOTS, HEAP_BASE } from "../../../assembly/abi.js";
 import { KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64 } from "./kernels-binary.js";
 import {
-  CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARAMS, CTL_PARTS, CTL_PENDING, CTL_READY, opId, runPart, type KernelExports,
-  type PartKernel,
+  CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARAMS, CTL_PARTS, CTL_PENDING, CTL_READY, CTL_STARTED, opId, runPart,
+  type KernelExports, type PartKernel,
 } from "./jobs.js";
 
 const PAGE = 65536;
@@ -440,7 +440,8 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
         if (mayBlock) Atomics.wait(ctl, CTL_PENDING, pending, 1000);
         else if ((++spins & 0xfff) !== 0) continue; // a page's main thread: spin, looking at the clock now and then
         if (Date.now() > deadline && Atomics.load(ctl, CTL_PENDING) !== 0) {
-          throw new Error(`a compute-core helper thread did not finish ${kernel} within ${JOB_LIMIT_MS / 1000} s`);
+          throw new Error(`a compute-core helper thread did not finish ${kernel} within ${JOB_LIMIT_MS / 1000} s ` +
+            `(${helperStates(ctl, avail)})`);
         }
       }
       if (failure) throw failure;
@@ -449,6 +450,18 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
     },
   };
   return c;
+}
+
+/** What each helper of a job that ran past the limit was doing: never picked the job up, or is inside its part. */
+function helperStates(ctl: Int32Array, participants: number): string {
+  const gen = Atomics.load(ctl, CTL_GEN);
+  const states: string[] = [];
+  for (let part = 1; part < participants; part++) {
+    const started = Atomics.load(ctl, CTL_STARTED + part);
+    states.push(started === gen ? `helper ${part} started the job and is still in it`
+      : `helper ${part} never picked the job up (it last started job ${started}; this is job ${gen})`);
+  }
+  return `pending ${Atomics.load(ctl, CTL_PENDING)}: ${states.join("; ")}`;
 }
 
 type WorkerCtor = new (url: URL, opts: { workerData: unknown }) => { unref(): void; terminate(): unknown };

@@ -1,10 +1,30 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LatentkitError } from "../src/core/errors.js";
 import { fileURLToPath } from "node:url";
 import { Matrix } from "../src/core/matrix.js";
 import { Random } from "../src/core/random.js";
 
 /** ../shared/data beside the project root (this file is compiled to dist/test/helpers.js). */
 export const SHARED_DATA = fileURLToPath(new URL("../../../shared/data/", import.meta.url));
+/**
+ * A file of ../shared/data (the real data sets some tests use), by its path inside that folder. When it is missing
+ * the test file stops at once with one clear line on stderr (exit 1), instead of a stack trace from whichever
+ * reader met it first at import.
+ */
+export function sharedData(relative: string): string {
+  const path = join(SHARED_DATA, relative);
+  if (!existsSync(path)) {
+    process.stderr.write(`this test needs ${relative} from the shared data folder, which is missing: expected ${path} ` +
+      "(the project's ../shared/data)\n");
+    process.exit(1);
+  }
+  return path;
+}
+
 /** The project's own bundled data folder. */
 export const PROJECT_DATA = fileURLToPath(new URL("../../data/", import.meta.url));
 
@@ -83,4 +103,43 @@ export function lowRankPlusNoise(m: number, n: number, rank: number, noise: numb
   const X = naiveMatmul(L, R);
   for (let i = 0; i < X.data.length; i++) X.data[i]! += noise * rng.normal();
   return X;
+}
+
+let scratch: string | undefined;
+
+/** A scratch folder for this test process (made on first use). */
+export function scratchDir(): string {
+  return (scratch ??= mkdtempSync(join(tmpdir(), "latentkit-test-")));
+}
+
+/** Writes a file in the scratch folder and returns its path. */
+export function scratchFile(name: string, content: string | Uint8Array): string {
+  const p = join(scratchDir(), name);
+  writeFileSync(p, content);
+  return p;
+}
+
+/**
+ * Runs the CLI expecting a usage or data error: exit code 2, exactly one line on stderr ("latentkit: ..."), matching
+ * `message`, and none of the `outputs` left behind. Returns stderr.
+ */
+export function cliFails(args: string[], message: RegExp, outputs: string[] = []): string {
+  const r = runCli(...args);
+  assert.equal(r.status, 2, `exit ${r.status} for ${args.join(" ")}; stderr: ${r.stderr}`);
+  assert.match(r.stderr, /^latentkit: [^\n]+\n$/, `not one line: ${JSON.stringify(r.stderr)}`);
+  assert.match(r.stderr, message);
+  for (const o of outputs) assert.ok(!existsSync(o), `${o} was left behind`);
+  return r.stderr;
+}
+
+/** Asserts that `f` throws (or rejects with) a LatentkitError whose message matches. */
+export async function refuses(f: () => unknown, message: RegExp): Promise<void> {
+  let err: unknown;
+  try {
+    await f();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof LatentkitError, `expected a LatentkitError matching ${message}, got ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+  assert.match(err.message, message);
 }

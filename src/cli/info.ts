@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { fail } from "../core/errors.js";
 import { kernelInfo } from "../core/wasm/runtime.js";
 import { labelOrder } from "../plot/charts.js";
 import { imageShapeFor, loadInput, type InputOptions } from "./common.js";
@@ -28,6 +29,8 @@ export function infoCommand(): Command {
       for (let i = 1; i < X.rows && same; i++) same = X.data[i * X.cols + j] === X.data[j];
       if (same) constant++;
     }
+    // the readers reject NaN, infinities and values beyond float32, so these are finite; never print null for them
+    if (![min, max, sum].every(Number.isFinite)) fail(`${file}: the statistics of the values are not finite (min ${min}, max ${max}, sum ${sum})`);
     const counts: Record<string, number> = {};
     for (const l of ds.labels ?? []) counts[l] = (counts[l] ?? 0) + 1;
     const shape = imageShapeFor(ds, undefined, false);

@@ -57,6 +57,8 @@ function mapCommand(method: MapMethod, describe: string, extraOptions: (c: Comma
     .option("--json", "print one JSON object with the results to stdout");
   extraOptions(cmd);
   cmd.action(async (file: string, o: MapOptions) => {
+    // trustworthiness compares each point's neighbours: it needs a handful of points
+    if (o.qualitySample < 3) fail(`--quality-sample must be at least 3 (points sampled for trustworthiness), got ${o.qualitySample}`);
     if (o.threads !== undefined) {
       if (o.threads < 1) fail(`--threads must be at least 1, got ${o.threads}`);
       // the flag wins over LATENTKIT_THREADS, which the core reads first

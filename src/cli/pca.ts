@@ -69,7 +69,7 @@ export function pcaCommand(): Command {
     .option("--reconstructions <file>", "sample images reconstructed from 1, 2, ..., k components (.png or .svg)")
     .option("--spectrum <file>", "singular values and cumulative explained variance (.png or .svg)")
     .option("--image-shape <HxW>", "shape of each row as an image (default: from IDX files, or square)")
-    .option("--save-model <file>", "save the fitted model as JSON (load with PCA.fromJSON)")
+    .option("--save-model <file>", "save the fitted PCA as JSON (load with PCA.fromJSON(json); with --standardize, StandardScaler.fromJSON(json.scaler) is the scaling to apply first)")
     .option("--json", "print one JSON object with the results to stdout");
   inputOptions(cmd);
   cmd.addHelpText("after", `
@@ -107,7 +107,7 @@ Examples:
     const seconds = (performance.now() - tLoad) / 1000;
     if (o.out) writeEmbedding(o.out, Z, ds.labels, outputs);
     if (o.saveModel) {
-      outputs.write(o.saveModel, JSON.stringify({ ...(scaler ? { scaler: scaler.toJSON() } : {}), pca: pca.toJSON() }));
+      outputs.write(o.saveModel, JSON.stringify({ ...pca.toJSON(), ...(scaler ? { scaler: scaler.toJSON() } : {}) }));
     }
     const evr = Array.from(pca.explainedVarianceRatio);
     if (o.plot) {

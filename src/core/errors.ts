@@ -75,3 +75,14 @@ export function requireInt(name: string, v: unknown, min: number, max = Infinity
   }
   return v;
 }
+
+/** Text from a file as it may be shown in a message: printable ASCII, other bytes as \xHH, cut to `max` characters. */
+export function excerpt(text: string, max = 80, quote = "\""): string {
+  let out = "";
+  for (const ch of text.trim()) {
+    const c = ch.codePointAt(0)!;
+    out += c >= 0x20 && c < 0x7f ? ch : c === 0x0a ? "\\n" : c <= 0xff ? `\\x${c.toString(16).padStart(2, "0")}` : `\\u{${c.toString(16)}}`;
+    if (out.length >= max) return `${quote}${out.slice(0, max)}${quote}... (${text.length} characters)`;
+  }
+  return `${quote}${out}${quote}`;
+}

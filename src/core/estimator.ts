@@ -1,7 +1,7 @@
 // The estimator contract (see docs/ARCHITECTURE.md), and the pieces every estimator shares: fitted-state checks,
 // feature-count checks and (de)serialisation of matrices.
-import { fail } from "./errors.js";
-import { checkFinite, Matrix, type DType, type MatrixLike } from "./matrix.js";
+import { describeValue, fail } from "./errors.js";
+import { checkFinite, FLOAT32_MAX, Matrix, type DType, type MatrixLike } from "./matrix.js";
 import type { AnySchema } from "./params.js";
 
 /**
@@ -101,13 +101,73 @@ export function matrixToJSON(m: Matrix): MatrixJSON {
   return { rows: m.rows, cols: m.cols, dtype: m.dtype, data: Array.from(m.data) };
 }
 
-export function matrixFromJSON(j: MatrixJSON, name: string): Matrix {
-  if (!j || typeof j.rows !== "number" || typeof j.cols !== "number" || !Array.isArray(j.data)) {
-    fail(`${name}: expected {rows, cols, data} in the saved model`);
+/**
+ * A matrix from a saved model, checked: integer shape, one finite number per entry (within the float32 range unless
+ * the dtype is float64), and, when given, the expected shape (`rows`/`cols` of another part of the model).
+ */
+export function matrixFromJSON(j: MatrixJSON, name: string, expect: { rows?: number; cols?: number } = {}): Matrix {
+  if (!j || typeof j !== "object" || !Number.isInteger(j.rows) || !Number.isInteger(j.cols) || j.rows < 0 || j.cols < 0 || !Array.isArray(j.data)) {
+    fail(`${name}: expected {rows, cols, data} with non-negative integer rows and cols in the saved model`);
   }
+  if (j.dtype !== undefined && j.dtype !== "float32" && j.dtype !== "float64") fail(`${name}: dtype must be "float32" or "float64", got ${describeValue(j.dtype)}`);
   if (j.data.length !== j.rows * j.cols) fail(`${name}: ${j.data.length} values for a ${j.rows}x${j.cols} matrix`);
-  const data = j.dtype === "float64" ? Float64Array.from(j.data) : Float32Array.from(j.data);
+  if (expect.rows !== undefined && j.rows !== expect.rows) fail(`${name}: ${j.rows} rows, expected ${expect.rows} to match the rest of the saved model`);
+  if (expect.cols !== undefined && j.cols !== expect.cols) fail(`${name}: ${j.cols} columns, expected ${expect.cols} to match the rest of the saved model`);
+  const f64 = j.dtype === "float64";
+  const data = f64 ? new Float64Array(j.data.length) : new Float32Array(j.data.length);
+  for (let k = 0; k < j.data.length; k++) {
+    const v = j.data[k];
+    if (typeof v !== "number" || !Number.isFinite(v) || (!f64 && Math.abs(v) > FLOAT32_MAX)) {
+      const i = j.cols > 0 ? Math.floor(k / j.cols) : 0;
+      fail(`${name}: entry [${i}][${k - i * j.cols}] is ${describeValue(v)}: expected a finite number${f64 ? "" : " in the float32 range"} in the saved model`);
+    }
+    data[k] = v;
+  }
   return new Matrix(j.rows, j.cols, data);
+}
+
+/**
+ * A numeric array from a saved model, checked: an array of finite numbers (`min` bounds them from below, e.g. 0
+ * for variances), of length `length` when given.
+ */
+export function numbersFromJSON(v: unknown, name: string, opts: { length?: number; min?: number; lengthOf?: string } = {}): Float64Array {
+  if (!Array.isArray(v)) fail(`${name}: expected an array of numbers in the saved model, got ${describeValue(v)}`);
+  if (opts.length !== undefined && v.length !== opts.length) {
+    fail(`${name}: ${v.length} values, expected ${opts.length}${opts.lengthOf ? ` (${opts.lengthOf})` : ""}`);
+  }
+  const out = new Float64Array(v.length);
+  for (let k = 0; k < v.length; k++) {
+    const x = v[k];
+    if (typeof x !== "number" || !Number.isFinite(x) || (opts.min !== undefined && x < opts.min)) {
+      fail(`${name}[${k}] is ${describeValue(x)}: expected a finite number${opts.min !== undefined ? ` >= ${opts.min}` : ""} in the saved model`);
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** A single number from a saved model: finite (and >= `min`, an integer when `integer`). */
+export function numberFromJSON(v: unknown, name: string, opts: { min?: number; integer?: boolean } = {}): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || (opts.min !== undefined && v < opts.min) || (opts.integer && !Number.isInteger(v))) {
+    fail(`${name} is ${describeValue(v)}: expected a finite ${opts.integer ? "integer" : "number"}${opts.min !== undefined ? ` >= ${opts.min}` : ""} in the saved model`);
+  }
+  return v;
+}
+
+/**
+ * Throws when an estimator's result holds NaN or an infinity (an overflow the input checks did not foresee), naming
+ * the estimator and what to do, so that no NaN is ever returned or written silently.
+ */
+export function checkOutput(m: Matrix, what: string): Matrix {
+  const d = m.data;
+  for (let k = 0; k < d.length; k++) {
+    if (!Number.isFinite(d[k]!)) {
+      const i = Math.floor(k / m.cols);
+      fail(`${what} produced a non-finite value (${describeValue(d[k])}) at row ${i}, column ${k - i * m.cols}: ` +
+        `the input's magnitude is too extreme for float32 arithmetic; rescale the data`);
+    }
+  }
+  return m;
 }
 
 /** Checks the saved-model header: its type name and format version. */

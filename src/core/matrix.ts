@@ -16,6 +16,9 @@ export class Matrix {
     if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
       fail(`matrix shape must be non-negative integers, got ${describeValue(rows)}x${describeValue(cols)}`);
     }
+    if (data !== undefined && !(data instanceof Float32Array) && !(data instanceof Float64Array)) {
+      fail(`matrix data must be a Float32Array or a Float64Array, got ${describeValue(data)}: build a matrix from nested arrays with Matrix.fromArray(rows)`);
+    }
     const d = data ?? new Float32Array(rows * cols);
     if (d.length !== rows * cols) fail(`matrix data has ${d.length} values, expected ${rows}x${cols} = ${rows * cols}`);
     this.rows = rows;
@@ -127,13 +130,21 @@ export type MatrixLike = Matrix | ArrayLike<ArrayLike<number>>;
 export function toMatrix(x: MatrixLike, name = "X", dtype: DType = "float32", opts: { checkFinite?: boolean } = {}): Matrix {
   let m: Matrix;
   if (x instanceof Matrix) {
+    if (x.dtype === "float64" && dtype === "float32") checkFloat32Range(x, name);
     m = x.dtype === dtype ? x : x.astype(dtype);
   } else {
-    if (x == null || typeof (x as ArrayLike<unknown>).length !== "number") fail(`${name} must be a Matrix or an array of rows`);
+    if (x == null || typeof x !== "object" || typeof (x as ArrayLike<unknown>).length !== "number") {
+      fail(`${name} must be a Matrix or an array of rows (arrays of numbers), got ${describeValue(x)}`);
+    }
     const rows = x.length;
     if (rows === 0) fail(`${name} is empty: expected at least one row`);
     const first = x[0];
-    if (first == null || typeof first.length !== "number") fail(`${name} row 0 is not an array of numbers`);
+    if (typeof first === "number") {
+      fail(`${name} is a flat array of numbers: expected an array of rows, one per sample (e.g. [[1, 2], [3, 4]]; a single sample is [[...]])`);
+    }
+    if (first == null || typeof first !== "object" || typeof first.length !== "number") {
+      fail(`${name} row 0 is ${describeValue(first)}: expected an array of numbers`);
+    }
     const cols = first.length;
     m = Matrix.zeros(rows, cols, dtype);
     for (let i = 0; i < rows; i++) {
@@ -144,6 +155,8 @@ export function toMatrix(x: MatrixLike, name = "X", dtype: DType = "float32", op
       for (let j = 0; j < cols; j++) {
         const v = r[j];
         if (typeof v !== "number") fail(`${name}[${i}][${j}] is ${describeValue(v)}, expected a number`);
+        const issue = dtype === "float32" && Number.isFinite(v) ? float32Issue(v) : undefined;
+        if (issue) fail(`${name}[${i}][${j}] is ${v}: ${issue}`);
         m.data[i * cols + j] = v;
       }
     }
@@ -163,4 +176,68 @@ export function checkFinite(m: Matrix, name = "X"): void {
       fail(`${name}[${i}][${k - i * m.cols}] is ${describeValue(v)}: expected finite numbers (no NaN or Infinity)`);
     }
   }
+}
+
+/** The largest finite float32 (about 3.4028235e38). */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+/** What a value beyond the float32 range is told. */
+export const FLOAT32_RANGE = "outside the float32 range (magnitudes up to 3.4028235e38); rescale the data";
+
+/** What a value too small for float32 is told (it would become 0). */
+export const FLOAT32_TINY = "too small for float32 (nonzero magnitudes below 1.4e-45 become 0); rescale the data";
+
+/**
+ * Why a finite number cannot be stored as float32: it would become ±Infinity (FLOAT32_RANGE), or 0 although it is
+ * not 0 (FLOAT32_TINY); undefined when it can.
+ */
+export function float32Issue(v: number): string | undefined {
+  const a = Math.abs(v);
+  if (a > FLOAT32_MAX) return FLOAT32_RANGE;
+  if (a > 0 && Math.fround(a) === 0) return FLOAT32_TINY;
+  return undefined;
+}
+
+/** Throws naming the first finite entry of a float64 matrix that float32 cannot hold (it would become Infinity or 0). */
+export function checkFloat32Range(m: Matrix, name = "X"): void {
+  if (m.dtype === "float32") return;
+  const d = m.data;
+  for (let k = 0; k < d.length; k++) {
+    const v = d[k]!;
+    const issue = Number.isFinite(v) ? float32Issue(v) : undefined;
+    if (issue) {
+      const i = Math.floor(k / m.cols);
+      fail(`${name}[${i}][${k - i * m.cols}] is ${v}: ${issue}`);
+    }
+  }
+}
+
+/** Largest |entry| (NaN entries are skipped). */
+export function maxAbs(m: Matrix): number {
+  let a = 0;
+  const d = m.data;
+  for (let k = 0; k < d.length; k++) {
+    const v = Math.abs(d[k]!);
+    if (v > a) a = v;
+  }
+  return a;
+}
+
+/**
+ * A power of two s that brings data of extreme magnitude (largest |entry| outside [2^-20, 2^20]) to a largest |entry|
+ * in [0.5, 1), so that squares, sums of squares and squared distances neither overflow nor underflow float32; 1 for
+ * data already in that range (and for all-zero data). Multiplying by a power of two is exact, so results computed on
+ * X·s and scaled back (or, for scale-free methods such as t-SNE and UMAP, not scaled at all) equal those on X.
+ */
+export function safeScale(...ms: Matrix[]): number {
+  const a = Math.max(...ms.map(maxAbs));
+  if (!(a > 0) || !Number.isFinite(a) || (a >= 2 ** -20 && a <= 2 ** 20)) return 1;
+  return 2 ** -(Math.floor(Math.log2(a)) + 1);
+}
+
+/** X·s as a new matrix of X's dtype (X itself when s is 1). */
+export function scaleBy(m: Matrix, s: number): Matrix {
+  if (s === 1) return m;
+  const out = Matrix.zeros(m.rows, m.cols, m.dtype);
+  for (let k = 0; k < m.data.length; k++) out.data[k] = m.data[k]! * s;
+  return out;
 }

@@ -1,17 +1,19 @@
 // Principal component analysis: centre the data, then a truncated SVD (exact, randomized, or through the
 // eigen-decomposition of the covariance matrix).
-import { fail, throwIfAborted } from "../core/errors.js";
+import { describeValue, fail, throwIfAborted } from "../core/errors.js";
 import {
-  centered, centerInto, checkFeatures, checkSaved, columnMeansChecked, fitted, matrixFromJSON, matrixToJSON, sumSquares,
+  centered, centerInto, checkFeatures, checkOutput, checkSaved, columnMeansChecked, fitted, matrixFromJSON, matrixToJSON,
+  numberFromJSON, numbersFromJSON, sumSquares,
   type InvertibleTransformer, type MatrixJSON, type Progress,
 } from "../core/estimator.js";
 import { anyOf, choice, custom, bool, decodeParams, encodeParams, func, int, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { matmul, withResidentMatrix } from "../core/gemm.js";
-import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { FLOAT32_MAX, FLOAT32_RANGE, Matrix, safeScale, scaleBy, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { eigh } from "../linalg/eigh.js";
 import { randomizedSVD } from "../linalg/randomized.js";
 import { svd, svdFlip } from "../linalg/svd.js";
 import { sq } from "../core/numeric.js";
+import type { StandardScalerJSON } from "../preprocessing/scaler.js";
 
 export type PCASolver = "auto" | "full" | "randomized" | "covariance-eig";
 
@@ -66,6 +68,11 @@ export interface PCAJSON {
   explainedVariance: number[];
   explainedVarianceRatio: number[];
   noiseVariance: number;
+  /**
+   * Files saved by `latentkit pca --standardize --save-model` also hold the scaling applied before the PCA
+   * (StandardScaler.fromJSON(json.scaler)); PCA.fromJSON ignores it.
+   */
+  scaler?: StandardScalerJSON;
 }
 
 function requireVariance(total: number): number {
@@ -134,7 +141,12 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
   }
 
   async fit(X: MatrixLike): Promise<this> {
-    const M = toMatrix(X, "X", "float32", { checkFinite: false }); // checked through the column means below
+    const M0 = toMatrix(X, "X", "float32", { checkFinite: false }); // checked through the column means below
+    columnMeansChecked(M0);
+    // data of extreme magnitude (near 1e20-1e38, or 1e-30) would overflow or underflow the float32 products: fit on
+    // the data times a power of two (exact), then scale the mean and the spectrum back
+    const scale = safeScale(M0);
+    const M = scaleBy(M0, scale);
     const n = M.rows;
     const d = M.cols;
     if (n < 2) fail(`PCA needs at least 2 samples, got ${n}`);
@@ -150,13 +162,13 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
       const Xc = centered(M, mean, "float64");
       const total = requireVariance(sumSquares(Xc));
       const res = svd(Xc, { computeU: false });
-      this.finish(M, mean, total, res.S, res.Vt, solver);
+      this.finish(M, mean, total, res.S, res.Vt, solver, scale);
     } else {
       // centre straight into WASM memory: the products then need no copy of the data
       await withResidentMatrix(n, d, async (Xc) => {
         const total = requireVariance(centerInto(M, mean, Xc));
         const { S, V } = await this.decompose(Xc, solver, r);
-        this.finish(M, mean, total, S, V, solver);
+        this.finish(M, mean, total, S, V, solver, scale);
       });
     }
     return this;
@@ -186,7 +198,7 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
   }
 
   /** Stores the fitted state from the spectrum (S, V) of the centred data. */
-  private finish(M: Matrix, mean: Float64Array, total: number, S: Float64Array, V: Matrix, solver: Exclude<PCASolver, "auto">): void {
+  private finish(M: Matrix, mean: Float64Array, total: number, S: Float64Array, V: Matrix, solver: Exclude<PCASolver, "auto">, scale: number): void {
     const n = M.rows;
     const r = Math.min(n, M.cols);
     const want = this.options.nComponents;
@@ -195,24 +207,28 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
     const totalVar = total / (n - 1);
     let k = Math.min(kFixed, S.length);
     if (want !== undefined && want < 1) {
+      // as scikit-learn (searchsorted side="right", its issue #15669): the smallest k whose cumulative ratio strictly
+      // exceeds the fraction, so a fraction equal to a cumulative ratio keeps one more component
       let cum = 0;
       k = S.length;
       for (let i = 0; i < S.length; i++) {
         cum += ev[i]! / totalVar;
-        if (cum >= want - 1e-12) {
+        if (cum > want) {
           k = i + 1;
           break;
         }
       }
     }
-    this.mean_ = mean;
-    this.components_ = V.rowRange(0, k).astype("float32");
-    this.singularValues_ = S.slice(0, k);
-    this.explainedVariance_ = ev.slice(0, k);
-    this.explainedVarianceRatio_ = Float64Array.from(this.explainedVariance_, (v) => v / totalVar);
+    const components = V.rowRange(0, k).astype("float32");
+    checkOutput(components, "PCA");
+    this.mean_ = Float64Array.from(mean, (v) => v / scale);
+    this.components_ = components;
+    this.singularValues_ = Float64Array.from(S.subarray(0, k), (v) => v / scale);
+    this.explainedVariance_ = Float64Array.from(ev.subarray(0, k), (v) => v / scale / scale);
+    this.explainedVarianceRatio_ = Float64Array.from(ev.subarray(0, k), (v) => v / totalVar);
     let kept = 0;
     for (let i = 0; i < k; i++) kept += ev[i]!;
-    this.noiseVariance_ = k < r ? Math.max(0, (totalVar - kept) / (r - k)) : 0;
+    this.noiseVariance_ = k < r ? Math.max(0, (totalVar - kept) / (r - k)) / scale / scale : 0;
     this.nSamples_ = n;
     this.solverUsed_ = solver;
   }
@@ -230,13 +246,22 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
   transform(X: MatrixLike): Matrix {
     const M = toMatrix(X);
     checkFeatures(M, this.nFeatures, "PCA");
-    const Z = matmul(centered(M, this.mean, "float32"), this.components, { transB: true });
-    if (this.options.whiten) {
-      const k = Z.cols;
-      const s = Float64Array.from(this.explainedVariance, (v) => 1 / Math.sqrt(v > 0 ? v : 1));
-      for (let i = 0; i < Z.rows; i++) for (let j = 0; j < k; j++) Z.data[i * k + j]! *= s[j]!;
+    // centre in float64 and project at a safe scale (a power of two), so that data of extreme magnitude neither
+    // overflows nor underflows the float32 product
+    const scale = safeScale(M);
+    const Xc = scale === 1 ? centered(M, this.mean, "float32") : scaleBy(centered(M, this.mean, "float64"), scale).astype("float32");
+    const Z = matmul(Xc, this.components, { transB: true });
+    const k = Z.cols;
+    const s = Float64Array.from(this.explainedVariance, (v) => (this.options.whiten ? 1 / Math.sqrt(v > 0 ? v : 1) : 1) / scale);
+    const out = Matrix.zeros(Z.rows, k, "float32");
+    for (let i = 0; i < Z.rows; i++) {
+      for (let j = 0; j < k; j++) {
+        const v = Z.data[i * k + j]! * s[j]!;
+        if (Math.abs(v) > FLOAT32_MAX) fail(`PCA.transform: projection [${i}][${j}] is ${v}, ${FLOAT32_RANGE}`);
+        out.data[i * k + j] = v;
+      }
     }
-    return Z;
+    return checkOutput(out, "PCA.transform");
   }
 
   async fitTransform(X: MatrixLike): Promise<Matrix> {
@@ -258,7 +283,7 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
     const Xr = matmul(Zu, this.components);
     const d = Xr.cols;
     for (let i = 0; i < Xr.rows; i++) for (let j = 0; j < d; j++) Xr.data[i * d + j]! += this.mean[j]!;
-    return Xr;
+    return checkOutput(Xr, "PCA.inverseTransform");
   }
 
   /** ‖X − inverseTransform(transform(X))‖²_F: on the training data, the sum of the discarded σᵢ². */
@@ -286,17 +311,28 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
     };
   }
 
+  /**
+   * Loads a saved PCA (checked: finite numbers, and lengths that agree with the components' shape). A file saved by
+   * the CLI's `pca --standardize --save-model` also holds the scaler applied before the PCA as `scaler`
+   * (StandardScaler.fromJSON(json.scaler)); PCA.fromJSON loads the PCA part.
+   */
   static fromJSON(json: PCAJSON): PCA {
     checkSaved(json, "PCA");
     const p = new PCA(decodeParams(PCA_PARAMS, json.options, "PCA"));
-    p.components_ = matrixFromJSON(json.components, "PCA.components");
-    if (json.mean.length !== p.components_.cols) fail(`PCA: mean has ${json.mean.length} values, components have ${p.components_.cols} columns`);
-    p.mean_ = Float64Array.from(json.mean);
-    p.singularValues_ = Float64Array.from(json.singularValues);
-    p.explainedVariance_ = Float64Array.from(json.explainedVariance);
-    p.explainedVarianceRatio_ = Float64Array.from(json.explainedVarianceRatio);
-    p.noiseVariance_ = json.noiseVariance;
-    p.nSamples_ = json.nSamples;
+    const C = matrixFromJSON(json.components, "PCA.components");
+    const k = C.rows;
+    if (k < 1) fail("PCA.components: no components in the saved model");
+    p.components_ = C;
+    p.mean_ = numbersFromJSON(json.mean, "PCA.mean", { length: C.cols, lengthOf: "one per column of the components" });
+    const per = { length: k, lengthOf: `one per component: components has ${k} rows` };
+    p.singularValues_ = numbersFromJSON(json.singularValues, "PCA.singularValues", { ...per, min: 0 });
+    p.explainedVariance_ = numbersFromJSON(json.explainedVariance, "PCA.explainedVariance", { ...per, min: 0 });
+    p.explainedVarianceRatio_ = numbersFromJSON(json.explainedVarianceRatio, "PCA.explainedVarianceRatio", { ...per, min: 0 });
+    p.noiseVariance_ = numberFromJSON(json.noiseVariance, "PCA.noiseVariance", { min: 0 });
+    p.nSamples_ = numberFromJSON(json.nSamples, "PCA.nSamples", { min: 2, integer: true });
+    if (!["full", "randomized", "covariance-eig"].includes(json.solverUsed)) {
+      fail(`PCA.solverUsed is ${describeValue(json.solverUsed)}: expected "full", "randomized" or "covariance-eig" in the saved model`);
+    }
     p.solverUsed_ = json.solverUsed;
     return p;
   }

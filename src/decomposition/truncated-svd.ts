@@ -1,7 +1,7 @@
 // Truncated SVD without centring (LSA on term-document matrices): dense or CSR input.
 import { fail } from "../core/errors.js";
 import {
-  checkFeatures, checkSaved, fitted, matrixFromJSON, matrixToJSON, type InvertibleTransformer, type MatrixJSON, type Progress,
+  checkFeatures, checkSaved, fitted, matrixFromJSON, numbersFromJSON, matrixToJSON, type InvertibleTransformer, type MatrixJSON, type Progress,
 } from "../core/estimator.js";
 import { choice, decodeParams, encodeParams, func, int, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { matmul } from "../core/gemm.js";
@@ -146,9 +146,10 @@ export class TruncatedSVD implements InvertibleTransformer<Input, Matrix, Trunca
     checkSaved(json, "TruncatedSVD");
     const t = new TruncatedSVD(decodeParams(TRUNCATED_SVD_PARAMS, json.options, "TruncatedSVD"));
     t.components_ = matrixFromJSON(json.components, "TruncatedSVD.components");
-    t.singularValues_ = Float64Array.from(json.singularValues);
-    t.explainedVariance_ = Float64Array.from(json.explainedVariance);
-    t.explainedVarianceRatio_ = Float64Array.from(json.explainedVarianceRatio);
+    const per = { length: t.components_.rows, lengthOf: `one per component: components has ${t.components_.rows} rows`, min: 0 };
+    t.singularValues_ = numbersFromJSON(json.singularValues, "TruncatedSVD.singularValues", per);
+    t.explainedVariance_ = numbersFromJSON(json.explainedVariance, "TruncatedSVD.explainedVariance", per);
+    t.explainedVarianceRatio_ = numbersFromJSON(json.explainedVarianceRatio, "TruncatedSVD.explainedVarianceRatio", per);
     return t;
   }
 }

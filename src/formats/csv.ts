@@ -2,8 +2,8 @@
 // a file, gzipped or not, is readCsv in io/csv.ts).
 // csv-parse/sync in Node; in browser bundles its build with a Buffer stand-in (package.json "imports")
 import { parse } from "#csv-parse";
-import { describeValue, fail } from "../core/errors.js";
-import { Matrix } from "../core/matrix.js";
+import { describeValue, excerpt, fail } from "../core/errors.js";
+import { float32Issue, Matrix } from "../core/matrix.js";
 
 export interface CsvOptions {
   /** Field delimiter; default: tab for .tsv/.tab files or when the first line has tabs but no commas, else comma. */
@@ -28,6 +28,9 @@ export interface Table {
   metadata?: Record<string, string[]>;
 }
 
+/** How missing values are commonly written (pandas' default NA strings, R's NA, Weka's ?). */
+const MISSING = /^(NA|N\/A|n\/a|NaN|nan|NULL|null|None|#N\/A|\?|-)$/;
+
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function isNumericCell(s: string): boolean {
@@ -36,8 +39,11 @@ export function isNumericCell(s: string): boolean {
 
 /** Parses CSV/TSV text. `source` names the input in error messages. */
 export function parseCsv(text: string, opts: CsvOptions = {}, source = "input"): Table {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark (Excel's "CSV UTF-8") is not data
   const firstLine = text.slice(0, text.indexOf("\n") >= 0 ? text.indexOf("\n") : text.length);
-  const delimiter = opts.delimiter ?? (/\.(tsv|tab)(\.gz)?$/i.test(source) || (firstLine.includes("\t") && !firstLine.includes(",")) ? "\t" : ",");
+  const delimiter = opts.delimiter ?? (/\.(tsv|tab)(\.gz)?$/i.test(source) || (firstLine.includes("\t") && !firstLine.includes(",")) ? "\t"
+    // semicolons and no commas on the first line: the "CSV" of locales with a decimal comma
+    : firstLine.includes(";") && !firstLine.includes(",") ? ";" : ",");
   let rows: string[][];
   try {
     rows = parse(text, { delimiter, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
@@ -65,12 +71,19 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = "input"):
     rows = rows.slice(1);
   }
   if (rows.length === 0) fail(`${source} has a header but no rows of data`);
-  const width = header ? header.length : rows[0]!.length;
+  let width = header ? header.length : rows[0]!.length;
   for (let i = 0; i < rows.length; i++) {
     if (rows[i]!.length !== width) {
       const line = i + 1 + (header ? 1 : 0) + (classNames ? 1 : 0);
-      fail(`${source}: ragged rows: line ${line} has ${rows[i]!.length} fields, expected ${width}`);
+      fail(`${source}: ragged rows: line ${line} has ${rows[i]!.length} fields, expected ${width}` +
+        (width === 1 && opts.delimiter === undefined ? ` (is the delimiter something other than ${JSON.stringify(delimiter)}? give it with the delimiter option)` : ""));
     }
+  }
+  // a delimiter at the end of every line (as some spreadsheets write) adds an unnamed, empty last column: drop it
+  if (width > 1 && (!header || header[width - 1] === "") && rows.every((r) => r[width - 1] === "")) {
+    width--;
+    if (header) header = header.slice(0, width);
+    rows = rows.map((r) => r.slice(0, width));
   }
   const names = header ?? Array.from({ length: width }, (_, j) => `column ${j}`);
   const resolve = (c: string | number, what: string): number => {
@@ -95,9 +108,19 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = "input"):
     for (let t = 0; t < featIdx.length; t++) {
       const cell = r[featIdx[t]!]!;
       const v = isNumericCell(cell) ? Number(cell) : NaN;
-      if (!Number.isFinite(v)) {
+      const issue = Number.isFinite(v) ? float32Issue(v) : "not a finite number";
+      if (issue) {
         const line = i + 1 + (header ? 1 : 0) + (classNames ? 1 : 0);
-        fail(`${source}: line ${line}, column ${JSON.stringify(names[featIdx[t]!])}: ${JSON.stringify(cell)} is not a finite number ` +
+        const where = `${source}: line ${line}, column ${JSON.stringify(names[featIdx[t]!])}`;
+        if (isNumericCell(cell)) fail(`${where}: ${cell.trim()} is ${issue}`);
+        const c = cell.trim();
+        if (c === "" || MISSING.test(c)) {
+          fail(`${where}: ${c === "" ? "an empty cell" : excerpt(c, 20)} is not a finite number (a missing value?): features must all be numbers; fill or drop the rows with missing values`);
+        }
+        const hint = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(c)
+          ? " (it looks like a number with thousands separators: remove the commas)"
+          : /^[+-]?\d+,\d+$/.test(c) ? " (a decimal comma? write decimals with a point)" : "";
+        fail(`${where}: ${excerpt(cell, 40)} is not a finite number${hint} ` +
           `(choose it as --label-column or a metadata column if it is not a feature)`);
       }
       X.data[i * featIdx.length + t] = v;

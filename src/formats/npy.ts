@@ -1,6 +1,6 @@
 // NumPy .npy bytes (format versions 1–3), parsed and encoded, for float32/float64 matrices (files: io/npy.ts).
-import { fail } from "../core/errors.js";
-import { Matrix } from "../core/matrix.js";
+import { excerpt, fail } from "../core/errors.js";
+import { float32Issue, Matrix } from "../core/matrix.js";
 
 const MAGIC = "\x93NUMPY";
 
@@ -9,6 +9,8 @@ function latin1(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
   return s;
 }
+
+const READERS = new Set(["f4", "f8", "i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8"]);
 
 /** Parses .npy bytes into a matrix (1-D arrays become a column). Integer types are converted to float32. */
 export function parseNpy(b: Uint8Array, source = "npy data"): Matrix {
@@ -22,8 +24,15 @@ export function parseNpy(b: Uint8Array, source = "npy data"): Matrix {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || shapeStr === undefined) fail(`${source}: malformed .npy header ${JSON.stringify(header.trim())}`);
-  const shape = shapeStr.split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
+  if (start > b.length) fail(`${source}: truncated .npy header: it claims ${headerLen} bytes, the file has ${b.length - (major === 1 ? 10 : 12)} after the preamble`);
+  if (!descr || shapeStr === undefined) {
+    fail(`${source}: malformed .npy header (expected a dict with 'descr' and 'shape'): ${excerpt(header)}`);
+  }
+  const dims = shapeStr.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (!dims.every((s) => /^\d+L?$/.test(s))) {
+    fail(`${source}: malformed .npy header: shape (${excerpt(shapeStr, 40, "")}) must list non-negative integers`);
+  }
+  const shape = dims.map((s) => Number(s.replace(/L$/, "")));
   if (shape.length > 2) fail(`${source}: ${shape.length}-D arrays are not supported (shape ${shape.join("x")}); expected 1-D or 2-D`);
   const rows = shape.length === 0 ? 1 : shape[0]!;
   const cols = shape.length === 2 ? shape[1]! : 1;
@@ -31,6 +40,9 @@ export function parseNpy(b: Uint8Array, source = "npy data"): Matrix {
   const little = descr[0] !== ">";
   const kind = descr.slice(1);
   const size = Number(kind.slice(1));
+  if (!READERS.has(kind) || !"<>|=".includes(descr[0]!)) {
+    fail(`${source}: unsupported dtype ${excerpt(descr, 40)}; expected float32/float64 or an integer type`);
+  }
   if (b.length < start + n * size) fail(`${source}: truncated: expected ${n * size} data bytes after the header, found ${b.length - start}`);
   const dv = new DataView(b.buffer, b.byteOffset + start, n * size);
   const out = kind === "f8" ? new Float64Array(n) : new Float32Array(n);
@@ -43,6 +55,17 @@ export function parseNpy(b: Uint8Array, source = "npy data"): Matrix {
   const r = read[kind];
   if (!r) fail(`${source}: unsupported dtype ${JSON.stringify(descr)}; expected float32/float64 or an integer type`);
   for (let i = 0; i < n; i++) out[i] = r(i * size);
+  if (kind === "f8") {
+    // stored as float64, used as float32 by the estimators: a value float32 cannot hold is named here, with the file
+    for (let i = 0; i < n; i++) {
+      const v = out[i]!;
+      const issue = Number.isFinite(v) ? float32Issue(v) : undefined;
+      if (issue) {
+        const [row, col] = fortran ? [i % rows, Math.floor(i / rows)] : [Math.floor(i / cols), i % cols];
+        fail(`${source}: value at row ${row}, column ${col} is ${v}: ${issue}`);
+      }
+    }
+  }
   const m = new Matrix(fortran ? cols : rows, fortran ? rows : cols, out);
   return fortran ? m.transpose() : m;
 }

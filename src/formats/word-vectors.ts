@@ -3,8 +3,8 @@
 // header). Text values are written in the shortest form that reads back to the same float32, so writing what was
 // read reproduces a file byte for byte. This module parses and encodes bytes; files are io/word-vectors.ts.
 import { concatBytes } from "../core/bytes.js";
-import { fail } from "../core/errors.js";
-import { Matrix } from "../core/matrix.js";
+import { excerpt, fail } from "../core/errors.js";
+import { FLOAT32_MAX, FLOAT32_RANGE, Matrix } from "../core/matrix.js";
 import { KeyedVectors } from "../text/keyed-vectors.js";
 
 export type WordVectorFormat = "word2vec" | "word2vec-binary" | "glove";
@@ -30,7 +30,8 @@ export function parseWordVectors(input: Uint8Array | string, format?: WordVector
     if (typeof input === "string") fail(`${path}: the word2vec binary format is read from bytes, not from a string`);
     return parseBinary(input, path);
   }
-  const text = typeof input === "string" ? input : new TextDecoder().decode(input);
+  let text = typeof input === "string" ? input : new TextDecoder().decode(input);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark is not part of the header
   const lines = text.split("\n");
   if (lines.length && lines[lines.length - 1] === "") lines.pop();
   if (lines.length === 0) fail(`${path}: the file is empty`);
@@ -43,18 +44,46 @@ export function parseWordVectors(input: Uint8Array | string, format?: WordVector
   if (hasHeader && body.length !== Number(head[0])) fail(`${path}: header says ${head[0]} words, the file has ${body.length}`);
   if (!(dim >= 1)) fail(`${path}: no vector values on the first line`);
   const words: string[] = [];
+  const seen = new Map<string, number>();
   const data = new Float32Array(body.length * dim);
   body.forEach((line, r) => {
-    const parts = line.trimEnd().split(" ");
-    if (parts.length !== dim + 1) fail(`${path}: line ${r + (hasHeader ? 2 : 1)} has ${parts.length - 1} values, expected ${dim}`);
+    const lineNo = r + (hasHeader ? 2 : 1);
+    const parts = line.trimEnd().split(/[ \t]+/);
+    if (parts.length !== dim + 1) fail(`${path}: line ${lineNo} has ${parts.length - 1} values, expected ${dim}`);
+    const first = seen.get(parts[0]!);
+    if (first !== undefined) fail(`${path}: line ${lineNo}: the word ${excerpt(parts[0]!, 40)} already has a vector (line ${first}): words must be distinct`);
+    seen.set(parts[0]!, lineNo);
     words.push(parts[0]!);
     for (let c = 0; c < dim; c++) {
-      const v = Number(parts[c + 1]);
-      if (Number.isNaN(v) && parts[c + 1] !== "NaN") fail(`${path}: line ${r + (hasHeader ? 2 : 1)}: ${JSON.stringify(parts[c + 1])} is not a number`);
+      const cell = parts[c + 1]!;
+      const v = readValue(cell);
+      if (v === undefined) fail(`${path}: line ${lineNo}: ${excerpt(cell, 40)} is not a number`);
+      if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) nonFinite(path, `line ${lineNo}`, parts[0]!, c, cell);
       data[r * dim + c] = v;
     }
   });
   return new KeyedVectors(words, new Matrix(body.length, dim, data));
+}
+
+/** A text value as a number: decimal notation, or the spellings of NaN and the infinities that C, numpy and gensim write. */
+function readValue(cell: string): number | undefined {
+  const v = Number(cell);
+  if (!Number.isNaN(v) && cell.trim() !== "") return v;
+  const t = cell.toLowerCase().replace(/^\+/, "");
+  if (t === "nan" || t === "-nan") return NaN;
+  if (t === "inf" || t === "infinity") return Infinity;
+  if (t === "-inf" || t === "-infinity") return -Infinity;
+  return undefined;
+}
+
+/**
+ * Word vectors must be finite: a NaN or infinite coordinate leaves the word without neighbours (every similarity is
+ * NaN) and spoils every average it enters, so such a file is rejected, naming the word.
+ */
+function nonFinite(path: string, where: string, word: string, c: number, value: string): never {
+  const kind = /nan/i.test(value) ? "NaN" : Number.isFinite(Number(value)) ? `${value} (${FLOAT32_RANGE})` : "infinite";
+  return fail(`${path}: ${where}: the vector of ${excerpt(word, 40)} has a non-finite value at dimension ${c + 1}: ${kind}; ` +
+    "word vectors must be finite numbers (remove or retrain that word)");
 }
 
 function parseBinary(buf: Uint8Array, path: string): KeyedVectors {
@@ -65,19 +94,52 @@ function parseBinary(buf: Uint8Array, path: string): KeyedVectors {
   if (head.length !== 2 || !/^\d+$/.test(head[0]!) || !/^\d+$/.test(head[1]!)) fail(`${path}: expected a word2vec header "<words> <dimensions>"`);
   const n = Number(head[0]);
   const dim = Number(head[1]);
+  if (!(dim >= 1)) fail(`${path}: the header says ${dim} dimensions: expected at least 1`);
+  // each entry is at least a one-byte word, a space and 4·dim bytes
+  const need = n * (2 + 4 * dim);
+  const asText = " Is it a text-format file? Then read it without the binary option.";
+  if (buf.length - nl - 1 < need) {
+    fail(`${path}: the header says ${n} words of ${dim} dimensions, which needs at least ${need} bytes of vectors, ` +
+      `but the file has ${buf.length - nl - 1}.${asText}`);
+  }
   const words: string[] = [];
+  const seen = new Map<string, number>();
   const data = new Float32Array(n * dim);
   let p = nl + 1;
   for (let r = 0; r < n; r++) {
     while (p < buf.length && buf[p] === 0x0a) p++; // the newline after the previous vector
     const sp = buf.indexOf(0x20, p);
-    if (sp < 0 || sp + 1 + 4 * dim > buf.length) fail(`${path}: the file ends in vector ${r + 1} of ${n}`);
-    words.push(utf8.decode(buf.subarray(p, sp)));
+    if (sp < 0 || sp + 1 + 4 * dim > buf.length) fail(`${path}: the file ends in vector ${r + 1} of ${n}.${r === 0 ? asText : ""}`);
+    if (r === 0 && dim >= 2 && looksLikeText(buf.subarray(sp + 1, sp + 1 + 4 * dim))) {
+      fail(`${path}: the first vector's bytes are decimal text (${excerpt(utf8.decode(buf.subarray(sp + 1, sp + 1 + Math.min(4 * dim, 32))), 32)}), not binary float32.${asText}`);
+    }
+    const word = utf8.decode(buf.subarray(p, sp));
+    if (seen.has(word)) fail(`${path}: vector ${r + 1}: the word ${excerpt(word, 40)} already has a vector (vector ${seen.get(word)! + 1}): words must be distinct`);
+    seen.set(word, r);
+    words.push(word);
     const v = new DataView(buf.buffer, buf.byteOffset + sp + 1, 4 * dim);
-    for (let c = 0; c < dim; c++) data[r * dim + c] = v.getFloat32(4 * c, true);
+    for (let c = 0; c < dim; c++) {
+      const x = v.getFloat32(4 * c, true);
+      if (!Number.isFinite(x)) nonFinite(path, `vector ${r + 1}`, word, c, String(x));
+      data[r * dim + c] = x;
+    }
     p = sp + 1 + 4 * dim;
   }
+  while (p < buf.length && (buf[p] === 0x0a || buf[p] === 0x0d || buf[p] === 0x20)) p++;
+  if (p < buf.length) {
+    fail(`${path}: ${buf.length - p} bytes follow the last of the ${n} vectors the header announces: the header or the vector size is wrong.${asText}`);
+  }
   return new KeyedVectors(words, new Matrix(n, dim, data));
+}
+
+/** Whether bytes are all characters of decimal numbers written as text (digits, signs, points, exponents, spaces). */
+function looksLikeText(b: Uint8Array): boolean {
+  let digits = 0;
+  for (const c of b) {
+    if (c >= 0x30 && c <= 0x39) digits++;
+    else if (c !== 0x20 && c !== 0x2e && c !== 0x2d && c !== 0x2b && c !== 0x65 && c !== 0x45 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return digits > 0;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { fail } from "../core/errors.js";
-import { toMatrix } from "../core/matrix.js";
+import { checkFinite, checkFloat32Range, toMatrix } from "../core/matrix.js";
 import { FASHION_MNIST_CLASSES, type Dataset } from "../formats/dataset.js";
 import { readCsv, type CsvOptions } from "./csv.js";
 import { readMaybeGzip } from "./files.js";
@@ -64,5 +64,8 @@ export function loadDataset(path: string, opts: LoadOptions = {}): Dataset {
     fail(`${path}: ${ds.labels.length} labels for ${ds.X.rows} rows`);
   }
   if (ds.X.rows === 0 || ds.X.cols === 0) fail(`${path} is empty: no rows or no feature columns`);
+  // every format's values are checked here, with the file's name (CSV and JSON check them as they are read)
+  checkFinite(ds.X, path);
+  checkFloat32Range(ds.X, path);
   return ds;
 }

@@ -1,9 +1,9 @@
 // Multidimensional scaling: classical (Torgerson: eigenvectors of the double-centred squared distances) and metric
 // MDS by SMACOF (majorisation with the Guttman transform), from data or from a precomputed dissimilarity matrix.
 import { Pacer, fail } from "../core/errors.js";
-import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type Embedder, type MatrixJSON, type Progress } from "../core/estimator.js";
+import { checkOutput, checkSaved, fitted, matrixFromJSON, numberFromJSON, matrixToJSON, type Embedder, type MatrixJSON, type Progress } from "../core/estimator.js";
 import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
-import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { Matrix, safeScale, scaleBy, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { randomizedSVD } from "../linalg/randomized.js";
 import { distanceMatrix, stress } from "../metrics/stress.js";
@@ -130,11 +130,21 @@ export class MDS implements Embedder<MatrixLike, MDSParams> {
 
   async fitTransform(X: MatrixLike): Promise<Matrix> {
     const o = this.options;
-    const D = dissimilarities(X, o.dissimilarity);
+    // dissimilarities of extreme magnitude are mapped at a safe scale (a power of two: exact) and the map scaled
+    // back; the stress does not depend on the scale
+    const D0 = dissimilarities(X, o.dissimilarity);
+    const scale = safeScale(D0);
+    const D = scaleBy(D0, scale);
     const n = D.rows;
     if (n < 3) fail(`MDS needs at least 3 points, got ${n}`);
     if (o.nComponents >= n) fail(`nComponents=${o.nComponents} must be less than the number of points n=${n}`);
     const k = o.nComponents;
+    if (D.data.every((v) => v === 0)) {
+      // all points coincide: they map to one spot, with no stress
+      this.stress_ = 0;
+      this.embedding_ = Matrix.zeros(n, k, "float32");
+      return this.embedding_;
+    }
     let Y: Matrix;
     if (o.method === "classical" || o.init === "classical") {
       Y = (await classicalMDS(D, k, o.seed)).Y;
@@ -145,7 +155,7 @@ export class MDS implements Embedder<MatrixLike, MDSParams> {
     }
     if (o.method === "smacof") Y = await this.smacof(D, Y);
     this.stress_ = stress(D, Y);
-    this.embedding_ = Y.astype("float32");
+    this.embedding_ = checkOutput(scaleBy(Y, 1 / scale).astype("float32"), "MDS");
     return this.embedding_;
   }
 
@@ -195,8 +205,8 @@ export class MDS implements Embedder<MatrixLike, MDSParams> {
   static fromJSON(json: MDSJSON): MDS {
     checkSaved(json, "MDS");
     const m = new MDS(decodeParams(MDS_PARAMS, json.options, "MDS"));
-    m.embedding_ = matrixFromJSON(json.embedding, "MDS.embedding");
-    m.stress_ = json.stress;
+    m.embedding_ = matrixFromJSON(json.embedding, "MDS.embedding", { cols: m.options.nComponents });
+    m.stress_ = numberFromJSON(json.stress, "MDS.stress", { min: 0 });
     return m;
   }
 }

@@ -4,12 +4,13 @@
 // label together: E + λ·Σ_{same label} d_ij² / Σ_{same label} δ_ij².
 import { Pacer, fail } from "../core/errors.js";
 import {
-  checkSaved, fitted, matrixFromJSON, matrixToJSON, type Embedder, type Labels, type MatrixJSON, type Progress,
+  checkOutput, checkSaved, fitted, matrixFromJSON, numberFromJSON, matrixToJSON, type Embedder, type Labels, type MatrixJSON, type Progress,
 } from "../core/estimator.js";
 import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
-import { Matrix, type MatrixLike } from "../core/matrix.js";
+import { Matrix, safeScale, scaleBy, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { classicalMDS, dissimilarities } from "./mds.js";
+import { sammonStress } from "../metrics/stress.js";
 import { sq } from "../core/numeric.js";
 
 /** Sammon's progress: stage = method, step = iteration of maxIter, metrics.stress = Sammon's stress (without the label term). */
@@ -98,19 +99,55 @@ export class Sammon implements Embedder<MatrixLike, SammonParams> {
   /** Maps X (data, or dissimilarities when dissimilarity = "precomputed"); labels feed the optional regulariser. */
   async fitTransform(X: MatrixLike, labels?: Labels): Promise<Matrix> {
     const o = this.options;
-    const D = dissimilarities(X, o.dissimilarity);
-    const n = D.rows;
-    if (n < 3) fail(`Sammon's map needs at least 3 points, got ${n}`);
-    for (let i = 0; i < n; i++) {
-      for (let j = i + 1; j < n; j++) {
-        if (D.data[i * n + j] === 0) {
-          fail(`points ${i} and ${j} coincide (distance 0): Sammon's stress divides by input distances, so remove duplicate points first`);
+    // dissimilarities of extreme magnitude are mapped at a safe scale (a power of two: exact) and the map scaled
+    // back; Sammon's stress does not depend on the scale
+    const Dx = dissimilarities(X, o.dissimilarity);
+    const scale = safeScale(Dx);
+    const D0 = scaleBy(Dx, scale);
+    const n0 = D0.rows;
+    if (n0 < 3) fail(`Sammon's map needs at least 3 points, got ${n0}`);
+    if (o.labelWeight > 0 && (!labels || labels.length !== n0)) {
+      fail(`labelWeight > 0 needs one label per point (${n0}), got ${labels ? labels.length : "none"}`);
+    }
+    // Sammon's stress divides by the input distances: coincident points (distance 0) are mapped once, and their
+    // copies placed on the same spot (where they belong: the pair then adds no stress)
+    const rep = new Int32Array(n0);
+    const distinct: number[] = [];
+    for (let i = 0; i < n0; i++) {
+      rep[i] = distinct.length;
+      for (let u = 0; u < distinct.length; u++) {
+        if (D0.data[i * n0 + distinct[u]!] === 0) {
+          rep[i] = u;
+          break;
         }
       }
+      if (rep[i] === distinct.length) distinct.push(i);
     }
-    const lambda = o.labelWeight;
-    if (lambda > 0 && (!labels || labels.length !== n)) fail(`labelWeight > 0 needs one label per point (${n}), got ${labels ? labels.length : "none"}`);
     const k = o.nComponents;
+    const expand = (Yd: Float64Array): Float64Array => {
+      const out = new Float64Array(n0 * k);
+      for (let i = 0; i < n0; i++) out.set(Yd.subarray(rep[i]! * k, rep[i]! * k + k), i * k);
+      return out;
+    };
+    if (distinct.length < 3) {
+      // one spot, or two: placed exactly (no stress)
+      const Yd = new Float64Array(distinct.length * k);
+      if (distinct.length === 2) Yd[k] = D0.data[distinct[0]! * n0 + distinct[1]!]!;
+      this.iterations_ = 0;
+      this.stress_ = 0;
+      this.embedding_ = new Matrix(n0, k, Float32Array.from(expand(Yd), (v) => v / scale));
+      return this.embedding_;
+    }
+    const dup = distinct.length < n0;
+    const D = dup ? Matrix.zeros(distinct.length, distinct.length, "float64") : D0;
+    if (dup) {
+      for (let a = 0; a < distinct.length; a++) {
+        for (let b = 0; b < distinct.length; b++) D.data[a * distinct.length + b] = D0.data[distinct[a]! * n0 + distinct[b]!]!;
+      }
+      if (labels) labels = distinct.map((i) => labels![i]!);
+    }
+    const n = D.rows;
+    const lambda = o.labelWeight;
     let Y: Float64Array;
     if (o.init === "classical") Y = Float64Array.from((await classicalMDS(D, k, o.seed)).Y.data);
     else {
@@ -193,8 +230,9 @@ export class Sammon implements Embedder<MatrixLike, SammonParams> {
       await pacer.tick();
     }
     this.iterations_ = Math.min(it, o.maxIter);
-    this.stress_ = cur.stress;
-    this.embedding_ = new Matrix(n, k, Float32Array.from(Y));
+    const full = dup ? expand(Y) : Y;
+    this.embedding_ = checkOutput(new Matrix(n0, k, Float32Array.from(full, (v) => v / scale)), "Sammon");
+    this.stress_ = dup ? sammonStress(D0, new Matrix(n0, k, full)) : cur.stress;
     return this.embedding_;
   }
 
@@ -206,9 +244,9 @@ export class Sammon implements Embedder<MatrixLike, SammonParams> {
   static fromJSON(json: SammonJSON): Sammon {
     checkSaved(json, "Sammon");
     const s = new Sammon(decodeParams(SAMMON_PARAMS, json.options, "Sammon"));
-    s.embedding_ = matrixFromJSON(json.embedding, "Sammon.embedding");
-    s.stress_ = json.stress;
-    if (json.nIter !== undefined) s.iterations_ = json.nIter;
+    s.embedding_ = matrixFromJSON(json.embedding, "Sammon.embedding", { cols: s.options.nComponents });
+    s.stress_ = numberFromJSON(json.stress, "Sammon.stress", { min: 0 });
+    if (json.nIter !== undefined) s.iterations_ = numberFromJSON(json.nIter, "Sammon.nIter", { min: 0, integer: true });
     return s;
   }
 }

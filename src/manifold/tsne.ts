@@ -3,12 +3,12 @@
 // momentum 0.8, gains (+0.2 / ×0.8, floor 0.01), learning rate "auto" = max(n / exaggeration / 4, 50).
 import { coreFor } from "../core/backend.js";
 import { describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
-import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type InductiveEmbedder, type MatrixJSON, type Progress } from "../core/estimator.js";
+import { checkOutput, checkSaved, fitted, matrixFromJSON, matrixToJSON, numberFromJSON, type InductiveEmbedder, type MatrixJSON, type Progress } from "../core/estimator.js";
 import {
   anyOf, choice, decodeParams, encodeParams, func, int, matrix, num, object, resolveParams, signal, type ParamsOf, type Schema,
 } from "../core/params.js";
 import { pairwiseSqDistances } from "../core/gemm.js";
-import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { checkFinite, Matrix, safeScale, scaleBy, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { PCA } from "../decomposition/pca.js";
 import { CsrMatrix } from "../linalg/sparse.js";
@@ -50,7 +50,7 @@ export interface TSNEOptions {
   /**
    * Repulsion: "fft" (FFT-accelerated interpolation, 2-D, O(n)), "barnes-hut" (2-D/3-D, O(n log n)), "exact"
    * (O(n²), P over all points), or "auto" (default): "fft" for 2-D maps of at least 200000 points (10000 where the
-   * WASM core is unavailable), else "barnes-hut".
+   * WASM core is unavailable), exact repulsion (over the sparse kNN affinities) for 1-D maps, else "barnes-hut".
    */
   method?: TSNEMethod;
   /** Grid of the FFT gradient (default: openTSNE's, 3 nodes per box, boxes of width <= 1, at least 50 per axis). */
@@ -101,7 +101,8 @@ export type TSNEParams = ParamsOf<TSNEOptions, typeof TSNE_PARAMS>;
 
 /** Cross-field rules of t-SNE's options. */
 function checkTSNE(o: TSNEParams): void {
-  if ((o.method === "barnes-hut" || o.method === "auto") && o.nComponents !== 2 && o.nComponents !== 3) {
+  // auto places 1-D maps with exact repulsion (O(n²) time, O(n) memory) over the sparse kNN affinities
+  if ((o.method === "barnes-hut" || (o.method === "auto" && o.nComponents !== 1)) && o.nComponents !== 2 && o.nComponents !== 3) {
     fail(`Barnes-Hut t-SNE needs nComponents 2 or 3, got ${o.nComponents}; use method "exact" for other dimensions`);
   }
   if (o.method === "fft" && o.nComponents !== 2) {
@@ -162,6 +163,7 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
   resolvedMethod(n: number): Exclude<TSNEMethod, "auto"> {
     const m = this.options.method;
     if (m !== "auto") return m;
+    if (this.options.nComponents === 1) return "exact";
     return this.options.nComponents === 2 && n >= (coreFor("tsneBarnesHut") ? FFT_FROM : FFT_FROM_WITHOUT_WASM) ? "fft" : "barnes-hut";
   }
 
@@ -187,6 +189,9 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
         }
       }
     } else {
+      if (Math.floor(3 * perp) < 1) {
+        fail(`perplexity=${perp} is too small: t-SNE uses ⌊3·perplexity⌋ nearest neighbours, so perplexity must be at least 1/3 (typical values are 5 to 50)`);
+      }
       k = Math.min(n - 1, Math.floor(3 * perp));
       const g = knnGraph(X, k, this.options.neighbors, this.options.metric, this.options.seed);
       idx = g.indices;
@@ -208,9 +213,12 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
     if (n < 4) fail(`t-SNE needs at least 4 samples, got ${n}`);
     const o = this.options;
     const dims = o.nComponents;
-    const P = this.computeAffinities(M);
+    // t-SNE does not depend on the data's scale: data of extreme magnitude is brought to a safe one by a power of two
+    // (exact) so that float32 squared distances neither overflow nor underflow
+    const Ms = scaleBy(M, safeScale(M));
+    const P = this.computeAffinities(Ms);
     throwIfAborted(o.signal);
-    const Y = await this.initialise(M, dims);
+    const Y = await this.initialise(Ms, dims);
     const lr = o.learningRate === undefined || o.learningRate === "auto" ? Math.max(n / o.earlyExaggeration / 4, 50) : o.learningRate;
     const att = new Float64Array(n * dims);
     const rep = new Float64Array(n * dims);
@@ -266,6 +274,7 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
     const init = this.options.init;
     if (init instanceof Matrix) {
       if (init.rows !== n || init.cols !== dims) fail(`init has shape ${init.rows}x${init.cols}, expected ${n}x${dims}`);
+      checkFinite(init, "init");
       return Float64Array.from(init.data);
     }
     const Y = new Float64Array(n * dims);
@@ -276,6 +285,12 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
     }
     if (init !== "pca") fail(`init must be "pca", "random" or a matrix, got ${describeValue(init)}`);
     if (M.cols < dims) fail(`PCA initialisation needs at least ${dims} features, the data has ${M.cols}; use init "random"`);
+    if (allRowsEqual(M)) {
+      // every point is the same: no principal directions, so start from the random layout (the points stay together)
+      const rng = new Random(this.options.seed);
+      for (let t = 0; t < Y.length; t++) Y[t] = 1e-4 * rng.normal();
+      return Y;
+    }
     // as scikit-learn: PCA projection scaled so the first coordinate has standard deviation 1e-4
     // the d x d covariance route: exact, and cheap for the n >> d data t-SNE is given
     const solver = M.cols <= 1000 && M.cols < M.rows ? "covariance-eig" : "full";
@@ -299,11 +314,14 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
    * the WASM core for 2-D and 3-D maps, the same for any number of threads.
    */
   async transform(X: MatrixLike, opts: TSNETransformOptions = {}): Promise<Matrix> {
-    const train = this.data_;
+    let train = this.data_;
     const E = this.embedding;
     if (!train) fail("TSNE.transform needs the training data: fit first (or load a model saved with its data)");
-    const M = toMatrix(X);
-    if (M.cols !== train.cols) fail(`X has ${M.cols} features, the TSNE was fitted on ${train.cols}`);
+    const M0 = toMatrix(X);
+    if (M0.cols !== train.cols) fail(`X has ${M0.cols} features, the TSNE was fitted on ${train.cols}`);
+    const scale = safeScale(train);
+    train = scaleBy(train, scale);
+    const M = scaleBy(M0, scale);
     const n = train.rows;
     const m = M.rows;
     const dims = E.cols;
@@ -340,7 +358,7 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
     } finally {
       gradient.dispose();
     }
-    return new Matrix(m, dims, Float32Array.from(Y));
+    return checkOutput(new Matrix(m, dims, Float32Array.from(Y)), "TSNE.transform");
   }
 
   toJSON(opts: { includeData?: boolean } = {}): TSNEJSON {
@@ -356,9 +374,17 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
   static fromJSON(json: TSNEJSON): TSNE {
     checkSaved(json, "TSNE");
     const t = new TSNE(decodeParams(TSNE_PARAMS, json.options, "TSNE"));
-    t.embedding_ = matrixFromJSON(json.embedding, "TSNE.embedding");
-    t.kl_ = json.klDivergence;
-    if (json.data) t.data_ = matrixFromJSON(json.data, "TSNE.data");
+    t.embedding_ = matrixFromJSON(json.embedding, "TSNE.embedding", { cols: t.options.nComponents });
+    t.kl_ = numberFromJSON(json.klDivergence, "TSNE.klDivergence");
+    if (json.data) t.data_ = matrixFromJSON(json.data, "TSNE.data", { rows: t.embedding_.rows });
     return t;
   }
+}
+
+/** Whether every row of M equals the first. */
+export function allRowsEqual(M: Matrix): boolean {
+  const c = M.cols;
+  const d = M.data;
+  for (let t = c; t < d.length; t++) if (d[t] !== d[t % c]) return false;
+  return true;
 }

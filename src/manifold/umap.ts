@@ -3,10 +3,10 @@
 // minDist and spread; `transform` places new points against the fitted map.
 import { Pacer, fail } from "../core/errors.js";
 import {
-  checkFeatures, checkSaved, fitted, matrixFromJSON, matrixToJSON, type InductiveEmbedder, type MatrixJSON, type Progress,
+  checkFeatures, checkOutput, checkSaved, fitted, matrixFromJSON, numberFromJSON, matrixToJSON, type InductiveEmbedder, type MatrixJSON, type Progress,
 } from "../core/estimator.js";
 import { bool, choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
-import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { Matrix, safeScale, scaleBy, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { CsrMatrix } from "../linalg/sparse.js";
 import { exactKnn, type Metric, type NeighborSearch } from "../neighbors/knn.js";
@@ -152,7 +152,9 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
     if (n < 4) fail(`UMAP needs at least 4 samples, got ${n}`);
     if (o.nNeighbors >= n) fail(`nNeighbors=${o.nNeighbors} must be less than the number of samples n=${n}`);
     const dims = o.nComponents;
-    const knn = knnGraph(M, o.nNeighbors, o.neighbors, o.metric, o.seed);
+    // UMAP does not depend on the data's scale: data of extreme magnitude is brought to a safe one by a power of two
+    // (exact), so that float32 distances neither overflow nor underflow and the bandwidth search starts near them
+    const knn = knnGraph(scaleBy(M, safeScale(M)), o.nNeighbors, o.neighbors, o.metric, o.seed);
     const memb = smoothKnn(knn.distances, n, o.nNeighbors);
     const G = fuzzyUnion(knn.indices, memb.weights, n, o.nNeighbors);
     const { a, b } = findABParams(o.spread, o.minDist);
@@ -180,7 +182,7 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
     }
     const nEpochs = o.nEpochs ?? (n <= 10000 ? 500 : 200);
     Y = await this.optimize(Y, Y, n, edgesFrom(G, nEpochs), nEpochs, true, rng);
-    this.embedding_ = new Matrix(n, dims, Float32Array.from(Y));
+    this.embedding_ = checkOutput(new Matrix(n, dims, Float32Array.from(Y)), "UMAP");
     this.data_ = M;
     this.graph_ = G;
     return this.embedding_;
@@ -296,7 +298,8 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
     const o = this.options;
     const dims = o.nComponents;
     const k = o.nNeighbors;
-    const knn = exactKnn(train, k, { metric: o.metric, query: M });
+    const scale = safeScale(train);
+    const knn = exactKnn(scaleBy(train, scale), k, { metric: o.metric, query: scaleBy(M, scale) });
     const memb = smoothKnn(knn.distances, M.rows, k);
     const Y = new Float64Array(M.rows * dims);
     const E = this.embedding.data;
@@ -312,7 +315,7 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
     const nEpochs = Math.max(1, Math.floor((o.nEpochs ?? (train.rows <= 10000 ? 500 : 200)) / 3));
     const G = CsrMatrix.fromTriplets(M.rows, train.rows, Int32Array.from({ length: M.rows * k }, (_, t) => Math.floor(t / k)), knn.indices, memb.weights);
     const out = await this.optimize(Y, Float64Array.from(E), train.rows, edgesFrom(G, nEpochs), nEpochs, false, new Random(o.seed + 1));
-    return new Matrix(M.rows, dims, Float32Array.from(out));
+    return checkOutput(new Matrix(M.rows, dims, Float32Array.from(out)), "UMAP.transform");
   }
 
   toJSON(): UMAPJSON {
@@ -329,10 +332,10 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
     // files from before the schema saved an unset nEpochs as 0
     const { nEpochs, ...rest } = (json.options ?? {}) as Record<string, unknown>;
     const u = new UMAP(decodeParams(UMAP_PARAMS, nEpochs === 0 ? rest : json.options, "UMAP"));
-    u.a = json.a;
-    u.b = json.b;
+    u.a = numberFromJSON(json.a, "UMAP.a", { min: 0 });
+    u.b = numberFromJSON(json.b, "UMAP.b", { min: 0 });
     u.data_ = matrixFromJSON(json.data, "UMAP.data");
-    u.embedding_ = matrixFromJSON(json.embedding, "UMAP.embedding");
+    u.embedding_ = matrixFromJSON(json.embedding, "UMAP.embedding", { rows: u.data_.rows, cols: u.options.nComponents });
     return u;
   }
 }

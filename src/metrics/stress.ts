@@ -30,6 +30,8 @@ export function stress(dissimilarities: Matrix, Z: MatrixLike): number {
       den += d * d;
     }
   }
+  // all dissimilarities 0: a map with all points together is perfect (0), any other is infinitely far from it
+  if (den === 0) return num === 0 ? 0 : Infinity;
   return Math.sqrt(num / den);
 }
 
@@ -47,5 +49,6 @@ export function sammonStress(dissimilarities: Matrix, Z: MatrixLike): number {
       den += d;
     }
   }
+  if (den === 0) return 0; // no pair at a positive distance: nothing to preserve
   return num / den;
 }

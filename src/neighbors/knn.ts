@@ -2,7 +2,7 @@
 // max-heap per query row.
 import { fail, requireInt } from "../core/errors.js";
 import { knnBlockWasm, matmul, rowSqNorms, withPinned } from "../core/gemm.js";
-import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { Matrix, safeScale, scaleBy, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { sortPairs } from "../core/numeric.js";
 
 export type Metric = "euclidean" | "cosine";
@@ -49,6 +49,14 @@ export function exactKnn(data: MatrixLike, k: number, opts: KnnOptions = {}): Kn
   const avail = self ? n - 1 : n;
   requireInt("k", k, 1);
   if (k > avail) fail(`k=${k} neighbours requested, but only ${avail} other points exist`);
+  // data of extreme magnitude is searched at a safe scale (a power of two: exact), so that float32 squared distances
+  // neither overflow nor underflow; euclidean distances are scaled back
+  const scale = safeScale(X, Q);
+  if (scale !== 1) {
+    X = scaleBy(X, scale);
+    Q = self ? X : scaleBy(Q, scale);
+  }
+  const unscale = metric === "cosine" ? 1 : 1 / scale;
   if (metric === "cosine") {
     X = normalizeRows(X);
     Q = self ? X : normalizeRows(Q);
@@ -73,7 +81,7 @@ export function exactKnn(data: MatrixLike, k: number, opts: KnnOptions = {}): Kn
     for (let t = 0; t < k; t++) {
       const d2 = Math.max(0, sd[t]!);
       indices[i * k + t] = si[t]!;
-      distances[i * k + t] = metric === "cosine" ? d2 / 2 : Math.sqrt(d2);
+      distances[i * k + t] = metric === "cosine" ? d2 / 2 : Math.sqrt(d2) * unscale;
     }
   };
   withPinned(X, () => {

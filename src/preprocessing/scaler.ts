@@ -1,5 +1,6 @@
 // Standardisation: centre each feature and/or scale it to unit variance.
-import { checkFeatures, checkSaved, columnMeans, fitted, type InvertibleTransformer } from "../core/estimator.js";
+import { fail } from "../core/errors.js";
+import { checkFeatures, checkSaved, columnMeans, fitted, numbersFromJSON, type InvertibleTransformer } from "../core/estimator.js";
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { bool, decodeParams, encodeParams, resolveParams, type ParamsOf, type Schema } from "../core/params.js";
 import { sq } from "../core/numeric.js";
@@ -135,9 +136,13 @@ export class StandardScaler implements InvertibleTransformer<MatrixLike, Matrix,
   static fromJSON(json: StandardScalerJSON): StandardScaler {
     checkSaved(json, "StandardScaler");
     const s = new StandardScaler(decodeParams(STANDARD_SCALER_PARAMS, json.options, "StandardScaler"));
-    s.mean_ = Float64Array.from(json.mean);
-    s.scale_ = Float64Array.from(json.scale);
-    s.variance_ = Float64Array.from(json.variance);
+    const mean = numbersFromJSON(json.mean, "StandardScaler.mean");
+    const per = { length: mean.length, lengthOf: "one per feature, as the mean" };
+    const scale = numbersFromJSON(json.scale, "StandardScaler.scale", per);
+    for (let j = 0; j < scale.length; j++) if (!(scale[j]! > 0)) fail(`StandardScaler.scale[${j}] is ${scale[j]}: expected a positive number in the saved model`);
+    s.mean_ = mean;
+    s.scale_ = scale;
+    s.variance_ = numbersFromJSON(json.variance, "StandardScaler.variance", { ...per, min: 0 });
     return s;
   }
 }

@@ -3,7 +3,7 @@
 //   PMI(w, c) = log [ #(w,c) · Σ_c' #(c')^α / ( #(w) · #(c)^α ) ] − log(shift),   PPMI = max(PMI, 0),
 //   PPMI ≈ U Σ Vᵀ,  W = U Σ^p (word vectors),  C = V Σ^p (context vectors).
 import { describeValue, fail, requireInt } from "../core/errors.js";
-import { checkSaved, fitted, matrixFromJSON, matrixToJSON, type MatrixJSON, type Progress, type WordEmbedder } from "../core/estimator.js";
+import { checkSaved, fitted, matrixFromJSON, numbersFromJSON, matrixToJSON, type MatrixJSON, type Progress, type WordEmbedder } from "../core/estimator.js";
 import { Matrix } from "../core/matrix.js";
 import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
 import { randomizedSVD } from "../linalg/randomized.js";
@@ -306,9 +306,9 @@ export class CooccurrenceEmbedding implements WordEmbedder<Sentences, Cooccurren
     checkSaved(json, "CooccurrenceEmbedding");
     const e = new CooccurrenceEmbedding(decodeParams(COOCCURRENCE_EMBEDDING_PARAMS, json.options, "CooccurrenceEmbedding"));
     e.vocab_ = Vocabulary.fromJSON(json.vocabulary);
-    e.W_ = matrixFromJSON(json.words, "CooccurrenceEmbedding.words");
-    e.C_ = matrixFromJSON(json.contexts, "CooccurrenceEmbedding.contexts");
-    e.S_ = Float64Array.from(json.singularValues);
+    e.W_ = matrixFromJSON(json.words, "CooccurrenceEmbedding.words", { rows: e.vocab_.size });
+    e.C_ = matrixFromJSON(json.contexts, "CooccurrenceEmbedding.contexts", { rows: e.vocab_.size, cols: e.W_.cols });
+    e.S_ = numbersFromJSON(json.singularValues, "CooccurrenceEmbedding.singularValues", { min: 0 });
     return e;
   }
 }

@@ -40,6 +40,20 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return pearson(ranks(x), ranks(y));
 }
 
+/**
+ * How test words find vocabulary words. Case-sensitive: exactly. Otherwise as gensim's case_insensitive (its
+ * default): by upper-cased form, the most frequent (first) vocabulary word of each form standing for it.
+ */
+function wordLookup(kv: KeyedVectors, caseSensitive: boolean | undefined): (w: string) => string | undefined {
+  if (caseSensitive) return (w) => (kv.has(w) ? w : undefined);
+  const byUpper = new Map<string, string>();
+  for (const w of kv.words) {
+    const u = w.toUpperCase();
+    if (!byUpper.has(u)) byUpper.set(u, w);
+  }
+  return (w) => byUpper.get(w.toUpperCase());
+}
+
 export interface WordPairsOptions {
   caseSensitive?: boolean;
   delimiter?: string;
@@ -57,21 +71,24 @@ export interface WordPairsResult {
 
 /**
  * Spearman (and Pearson) correlation of cosine similarity with the scores of a TSV file: "word1 <tab> word2 <tab>
- * score" per line (lines starting with # are comments). Words are lower-cased unless `caseSensitive`.
+ * score" per line (lines starting with # are comments). Words match the vocabulary case-insensitively (as gensim)
+ * unless `caseSensitive`; pairs with a word the vocabulary lacks are counted in `skipped`.
  */
 export function evaluateWordPairsText(kv: KeyedVectors, text: string, opts: WordPairsOptions = {}, source = "word pairs"): WordPairsResult {
   const sims: number[] = [];
   const gold: number[] = [];
   let skipped = 0;
+  const lookup = wordLookup(kv, opts.caseSensitive);
   text.split("\n").forEach((line, i) => {
     const l = line.trim();
     if (!l || l.startsWith("#")) return;
     const parts = l.split(opts.delimiter ?? "\t");
     if (parts.length < 3) fail(`${source}: line ${i + 1} has ${parts.length} fields, expected word1, word2 and a score`);
-    const [a, b] = opts.caseSensitive ? [parts[0]!, parts[1]!] : [parts[0]!.toLowerCase(), parts[1]!.toLowerCase()];
+    const a = lookup(parts[0]!.trim());
+    const b = lookup(parts[1]!.trim());
     const score = Number(parts[2]);
-    if (!Number.isFinite(score)) fail(`${source}: line ${i + 1}: score ${JSON.stringify(parts[2])} is not a number`);
-    if (!kv.has(a) || !kv.has(b)) {
+    if (!Number.isFinite(score) || parts[2]!.trim() === "") fail(`${source}: line ${i + 1}: score ${JSON.stringify(parts[2])} is not a number`);
+    if (a === undefined || b === undefined) {
       skipped++;
       return;
     }
@@ -112,6 +129,7 @@ export function evaluateAnalogiesText(kv: KeyedVectors, text: string, opts: Anal
   const sections: AnalogySection[] = [];
   let current: AnalogySection | null = null;
   let skipped = 0;
+  const lookup = wordLookup(vocab, opts.caseSensitive);
   text.split("\n").forEach((line, i) => {
     const l = line.trim();
     if (!l) return;
@@ -120,20 +138,23 @@ export function evaluateAnalogiesText(kv: KeyedVectors, text: string, opts: Anal
       sections.push(current);
       return;
     }
-    const w = (opts.caseSensitive ? l : l.toLowerCase()).split(/\s+/);
+    const w = l.split(/\s+/);
     if (w.length !== 4) fail(`${source}: line ${i + 1} has ${w.length} words, expected 4`);
     if (!current) {
       current = { name: "(no section)", correct: 0, total: 0 };
       sections.push(current);
     }
-    if (!w.every((x) => vocab.has(x))) {
+    const found = w.map(lookup);
+    if (found.some((x) => x === undefined)) {
       skipped++;
       return;
     }
-    const [a, b, c, d] = w as [string, string, string, string];
-    const best = vocab.analogy(a, b, c, { method: opts.method ?? "add", topn: 1 })[0];
+    const [a, b, c, d] = found as [string, string, string, string];
+    // as gensim: the best answer that is none of the question's words (in any case)
+    const same = (x: string, y: string): boolean => (opts.caseSensitive ? x === y : x.toUpperCase() === y.toUpperCase());
+    const best = vocab.analogy(a, b, c, { method: opts.method ?? "add", topn: 5 }).find((h) => !same(h.word, a) && !same(h.word, b) && !same(h.word, c));
     current.total++;
-    if (best?.word === d) current.correct++;
+    if (best && same(best.word, d)) current.correct++;
   });
   const correct = sections.reduce((s, x) => s + x.correct, 0);
   const total = sections.reduce((s, x) => s + x.total, 0);

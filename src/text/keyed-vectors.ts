@@ -33,6 +33,15 @@ export class KeyedVectors {
     if (words.length !== vectors.rows) fail(`${words.length} words but ${vectors.rows} vectors`);
     this.words = words;
     this.vectors = vectors.dtype === "float32" ? vectors : vectors.astype("float32");
+    // a NaN or infinite coordinate would leave the word out of every neighbour list (its similarities are NaN)
+    const d = this.vectors.data;
+    const dim = vectors.cols;
+    for (let t = 0; t < d.length; t++) {
+      if (!Number.isFinite(d[t]!)) {
+        const r = Math.floor(t / dim);
+        fail(`the vector of ${JSON.stringify(words[r])} (row ${r}) has ${describeValue(d[t])} at dimension ${t - r * dim + 1}: word vectors must be finite`);
+      }
+    }
     this.counts = counts ? Float64Array.from(counts) : null;
     this.index = new Map();
     words.forEach((w, i) => {

@@ -2,7 +2,7 @@
 // with scikit-learn's options and formulas — n-grams, min/max document frequency, max features, sublinear tf,
 // smoothed idf ln((1 + n)/(1 + df)) + 1, and l2/l1 row normalisation.
 import { describeValue, fail } from "../core/errors.js";
-import { checkSaved, fitted, type Transformer } from "../core/estimator.js";
+import { checkSaved, fitted, numbersFromJSON, type Transformer } from "../core/estimator.js";
 import { bool, choice, custom, decodeParams, encodeParams, int, resolveParams, type AnySchema, type ParamsOf, type Schema } from "../core/params.js";
 import { CsrMatrix } from "../linalg/sparse.js";
 import { TOKENIZER_PARAMS, Tokenizer, type TokenizerOptions } from "./tokenize.js";
@@ -14,7 +14,7 @@ export interface CountVectorizerOptions extends TokenizerOptions {
   minDf?: number;
   /** Drop terms in more documents: a count or a fraction (default 1.0 = keep all). */
   maxDf?: number;
-  /** Keep only the most frequent terms (by total count). */
+  /** Keep only the most frequent terms (by total count; by document frequency when `binary`, as scikit-learn). */
   maxFeatures?: number;
   /** Record presence (1) instead of counts. */
   binary?: boolean;
@@ -30,7 +30,7 @@ export const COUNT_VECTORIZER_PARAMS = {
     (v) => typeof v === "number" && v > 0 && (v < 1 || Number.isInteger(v)), { default: 1 }),
   maxDf: custom<number>("a fraction in (0, 1] or a document count", "drop terms in more documents",
     (v) => typeof v === "number" && v > 0 && (v <= 1 || Number.isInteger(v)), { default: 1 }),
-  maxFeatures: int("keep only the most frequent terms (by total count)", { min: 1 }),
+  maxFeatures: int("keep only the most frequent terms (by total count; by document frequency when binary)", { min: 1 }),
   binary: bool("record presence (1) instead of counts", { default: false }),
 } satisfies Schema<CountVectorizerOptions>;
 
@@ -137,7 +137,9 @@ export class CountVectorizer implements Transformer<readonly string[], CsrMatrix
     let kept = [...ids].filter(([, id]) => df[id]! >= lo && df[id]! <= hi);
     if (kept.length === 0) fail(`no terms remain: minDf=${minDf} and maxDf=${maxDf} remove all ${ids.size} terms of ${n} documents`);
     if (this.options.maxFeatures !== undefined && kept.length > this.options.maxFeatures) {
-      kept.sort((a, b) => tf[b[1]]! - tf[a[1]]! || (a[0] < b[0] ? -1 : 1));
+      // as scikit-learn: by the column sums of the matrix it builds, so by document frequency when binary
+      const rank = this.options.binary ? df : tf;
+      kept.sort((a, b) => rank[b[1]]! - rank[a[1]]! || (a[0] < b[0] ? -1 : 1));
       kept = kept.slice(0, this.options.maxFeatures);
     }
     kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -202,8 +204,8 @@ export class CountVectorizer implements Transformer<readonly string[], CsrMatrix
   static fromJSON(json: CountVectorizerJSON): CountVectorizer {
     checkSaved(json, "CountVectorizer");
     const v = new CountVectorizer(decodeParams(COUNT_VECTORIZER_PARAMS, json.options, "CountVectorizer"));
-    v.terms_ = json.terms;
-    v.index_ = new Map(json.terms.map((t, i) => [t, i]));
+    v.terms_ = termsFromJSON(json.terms, "CountVectorizer.terms");
+    v.index_ = new Map(v.terms_.map((t, i) => [t, i]));
     return v;
   }
 }
@@ -280,13 +282,24 @@ export class TfidfVectorizer extends CountVectorizer implements Transformer<read
 
   static override fromJSON(json: CountVectorizerJSON): TfidfVectorizer {
     checkSaved(json, "TfidfVectorizer");
-    if (!json.idf || json.idf.length !== json.terms.length) fail("a saved TfidfVectorizer needs one idf value per term");
     const v = new TfidfVectorizer(decodeParams(TFIDF_VECTORIZER_PARAMS, json.options, "TfidfVectorizer"));
-    v.terms_ = json.terms;
-    v.index_ = new Map(json.terms.map((t, i) => [t, i]));
-    v.idf_ = Float64Array.from(json.idf);
+    v.terms_ = termsFromJSON(json.terms, "TfidfVectorizer.terms");
+    v.index_ = new Map(v.terms_.map((t, i) => [t, i]));
+    v.idf_ = numbersFromJSON(json.idf, "TfidfVectorizer.idf", { length: v.terms_.length, lengthOf: "one per term", min: 0 });
     return v;
   }
+}
+
+/** The terms of a saved vectorizer: distinct strings. */
+function termsFromJSON(terms: unknown, name: string): string[] {
+  if (!Array.isArray(terms)) fail(`${name}: expected an array of strings in the saved model, got ${describeValue(terms)}`);
+  const seen = new Set<string>();
+  terms.forEach((t, i) => {
+    if (typeof t !== "string") fail(`${name}[${i}] is ${describeValue(t)}: expected a string in the saved model`);
+    if (seen.has(t)) fail(`${name}[${i}]: ${describeValue(t)} appears twice in the saved model`);
+    seen.add(t);
+  });
+  return terms as string[];
 }
 
 /** A copy of a typed array at twice the length, the new half filled with `fill`. */

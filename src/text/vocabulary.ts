@@ -1,6 +1,7 @@
 // A vocabulary: the words kept (by minimum count and maximum size), most frequent first (ties alphabetical), with
 // their corpus counts, and a corpus encoder to word ids.
 import { describeValue, fail } from "../core/errors.js";
+import { numberFromJSON, numbersFromJSON } from "../core/estimator.js";
 import { int, resolveParams, type Schema } from "../core/params.js";
 import { iterate, type Sentences } from "./sentences.js";
 
@@ -139,6 +140,9 @@ export class Vocabulary {
 
   static fromJSON(json: VocabularyJSON): Vocabulary {
     if (json?.type !== "Vocabulary") fail(`not a saved Vocabulary (type ${describeValue(json?.type)})`);
-    return new Vocabulary(json.words, json.counts, json.totalTokens);
+    if (!Array.isArray(json.words) || !json.words.every((w) => typeof w === "string")) fail("Vocabulary.words: expected an array of strings in the saved model");
+    const counts = numbersFromJSON(json.counts, "Vocabulary.counts", { length: json.words.length, lengthOf: "one per word", min: 0 });
+    const total = json.totalTokens === undefined ? undefined : numberFromJSON(json.totalTokens, "Vocabulary.totalTokens", { min: 0 });
+    return new Vocabulary(json.words, counts, total);
   }
 }

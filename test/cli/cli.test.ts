@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PCA } from "../../src/decomposition/pca.js";
-import { CLI_MAIN, PROJECT_DATA, SHARED_DATA, runCli as run } from "../helpers.js";
+import { CLI_MAIN, PROJECT_DATA, sharedData, runCli as run } from "../helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "latentkit-cli-"));
 
@@ -22,15 +22,15 @@ test("latentkit pca --json prints explained variance and seconds, and writes eve
   for (const f of [out, join(tmp, "z-metadata.tsv"), ...files]) assert.ok(existsSync(f), f);
   assert.equal(readFileSync(out, "utf8").trim().split("\n").length, 1797);
   const saved = JSON.parse(readFileSync(files[4]!, "utf8"));
-  assert.equal(PCA.fromJSON(saved.pca).nComponents, 5);
+  assert.equal(PCA.fromJSON(saved).nComponents, 5);
 });
 
 test("latentkit pca reads IDX images with --variance and --standardize", () => {
-  const res = run("pca", join(SHARED_DATA, "fashion-mnist/t10k-images-idx3-ubyte.gz"), "--limit", "1500", "--variance", "0.8", "--json");
+  const res = run("pca", sharedData("fashion-mnist/t10k-images-idx3-ubyte.gz"), "--limit", "1500", "--variance", "0.8", "--json");
   assert.equal(res.status, 0, res.stderr);
   const j = JSON.parse(res.stdout);
   assert.ok(j.cumulativeExplainedVariance >= 0.8);
-  const wine = run("pca", join(SHARED_DATA, "tabular/wine_data.csv"), "--label-column", "-1", "--standardize", "-k", "2", "--json");
+  const wine = run("pca", sharedData("tabular/wine_data.csv"), "--label-column", "-1", "--standardize", "-k", "2", "--json");
   const w = JSON.parse(wine.stdout);
   // scikit-learn: PCA(2).fit(StandardScaler().fit_transform(wine)).explained_variance_ratio_ = [0.3620, 0.1921]
   assert.ok(Math.abs(w.explainedVarianceRatio[0] - 0.36199) < 1e-4 && Math.abs(w.explainedVarianceRatio[1] - 0.19208) < 1e-4);

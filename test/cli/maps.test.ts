@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROJECT_DATA, SHARED_DATA, runCli as run } from "../helpers.js";
+import { PROJECT_DATA, sharedData, runCli as run } from "../helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "latentkit-maps-"));
 const digits = join(PROJECT_DATA, "digits.csv.gz");
@@ -11,7 +11,7 @@ const digits = join(PROJECT_DATA, "digits.csv.gz");
 test("latentkit tsne --json reports seconds and trustworthiness, writes the map and a thumbnail plot", () => {
   const out = join(tmp, "t.tsv");
   const plot = join(tmp, "t.png");
-  const r = run("tsne", join(SHARED_DATA, "fashion-mnist/t10k-images-idx3-ubyte.gz"), "--limit", "400", "--pca", "30",
+  const r = run("tsne", sharedData("fashion-mnist/t10k-images-idx3-ubyte.gz"), "--limit", "400", "--pca", "30",
     "--iterations", "400", "--out", out, "--plot", plot, "--thumbnails", "--json");
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);

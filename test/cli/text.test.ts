@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SHARED_DATA, runCli as run } from "../helpers.js";
+import { sharedData, runCli as run } from "../helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "latentkit-text-cli-"));
-const GCIDE = join(SHARED_DATA, "text/gcide-definitions.txt.gz");
+const GCIDE = sharedData("text/gcide-definitions.txt.gz");
 
 test("latentkit lsa: documents, terms, a query and topics as JSON", () => {
   const out = join(tmp, "docs.tsv");

@@ -8,7 +8,7 @@ import { CsrMatrix } from "../../src/linalg/sparse.js";
 import { svd } from "../../src/linalg/svd.js";
 import { StandardScaler } from "../../src/preprocessing/scaler.js";
 import { readCsv } from "../../src/io/csv.js";
-import { frob2, lowRankPlusNoise, maxAbsDiff, PROJECT_DATA, randn, SHARED_DATA } from "../helpers.js";
+import { frob2, lowRankPlusNoise, maxAbsDiff, PROJECT_DATA, randn, sharedData } from "../helpers.js";
 
 test("StandardScaler: zero mean, unit variance, constant columns untouched, inverse and JSON round-trip", async () => {
   const X = [[1, 10, 5], [2, 20, 5], [3, 60, 5], [6, 30, 5]];
@@ -30,7 +30,7 @@ test("StandardScaler: zero mean, unit variance, constant columns untouched, inve
 });
 
 test("StandardScaler on wine: features that differ by 1000x in scale end on one scale", async () => {
-  const { X } = readCsv(join(SHARED_DATA, "tabular/wine_data.csv"), { labelColumn: -1 });
+  const { X } = readCsv(sharedData("tabular/wine_data.csv"), { labelColumn: -1 });
   assert.equal(X.rows, 178);
   assert.equal(X.cols, 13);
   const Z = await new StandardScaler().fitTransform(X);

@@ -5,7 +5,7 @@ import { Matrix } from "../../src/core/matrix.js";
 import { PCA } from "../../src/decomposition/pca.js";
 import { readCsv } from "../../src/io/csv.js";
 import { readIdxImages } from "../../src/io/idx.js";
-import { frob2, maxAbsDiff, naiveMatmul, orthoError, PROJECT_DATA, SHARED_DATA } from "../helpers.js";
+import { frob2, maxAbsDiff, naiveMatmul, orthoError, PROJECT_DATA, sharedData } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 }).X;
 
@@ -87,7 +87,7 @@ test("PCA toJSON / fromJSON round-trips to the same transform", async () => {
 });
 
 test("PCA on Fashion-MNIST: randomized agrees with the exact spectrum to 1e-3", async () => {
-  const { X } = readIdxImages(join(SHARED_DATA, "fashion-mnist/t10k-images-idx3-ubyte.gz"), 4000);
+  const { X } = readIdxImages(sharedData("fashion-mnist/t10k-images-idx3-ubyte.gz"), 4000);
   const exact = await new PCA({ nComponents: 20, solver: "covariance-eig" }).fit(X);
   const rnd = await new PCA({ nComponents: 20, solver: "randomized", seed: 1 }).fit(X);
   const sum = (a: Float64Array): number => a.reduce((x, y) => x + y, 0);

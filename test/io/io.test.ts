@@ -10,7 +10,7 @@ import { loadDataset } from "../../src/io/dataset.js";
 import { writeEmbedding } from "../../src/io/export.js";
 import { parseIdx, readIdxImages, readIdxLabels } from "../../src/io/idx.js";
 import { encodeNpy, parseNpy } from "../../src/io/npy.js";
-import { SHARED_DATA } from "../helpers.js";
+import { sharedData } from "../helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "latentkit-io-"));
 
@@ -28,7 +28,7 @@ test("CSV: header detection, label by name or negative index, metadata columns",
 });
 
 test("CSV: scikit-learn bundle header is recognised and class indices become names (iris)", () => {
-  const t = readCsv(join(SHARED_DATA, "tabular/iris.csv"), { labelColumn: -1 });
+  const t = readCsv(sharedData("tabular/iris.csv"), { labelColumn: -1 });
   assert.equal(t.X.rows, 150);
   assert.equal(t.X.cols, 4);
   assert.deepEqual([...new Set(t.labels)], ["setosa", "versicolor", "virginica"]);
@@ -71,18 +71,18 @@ test("NPY: reads integer and Fortran-ordered arrays written by NumPy", () => {
 });
 
 test("IDX: Fashion-MNIST images and labels; wrong magic number is named", () => {
-  const { X, imageShape } = readIdxImages(join(SHARED_DATA, "fashion-mnist/t10k-images-idx3-ubyte.gz"), 100);
+  const { X, imageShape } = readIdxImages(sharedData("fashion-mnist/t10k-images-idx3-ubyte.gz"), 100);
   assert.deepEqual(imageShape, [28, 28]);
   assert.equal(X.rows, 100);
   assert.equal(X.cols, 784);
   let max = 0;
   for (const v of X.data) max = Math.max(max, v);
   assert.ok(max > 200 && max <= 255);
-  const y = readIdxLabels(join(SHARED_DATA, "fashion-mnist/t10k-labels-idx1-ubyte.gz"));
+  const y = readIdxLabels(sharedData("fashion-mnist/t10k-labels-idx1-ubyte.gz"));
   assert.equal(y.length, 10000);
   assert.equal(y[0], 9); // the first test image is an ankle boot
   assert.throws(() => parseIdx(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]), "x.idx"), /wrong IDX magic number 0x1f8b0800/);
-  const ds = loadDataset(join(SHARED_DATA, "fashion-mnist/t10k-images-idx3-ubyte.gz"), { limit: 10 });
+  const ds = loadDataset(sharedData("fashion-mnist/t10k-images-idx3-ubyte.gz"), { limit: 10 });
   assert.equal(ds.labels?.[0], "Ankle boot");
 });
 

@@ -189,9 +189,12 @@ test("t-SNE is reproducible, works in 3-D and exactly, and rejects bad input", a
   await assert.rejects(new TSNE({ learningRate: 1e300, maxIter: 20 }).fitTransform(X.rowRange(0, 200)),
     /t-SNE diverged at iteration \d+: the map has non-finite coordinates; learningRate=1e\+300 is too large/);
   const ctl = new AbortController();
-  const p = new TSNE({ maxIter: 5000, progressEvery: 10, onProgress: () => ctl.abort(), signal: ctl.signal }).fitTransform(X);
-  await assert.rejects(p, CancelledError);
-  assert.ok(Matrix.zeros(1, 1));
+  let reports = 0;
+  const cancelled = new TSNE({ maxIter: 5000, progressEvery: 10, onProgress: () => (reports++, ctl.abort()), signal: ctl.signal });
+  await assert.rejects(cancelled.fitTransform(X), CancelledError);
+  // stopped early (at the first pacer tick after the abort) and left unfitted: no partial map
+  assert.ok(reports >= 1 && reports < 500, `${reports} progress reports before the cancellation took effect`);
+  assert.throws(() => cancelled.embedding, /this TSNE is not fitted yet/);
 });
 
 test("transform places held-out digits next to their class (10-NN vote >= 0.93) and survives a JSON round trip", async () => {

@@ -6,9 +6,9 @@ import { PCA } from "../../src/decomposition/pca.js";
 import { readCsv } from "../../src/io/csv.js";
 import { continuity, knnAccuracy, knnRecall, trustworthiness } from "../../src/metrics/quality.js";
 import { exactKnn } from "../../src/neighbors/knn.js";
-import { randn, SHARED_DATA } from "../helpers.js";
+import { randn, sharedData } from "../helpers.js";
 
-const iris = readCsv(join(SHARED_DATA, "tabular/iris.csv"), { labelColumn: -1 });
+const iris = readCsv(sharedData("tabular/iris.csv"), { labelColumn: -1 });
 
 test("trustworthiness matches scikit-learn on iris and wine", async () => {
   const X = iris.X.astype("float64");
@@ -17,7 +17,7 @@ test("trustworthiness matches scikit-learn on iris and wine", async () => {
   // which numpy's (unstable) argsort and our stable ranks order differently, so only 1e-3 agreement is expected
   assert.ok(Math.abs(trustworthiness(X, Z, 5) - 0.9787605633802817) < 1e-3);
   assert.ok(Math.abs(trustworthiness(X, Z.colRange(0, 1), 10) - 0.9385080545229244) < 1e-3);
-  const wine = readCsv(join(SHARED_DATA, "tabular/wine_data.csv"), { labelColumn: -1 }).X.astype("float64");
+  const wine = readCsv(sharedData("tabular/wine_data.csv"), { labelColumn: -1 }).X.astype("float64");
   assert.ok(Math.abs(trustworthiness(wine, wine.colRange(0, 2), 7) - 0.646384598379485) < 1e-3);
 });
 

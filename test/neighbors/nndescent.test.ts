@@ -6,10 +6,10 @@ import { readIdxImages } from "../../src/io/idx.js";
 import { knnRecall } from "../../src/metrics/quality.js";
 import { exactKnn } from "../../src/neighbors/knn.js";
 import { knnGraph, nnDescent } from "../../src/neighbors/nndescent.js";
-import { randn, SHARED_DATA } from "../helpers.js";
+import { randn, sharedData } from "../helpers.js";
 
 test("NN-descent reaches recall >= 0.95 at k=15 on Fashion-MNIST (5000 images, PCA 50)", async () => {
-  const { X } = readIdxImages(join(SHARED_DATA, "fashion-mnist/t10k-images-idx3-ubyte.gz"), 5000);
+  const { X } = readIdxImages(sharedData("fashion-mnist/t10k-images-idx3-ubyte.gz"), 5000);
   const Z = await new PCA({ nComponents: 50 }).fitTransform(X);
   const truth = exactKnn(Z, 15);
   const approx = nnDescent(Z, 15, { seed: 1 });

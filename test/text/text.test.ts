@@ -17,7 +17,7 @@ import { LSA } from "../../src/text/lsa.js";
 import { Tokenizer } from "../../src/text/tokenize.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Vocabulary } from "../../src/text/vocabulary.js";
-import { SHARED_DATA as SHARED, randn } from "../helpers.js";
+import { sharedData, randn } from "../helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "latentkit-text-"));
 const DOCS = ["The dog ran in the park.", "A dog and a cat played in the park", "The cat sat on the mat", "Dogs and cats: friends or foes?"];
@@ -247,7 +247,7 @@ test("KeyedVectors: similarity, neighbours, 3CosAdd/3CosMul analogies, odd one o
 });
 
 test("PPMI-SVD vectors on a GCIDE slice put related words near each other", { timeout: 120000 }, async () => {
-  const corpus = new TextCorpus(join(SHARED, "text/gcide-definitions.txt.gz"), {}, 40000);
+  const corpus = new TextCorpus(sharedData("text/gcide-definitions.txt.gz"), {}, 40000);
   const emb = await new CooccurrenceEmbedding({ dim: 100, window: 5, minCount: 5, seed: 0 }).fit(corpus);
   const kv = emb.vectors("w");
   assert.ok(kv.size > 5000);

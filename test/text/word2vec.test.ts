@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { TextCorpus } from "../../src/io/corpus.js";
 import type { KeyedVectors } from "../../src/text/keyed-vectors.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
-import { SHARED_DATA } from "../helpers.js";
+import { sharedData } from "../helpers.js";
 
 const sentences: string[][] = [];
-for await (const s of new TextCorpus(join(SHARED_DATA, "text/gcide-definitions.txt.gz"), {}, 30000)) if (s.length) sentences.push(s);
+for await (const s of new TextCorpus(sharedData("text/gcide-definitions.txt.gz"), {}, 30000)) if (s.length) sentences.push(s);
 
 // pairs a reader calls related; the score is the share found among each other's 10 nearest words
 const PAIRS = [["red", "blue"], ["yellow", "green"], ["king", "queen"], ["father", "mother"], ["son", "daughter"],

@@ -1,5 +1,5 @@
-// The one way latentkit reads a file in Node: plain or gzip (told by the gzip magic bytes, not the name), whole or
-// streamed, with the same messages for a missing file (io/fs.ts turns every system error into one line naming the
+// The one way latentkit reads a file in Node: plain or gzip (told by the gzip magic bytes; a .gz name without them
+// is refused), whole or streamed, with the same messages for a missing file (io/fs.ts turns every system error into one line naming the
 // path) and for corrupt or truncated gzip data.
 import type { Readable } from "node:stream";
 import { createGunzip, gunzipSync } from "node:zlib";
@@ -22,10 +22,22 @@ function corruptGzip(path: string, e: unknown): LatentkitError {
   return new LatentkitError(`${path}: corrupt gzip data (${msg})`);
 }
 
+/**
+ * A file named *.gz that does not start with the gzip bytes is refused rather than read as plain text (a renamed zip,
+ * bzip2 or binary file would otherwise become garbage tokens or rows); other files pass through.
+ */
+function notGzipNamed<T extends Uint8Array>(path: string, head: T): T {
+  if (/\.gz$/i.test(path)) {
+    const what = head.length === 0 ? "it is empty" : "it does not start with the gzip bytes 1f 8b";
+    throw new LatentkitError(`${path}: not gzip data (${what}); if it is plain text, drop the .gz from its name`);
+  }
+  return head;
+}
+
 /** Reads a file, gunzipping when it starts with the gzip magic bytes; a clear error when it cannot be read. */
 export function readMaybeGzip(path: string): Buffer {
   const buf = readFileBytes(path);
-  if (!isGzipData(buf)) return buf;
+  if (!isGzipData(buf)) return notGzipNamed(path, buf);
   try {
     return gunzipSync(buf);
   } catch (e) {
@@ -43,7 +55,9 @@ export function checkReadable(path: string): void {
  * truncated gzip stream, a read error mid-file) come back with readMaybeGzip's messages.
  */
 export async function* streamMaybeGzip<T>(path: string, each: (input: Readable) => AsyncIterable<T>): AsyncGenerator<T> {
-  const gzip = isGzipData(readHead(path, 2));
+  const head = readHead(path, 2);
+  const gzip = isGzipData(head);
+  if (!gzip) notGzipNamed(path, head);
   const raw = readStream(path);
   const input = gzip ? raw.pipe(createGunzip()) : raw;
   if (gzip) raw.on("error", (e) => input.destroy(e));

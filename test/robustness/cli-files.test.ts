@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -162,6 +162,15 @@ test("word2vec, lsa, ppmi-svd and embed-text on a truncated or non-gzip .gz: one
     assertOneLineError(cli(dir, "embed-text", "vectors.txt", f, "--out", "e.npy"), gzipError);
   }
   assertOneLineError(cli(dir, "lsa", "tail-cut.txt.gz", "-k", "2"), /corrupt gzip data \(it ends early: a truncated file\?\)/);
+  // a .gz name on plain text (or a renamed zip) is refused, not read as text: streamed corpora and whole-file readers
+  writeFileSync(join(dir, "plain.txt.gz"), "the cat sat on the mat\n");
+  writeFileSync(join(dir, "plain.csv.gz"), "a,b\n1,2\n3,4\n");
+  const notGzip = (f: string): RegExp => new RegExp(`^latentkit: ${f.replace(/\./g, "\\.")}: not gzip data \\(it does not start with the gzip bytes 1f 8b\\); .+\\n$`);
+  assertOneLineError(cli(dir, "word2vec", "plain.txt.gz", "--min-count", "1", "--out", "v.txt"), notGzip("plain.txt.gz"));
+  assertOneLineError(cli(dir, "lsa", "plain.txt.gz", "-k", "2"), notGzip("plain.txt.gz"));
+  assertOneLineError(cli(dir, "pca", "plain.csv.gz", "-k", "1", "--out", "z.tsv"), notGzip("plain.csv.gz"));
+  rmSync(join(dir, "plain.txt.gz"));
+  rmSync(join(dir, "plain.csv.gz"));
   // stopping early (--limit) before the damaged part: the streams are closed without a stray 'error' event
   const early = cli(dir, "word2vec", "truncated.txt.gz", "--limit", "200", "--dim", "4", "--epochs", "3", "--min-count", "1", "--threads", "1", "--json");
   assert.equal(early.status, 0, early.stderr);

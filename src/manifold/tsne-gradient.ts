@@ -228,6 +228,7 @@ export class WasmBarnesHut {
   private readonly outPtr: number;
   private readonly zPtr: number;
   private query_: { cap: number; q: number; out: number; z: number; params: ParamBlock } | null = null;
+  private readonly threads: number;
 
   constructor(private readonly core: WasmCore, private readonly n: number, private readonly dims: 2 | 3 = 2,
     opts: WasmBarnesHutOptions = {}) {
@@ -236,7 +237,9 @@ export class WasmBarnesHut {
     const groupSize = requireInt("groupSize", opts.groupSize ?? 64, 1);
     const a = (this.arena = new WasmArena(core));
     const cap = 2 * n + 2;
-    const threads = core.threads;
+    // per-thread stacks and lists are sized for the threads of now: every job below is capped at this many parts,
+    // so a later setThreads cannot send a part past them
+    const threads = (this.threads = core.threads);
     const listBytes = 4 * (dims + 1) * (Math.ceil((n + cap) / 4) * 4 + 8);
     this.yPtr = a.alloc(8 * dims * n);
     this.outPtr = a.alloc(8 * dims * n);
@@ -263,7 +266,7 @@ export class WasmBarnesHut {
    */
   gradient(Y: Float64Array, theta: number, rep: Float64Array, attraction: AttractiveForces, exaggeration: number,
     att: Float64Array): number {
-    const parts = Math.max(this.prepare(Y, theta), attraction.parts());
+    const parts = Math.min(Math.max(this.prepare(Y, theta), attraction.parts()), this.threads);
     attraction.load(Y);
     const p = this.core.callBlock().set(TSNE_GRAD_ATTR, attraction.wasmParams).set(TSNE_GRAD_BH, this.params.ptr);
     this.core.run("tsneGradPart", p.ptr, parts);
@@ -295,7 +298,7 @@ export class WasmBarnesHut {
     }
     q.params.set(TSNE_QUERY_TREE, this.params.ptr).set(TSNE_QUERY_Q, q.q).set(TSNE_QUERY_M, m).set(TSNE_QUERY_OUT, q.out).set(TSNE_QUERY_Z, q.z);
     new Float64Array(core.memory.buffer, q.q, d * m).set(Q.subarray(0, d * m));
-    core.run("bhQueryPart", q.params.ptr, partsFor(core, "tsneQuery", m));
+    core.run("bhQueryPart", q.params.ptr, Math.min(partsFor(core, "tsneQuery", m), this.threads));
     const buf = core.memory.buffer;
     rep.set(new Float64Array(buf, q.out, d * m));
     z.set(new Float64Array(buf, q.z, m));
@@ -307,7 +310,7 @@ export class WasmBarnesHut {
     new Float64Array(core.memory.buffer, this.yPtr, this.dims * this.n).set(Y.subarray(0, this.dims * this.n));
     this.params.setF64(BH_THETA2, theta * theta);
     core.kernels.bhGroupBuild(this.params.ptr);
-    return partsFor(core, "tsneBarnesHut", this.n);
+    return Math.min(partsFor(core, "tsneBarnesHut", this.n), this.threads);
   }
 
   private collect(out: Float64Array): number {

@@ -304,10 +304,11 @@ class WasmTrainer {
   /** Trains tokens [t0, t1) split over the parts; returns the tokens trained. */
   run(t0: number, t1: number, a0: number, a1: number, seed: number): number {
     this.params.set(W2V_T0, t0).set(W2V_T1, t1).setF32(W2V_ALPHA0, a0).setF32(W2V_ALPHA1, a1).set(W2V_SEED, seed);
-    this.core.run("w2vTrainPart", this.params.ptr, this.parts);
-    const counts = new Int32Array(this.core.memory.buffer, this.pCounts, this.parts);
+    // only the parts that ran wrote their counts (fewer than asked when the helper pool is smaller or not up)
+    const ran = this.core.run("w2vTrainPart", this.params.ptr, this.parts);
+    const counts = new Int32Array(this.core.memory.buffer, this.pCounts, ran);
     let trained = 0;
-    for (let p = 0; p < this.parts; p++) trained += counts[p]!;
+    for (let p = 0; p < ran; p++) trained += counts[p]!;
     return trained;
   }
 

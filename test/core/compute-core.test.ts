@@ -137,3 +137,24 @@ test("why WebAssembly is not in use is kept: LATENTKIT_WASM=0, a failed load; an
   const human = runCli("info", digits);
   assert.match(human.stdout, wasmCore() ? /compute core: WebAssembly simd/ : /compute core: TypeScript/);
 });
+
+test("setThreads refuses what is not a whole number of threads >= 1 (a NaN count once made parallel jobs run nothing)", async () => {
+  const { LatentkitError } = await import("../../src/core/errors.js");
+  const { setThreads } = await import("../../src/core/wasm/runtime.js");
+  for (const bad of [NaN, 0, -1, 1.5, "2" as unknown as number, Infinity]) {
+    assert.throws(() => setThreads(bad), (e: unknown) => e instanceof LatentkitError && /setThreads needs a whole number of threads >= 1, got/.test((e as Error).message), String(bad));
+  }
+  const core = wasmCore();
+  if (core) {
+    // a job asked for NaN parts runs on the main thread and does its work
+    const n = 64;
+    const a = core.alloc(4 * n);
+    const out = core.alloc(4);
+    new Float32Array(core.memory.buffer, a, n).fill(2);
+    const p = core.callBlock().set(abi.ROWNORMS_A, a).set(abi.ROWNORMS_LD, n).set(abi.ROWNORMS_COLS, n).set(abi.ROWNORMS_ROWS, 1).set(abi.ROWNORMS_OUT, out);
+    assert.equal(core.run("rowSqNormsPart", p.ptr, NaN), 1);
+    assert.equal(new Float32Array(core.memory.buffer, out, 1)[0], 4 * n);
+    core.free(a);
+    core.free(out);
+  }
+});

@@ -6,7 +6,7 @@
 // (initCore), and jobs run on one thread until they are up. A page's main thread may not block in Atomics.wait, so
 // there it spins on the job's counter while the helpers finish their parts (see docs/ARCHITECTURE.md, "Browser-safe core").
 import { CALL_BLOCK, CALL_BLOCK_SLOTS, HEAP_BASE } from "../../../assembly/abi.js";
-import { LatentkitError } from "../errors.js";
+import { LatentkitError, describeValue } from "../errors.js";
 import { KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64 } from "./kernels-binary.js";
 import {
   CTL_ERROR, CTL_GEN, CTL_INTS, CTL_OP, CTL_PARAMS, CTL_PARTS, CTL_PENDING, CTL_READY, CTL_STARTED, MAX_PARTS, opId,
@@ -183,7 +183,10 @@ let threadOverride: number | undefined;
 
 /** Sets how many threads parallel kernels use (1 disables the worker pool). Call before first use. */
 export function setThreads(n: number): void {
-  threadOverride = Math.max(1, Math.floor(n));
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
+    throw new LatentkitError(`setThreads needs a whole number of threads >= 1, got ${describeValue(n)}`);
+  }
+  threadOverride = n;
   if (core) (core as { threads: number }).threads = Math.min(threadOverride, maxThreads());
 }
 
@@ -297,18 +300,33 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
     view = new Float32Array(memory.buffer);
   };
 
+  // Stops every helper and runs later jobs on the main thread alone (a pool that failed to start, or a job that ran
+  // past the limit: its helper may still be writing, so it must not join another job).
+  const dropHelpers = (why: string): void => {
+    for (const h of helpers ?? []) h.terminate();
+    helpers = [];
+    helperError = why;
+  };
+
   const startHelpers = (n: number): void => {
     helpers = [];
     if (n <= 1 || !isNode()) return;
     // worker_threads is loaded lazily and synchronously so the core stays sync (and importable in a browser).
     const wt = loadWorkerThreads();
-    if (!wt) return;
+    if (!wt) {
+      helperError = "worker_threads is not reachable (process.getBuiltinModule needs Node >= 20.16): one thread";
+      return;
+    }
     const started = Atomics.load(ctl, CTL_READY);
     readyAt = started + n - 1;
     for (let part = 1; part < n; part++) {
       // execArgv: [] so that the host's flags (--input-type=module from `node -e`, --eval, ...) do not reach the
       // helpers, which are plain module scripts
       const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, part }, execArgv: [] });
+      // a helper that fails to load or dies must not take the process with it (an unheard 'error' event would)
+      w.on("error", (e: unknown) => {
+        helperError ??= `a helper thread failed: ${(e as Error)?.message ?? String(e)}`;
+      });
       w.unref();
       helpers.push(w);
     }
@@ -318,11 +336,7 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
     while ((ready = Atomics.load(ctl, CTL_READY)) < started + n - 1 && Date.now() < deadline) {
       Atomics.wait(ctl, CTL_READY, ready, 50);
     }
-    if (Atomics.load(ctl, CTL_READY) < started + n - 1) {
-      for (const h of helpers) h.terminate();
-      helpers = [];
-      helperError = "the helper threads did not start within 10 s";
-    }
+    if (Atomics.load(ctl, CTL_READY) < started + n - 1) dropHelpers("the helper threads did not start within 10 s");
   };
 
   // Browser helpers: module Web Workers sent the module and the memory by message (the memory can only be sent from
@@ -422,6 +436,7 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
     callBlock: () => call,
     run(kernel: PartKernel, params: number, parts: number): number {
       const op = opId(kernel);
+      if (!Number.isInteger(parts) || parts < 1) parts = 1; // never a job of NaN or 0 parts, which would run nothing
       if (parts > 1 && helpers === null) void c.startHelpers(); // in a browser: this job still runs on one thread
       const avail = 1 + (helpersUp() ? helpers!.length : 0);
       const p = Math.max(1, Math.min(parts, avail));
@@ -450,12 +465,16 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
         if (mayBlock) Atomics.wait(ctl, CTL_PENDING, pending, 1000);
         else if ((++spins & 0xfff) !== 0) continue; // a page's main thread: spin, looking at the clock now and then
         if (Date.now() > deadline && Atomics.load(ctl, CTL_PENDING) !== 0) {
-          throw new Error(`a compute-core helper thread did not finish ${kernel} within ${JOB_LIMIT_MS / 1000} s ` +
-            `(${helperStates(ctl, avail)})`);
+          const why = `a compute-core helper thread did not finish ${kernel} within ${JOB_LIMIT_MS / 1000} s ` +
+            `(${helperStates(ctl, avail)})`;
+          dropHelpers(why);
+          throw new Error(why);
         }
       }
+      // clear a helper's failure flag before any throw, so that it cannot be blamed on the next job
+      const helperFailed = Atomics.exchange(ctl, CTL_ERROR, 0) !== 0;
       if (failure) throw failure;
-      if (Atomics.exchange(ctl, CTL_ERROR, 0) !== 0) throw new Error(`a compute-core helper thread failed in ${kernel}`);
+      if (helperFailed) throw new Error(`a compute-core helper thread failed in ${kernel}`);
       return p;
     },
   };
@@ -474,7 +493,11 @@ function helperStates(ctl: Int32Array, participants: number): string {
   return `pending ${Atomics.load(ctl, CTL_PENDING)}: ${states.join("; ")}`;
 }
 
-type WorkerCtor = new (url: URL, opts: { workerData: unknown; execArgv?: string[] }) => { unref(): void; terminate(): unknown };
+type WorkerCtor = new (url: URL, opts: { workerData: unknown; execArgv?: string[] }) => {
+  unref(): void;
+  terminate(): unknown;
+  on(event: "error", listener: (e: unknown) => void): unknown;
+};
 
 function loadWorkerThreads(): { Worker: WorkerCtor } | null {
   return builtin<{ Worker: WorkerCtor }>("node:worker_threads");

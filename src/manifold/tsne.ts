@@ -130,6 +130,14 @@ export interface TSNETransformOptions {
   signal?: AbortSignal;
 }
 
+/** The options of {@link TSNE.transform}, checked as the constructor's are (types, ranges, unknown names). */
+export const TSNE_TRANSFORM_PARAMS = {
+  perplexity: num("perplexity of the new points' affinities to the training points (as openTSNE)", { gt: 0, default: 5 }),
+  maxIter: int("gradient steps", { min: 0, default: 250 }),
+  learningRate: num("step size", { gt: 0, default: 0.1 }),
+  signal: signal(),
+} satisfies Schema<TSNETransformOptions>;
+
 export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
   static readonly schema = TSNE_PARAMS;
   readonly options: TSNEParams;
@@ -325,12 +333,8 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
     const n = train.rows;
     const m = M.rows;
     const dims = E.cols;
-    const perp = opts.perplexity ?? 5;
-    if (!(perp > 0) || perp >= n) fail(`perplexity must be in (0, ${n}) for ${n} training points, got ${describeValue(perp)}`);
-    const maxIter = opts.maxIter ?? 250;
-    requireInt("maxIter", maxIter, 0);
-    const lr = opts.learningRate ?? 0.1;
-    if (!(lr > 0)) fail(`learningRate must be positive, got ${describeValue(lr)}`);
+    const { perplexity: perp, maxIter, learningRate: lr } = resolveParams(TSNE_TRANSFORM_PARAMS, opts, "TSNE.transform");
+    if (perp >= n) fail(`perplexity must be in (0, ${n}) for ${n} training points, got ${describeValue(perp)}`);
     const k = Math.min(n, Math.max(1, Math.floor(3 * perp)));
     const g = exactKnn(train, k, { metric: this.options.metric, query: M });
     const cal = calibratePerplexity(Float64Array.from(g.distances, (v) => v * v), m, k, perp);

@@ -184,3 +184,23 @@ test("a schema is checked by the compiler against its options interface", () => 
   const spec: ParamSpec<number> = ok.a;
   assert.equal(spec.kind, "int");
 });
+
+test("TSNE.transform's options go through their schema: wrong types, out-of-range values and unknown names are refused", async () => {
+  const { TSNE } = await import("../../src/manifold/tsne.js");
+  const { randn } = await import("../helpers.js");
+  const X = randn(40, 5, 3, "float32");
+  const t = new TSNE({ perplexity: 5, maxIter: 50, seed: 1 });
+  await t.fit(X);
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{ perplexity: "5" }, /^perplexity must be a number > 0, got "5"$/],
+    [{ maxIter: 2.5 }, /^maxIter must be an integer >= 0, got 2\.5$/],
+    [{ learningRate: -1 }, /^learningRate must be a number > 0, got -1$/],
+    [{ maxIterations: 10 }, /^unknown option "maxIterations" for TSNE\.transform .*maxIter/],
+    [{ perplexity: 40 }, /^perplexity must be in \(0, 40\) for 40 training points, got 40$/],
+  ];
+  for (const [opts, re] of bad) {
+    await assert.rejects(t.transform(X, opts as never), (e: unknown) => e instanceof LatentkitError && re.test((e as Error).message), JSON.stringify(opts));
+  }
+  const Y = await t.transform(X, { maxIter: 5 });
+  assert.equal(Y.rows, 40);
+});

@@ -322,6 +322,10 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
     const C = matrixFromJSON(json.components, "PCA.components");
     const k = C.rows;
     if (k < 1) fail("PCA.components: no components in the saved model");
+    const asked = p.options.nComponents;
+    if (asked !== undefined && asked >= 1 && asked !== k) {
+      fail(`PCA: options.nComponents is ${asked} but PCA.components has ${k} rows in the saved model`);
+    }
     p.components_ = C;
     p.mean_ = numbersFromJSON(json.mean, "PCA.mean", { length: C.cols, lengthOf: "one per column of the components" });
     const per = { length: k, lengthOf: `one per component: components has ${k} rows` };

@@ -132,6 +132,9 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
   }
   /** The fuzzy simplicial set (symmetric membership graph) of the training data. */
   get graph(): CsrMatrix {
+    if (this.graph_ === undefined && this.embedding_ !== undefined) {
+      fail("this UMAP was loaded from a saved model, which keeps the map and the training data but not the fuzzy graph: fit again to get it");
+    }
     return fitted(this.graph_, "UMAP");
   }
   /** The fitted curve parameters of 1/(1 + a·d^(2b)). */

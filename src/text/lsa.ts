@@ -175,9 +175,16 @@ export class LSA implements Transformer<readonly string[], Matrix, LSAParams> {
   static fromJSON(json: LSAJSON): LSA {
     checkSaved(json, "LSA");
     const l = new LSA(decodeParams(LSA_PARAMS, json.options, "LSA"));
-    l.vectorizer_ = TfidfVectorizer.fromJSON(json.vectorizer);
-    l.svd_ = TruncatedSVD.fromJSON(json.svd);
-    l.setDocs(matrixFromJSON(json.documents, "LSA.documents"));
+    const vectorizer = (l.vectorizer_ = TfidfVectorizer.fromJSON(json.vectorizer));
+    const svd = (l.svd_ = TruncatedSVD.fromJSON(json.svd));
+    const terms = vectorizer.terms.length;
+    const k = svd.components.rows;
+    if (svd.components.cols !== terms) {
+      fail(`LSA: the saved SVD has ${svd.components.cols} term columns but the saved vectorizer has ${terms} terms: the parts come from different models`);
+    }
+    const docs = matrixFromJSON(json.documents, "LSA.documents");
+    if (docs.cols !== k) fail(`LSA.documents has ${docs.cols} columns, expected ${k} (one per component of the saved SVD)`);
+    l.setDocs(docs);
     return l;
   }
 }

@@ -12,6 +12,7 @@ import { Sammon } from "../../src/manifold/sammon.js";
 import { TSNE } from "../../src/manifold/tsne.js";
 import { UMAP } from "../../src/manifold/umap.js";
 import { StandardScaler } from "../../src/preprocessing/scaler.js";
+import { LSA } from "../../src/text/lsa.js";
 import { TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Vocabulary } from "../../src/text/vocabulary.js";
 import { PROJECT_DATA, refuses, runCli, scratchDir } from "../helpers.js";
@@ -42,6 +43,20 @@ test("PCA.fromJSON checks every value and that the parts agree", async () => {
   await refuses(() => PCA.fromJSON(edit(json, (j) => (j.nSamples = 2.5))), /^PCA\.nSamples is 2\.5: expected a finite integer >= 2/);
   await refuses(() => PCA.fromJSON(edit(json, (j) => (j.solverUsed = "magic"))), /^PCA\.solverUsed is "magic"/);
   await refuses(() => PCA.fromJSON(edit(json, (j) => (j.components.rows = -3))), /^PCA\.components: expected \{rows, cols, data\} with non-negative integer rows/);
+  await refuses(() => PCA.fromJSON(edit(json, (j) => (j.options.nComponents = 5))), /^PCA: options\.nComponents is 5 but PCA\.components has 3 rows in the saved model$/);
+});
+
+test("LSA.fromJSON checks that its vectorizer, SVD and document vectors belong together", async () => {
+  const docs = ["the cat sat on the mat", "a dog sat on a log", "the cat saw the dog", "ships sail on the sea", "the sea is wide"];
+  const other = ["red green blue", "green blue yellow", "blue red", "yellow green red blue", "red red green"];
+  const a = await new LSA({ nComponents: 2 }).fit(docs);
+  const b = await new LSA({ nComponents: 2 }).fit(other);
+  const ja = JSON.parse(JSON.stringify(a.toJSON()));
+  const jb = JSON.parse(JSON.stringify(b.toJSON()));
+  assert.deepEqual(LSA.fromJSON(ja).topTerms(0, 3), a.topTerms(0, 3));
+  await refuses(() => LSA.fromJSON({ ...ja, svd: jb.svd }), /^LSA: the saved SVD has \d+ term columns but the saved vectorizer has \d+ terms/);
+  await refuses(() => LSA.fromJSON(edit(ja, (j) => { j.documents.cols = 1; j.documents.data = j.documents.data.slice(0, j.documents.rows); })),
+    /^LSA\.documents has 1 columns, expected 2/);
 });
 
 test("every estimator's fromJSON rejects non-numbers and mismatched parts", async () => {
@@ -74,6 +89,7 @@ test("every estimator's fromJSON rejects non-numbers and mismatched parts", asyn
   await refuses(() => Vocabulary.fromJSON(edit(vocab.toJSON(), (j) => (j.counts[1] = "2"))), /^Vocabulary\.counts\[1\] is "2"/);
   // the unedited files load
   assert.equal(UMAP.fromJSON(JSON.parse(JSON.stringify(umap.toJSON()))).embedding.rows, 30);
+  await refuses(() => UMAP.fromJSON(JSON.parse(JSON.stringify(umap.toJSON()))).graph, /^this UMAP was loaded from a saved model, which keeps the map and the training data but not the fuzzy graph/);
   assert.equal(Sammon.fromJSON(JSON.parse(JSON.stringify(sam.toJSON()))).stress, sam.stress);
 });
 

@@ -155,15 +155,20 @@ export class AttractiveForces {
     this.arena = this.core ? new WasmArena(this.core) : null;
     const arena = this.arena;
     if (!arena) return;
-    const n = P.rows;
-    const ip = arena.put(P.indptr);
-    const ix = arena.put(P.indices);
-    const vl = arena.put(P.data);
-    this.yPtr = arena.alloc(8 * dims * n);
-    this.outPtr = arena.alloc(8 * dims * n);
-    this.params = new ParamBlock(this.core!.memory, arena.alloc(4 * TSNE_ATTR_SLOTS), TSNE_ATTR_SLOTS)
-      .set(TSNE_ATTR_INDPTR, ip).set(TSNE_ATTR_INDICES, ix).set(TSNE_ATTR_VALUES, vl).set(TSNE_ATTR_Y, this.yPtr)
-      .set(TSNE_ATTR_OUT, this.outPtr).set(TSNE_ATTR_N, n).set(TSNE_ATTR_DIMS, dims);
+    try {
+      const n = P.rows;
+      const ip = arena.put(P.indptr);
+      const ix = arena.put(P.indices);
+      const vl = arena.put(P.data);
+      this.yPtr = arena.alloc(8 * dims * n);
+      this.outPtr = arena.alloc(8 * dims * n);
+      this.params = new ParamBlock(this.core!.memory, arena.alloc(4 * TSNE_ATTR_SLOTS), TSNE_ATTR_SLOTS)
+        .set(TSNE_ATTR_INDPTR, ip).set(TSNE_ATTR_INDICES, ix).set(TSNE_ATTR_VALUES, vl).set(TSNE_ATTR_Y, this.yPtr)
+        .set(TSNE_ATTR_OUT, this.outPtr).set(TSNE_ATTR_N, n).set(TSNE_ATTR_DIMS, dims);
+    } catch (e) {
+      arena.release(); // a failed allocation (the memory cannot grow) must not leave the others behind
+      throw e;
+    }
   }
 
   /** out = exaggeration · Σ_j p_ij w_ij (y_i − y_j). */
@@ -236,21 +241,27 @@ export class WasmBarnesHut {
     const leafSize = requireInt("leafSize", opts.leafSize ?? 32, 1);
     const groupSize = requireInt("groupSize", opts.groupSize ?? 64, 1);
     const a = (this.arena = new WasmArena(core));
-    const cap = 2 * n + 2;
-    // per-thread stacks and lists are sized for the threads of now: every job below is capped at this many parts,
-    // so a later setThreads cannot send a part past them
-    const threads = (this.threads = core.threads);
-    const listBytes = 4 * (dims + 1) * (Math.ceil((n + cap) / 4) * 4 + 8);
-    this.yPtr = a.alloc(8 * dims * n);
-    this.outPtr = a.alloc(8 * dims * n);
-    this.zPtr = a.alloc(8 * n);
-    const p = (this.params = new ParamBlock(core.memory, a.alloc(4 * BH_SLOTS), BH_SLOTS));
-    p.set(BH_Y, this.yPtr).set(BH_N, n).set(BH_LEAF_SIZE, leafSize).set(BH_GROUP_SIZE, groupSize).set(BH_DIMS, dims);
-    for (const slot of [BH_KEYS, BH_PERM, BH_KEYS2, BH_PERM2, BH_PX, BH_PY, BH_PZ]) p.set(slot, a.alloc(4 * n));
-    for (const slot of [BH_NODE_X, BH_NODE_Y, BH_NODE_Z, BH_NODE_MASS, BH_NODE_WIDTH2]) p.set(slot, a.alloc(8 * cap));
-    for (const slot of [BH_NODE_CHILD, BH_NODE_KIDS, BH_NODE_START, BH_NODE_END, BH_NODE_LEVEL, BH_GROUPS]) p.set(slot, a.alloc(4 * cap));
-    p.set(BH_SCRATCH, a.alloc(1024)).set(BH_STACKS, a.alloc(1024 * threads)).set(BH_LISTS, a.alloc(listBytes * threads))
-      .set(BH_LIST_BYTES, listBytes).set(BH_OUT, this.outPtr).set(BH_Z, this.zPtr).set(BH_COUNTER, 0);
+    try {
+      const cap = 2 * n + 2;
+      // per-thread stacks and lists are sized for the threads of now: every job below is capped at this many parts,
+      // so a later setThreads cannot send a part past them
+      const threads = core.threads;
+      const listBytes = 4 * (dims + 1) * (Math.ceil((n + cap) / 4) * 4 + 8);
+      this.yPtr = a.alloc(8 * dims * n);
+      this.outPtr = a.alloc(8 * dims * n);
+      this.zPtr = a.alloc(8 * n);
+      const p = (this.params = new ParamBlock(core.memory, a.alloc(4 * BH_SLOTS), BH_SLOTS));
+      p.set(BH_Y, this.yPtr).set(BH_N, n).set(BH_LEAF_SIZE, leafSize).set(BH_GROUP_SIZE, groupSize).set(BH_DIMS, dims);
+      for (const slot of [BH_KEYS, BH_PERM, BH_KEYS2, BH_PERM2, BH_PX, BH_PY, BH_PZ]) p.set(slot, a.alloc(4 * n));
+      for (const slot of [BH_NODE_X, BH_NODE_Y, BH_NODE_Z, BH_NODE_MASS, BH_NODE_WIDTH2]) p.set(slot, a.alloc(8 * cap));
+      for (const slot of [BH_NODE_CHILD, BH_NODE_KIDS, BH_NODE_START, BH_NODE_END, BH_NODE_LEVEL, BH_GROUPS]) p.set(slot, a.alloc(4 * cap));
+      p.set(BH_SCRATCH, a.alloc(1024)).set(BH_STACKS, a.alloc(1024 * threads)).set(BH_LISTS, a.alloc(listBytes * threads))
+        .set(BH_LIST_BYTES, listBytes).set(BH_OUT, this.outPtr).set(BH_Z, this.zPtr).set(BH_COUNTER, 0);
+      this.threads = threads;
+    } catch (e) {
+      a.release(); // a failed allocation (the memory cannot grow) must not leave the others behind
+      throw e;
+    }
   }
 
   /** Σ_j w_ij² (y_i − y_j) into out; returns Z. */
@@ -353,7 +364,12 @@ export class PartialGradient {
     private readonly neighbors: Int32Array, private readonly P: Float64Array, private readonly k: number, private readonly theta: number) {
     const core = coreFor("tsneQuery", { supported: dims === 2 || dims === 3 });
     this.wasm = core ? new WasmBarnesHut(core, n, dims as 2 | 3) : null;
-    this.wasm?.setReference(ref, theta);
+    try {
+      this.wasm?.setReference(ref, theta);
+    } catch (e) {
+      this.wasm?.dispose();
+      throw e;
+    }
     this.tree = this.wasm ? null : new BHTree(dims, 4 * n);
     this.tree?.build(ref, n);
     this.stack = new Int32Array(64 * (1 << dims));

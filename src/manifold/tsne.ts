@@ -234,8 +234,17 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
     const core = coreFor("tsneBarnesHut", { supported: method === "barnes-hut" && (dims === 2 || dims === 3) });
     const bh = core ? new WasmBarnesHut(core, n, dims as 2 | 3) : null;
     const tree = method === "barnes-hut" && !bh ? new BHTree(dims, 4 * n) : null;
-    const fft = method === "fft" ? new FftRepulsion(o.fft ?? {}) : null;
-    const attraction = new AttractiveForces(P, dims);
+    let fft: FftRepulsion | null = null;
+    let attraction: AttractiveForces;
+    try {
+      fft = method === "fft" ? new FftRepulsion(o.fft ?? {}) : null;
+      attraction = new AttractiveForces(P, dims);
+    } catch (e) {
+      // what was built in the compute core before the failure (e.g. the memory could not grow) is freed
+      fft?.dispose();
+      bh?.dispose();
+      throw e;
+    }
     // ∂KL/∂y = 4 [exaggeration · Σ_j p_ij w_ij (y_i − y_j) − Σ_j w_ij² (y_i − y_j) / Z]
     const objective = (Y: Float64Array, exaggeration: number, grad: Float64Array): number => {
       let z: number;

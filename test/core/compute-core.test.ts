@@ -158,3 +158,36 @@ test("setThreads refuses what is not a whole number of threads >= 1 (a NaN count
     core.free(out);
   }
 });
+
+test("t-SNE's compute-core objects free what they allocated when an allocation fails part-way (no arena left behind)", async () => {
+  const core = wasmCore();
+  if (!core) return;
+  const { AttractiveForces, WasmBarnesHut } = await import("../../src/manifold/tsne-gradient.js");
+  const { CsrMatrix } = await import("../../src/linalg/sparse.js");
+  const P = CsrMatrix.fromTriplets(50, 50, Int32Array.from([0, 1, 2]), Int32Array.from([1, 2, 3]), Float64Array.from([0.2, 0.3, 0.5]));
+  const realAlloc = core.alloc;
+  const realFree = core.free;
+  for (const make of [() => new AttractiveForces(P, 2), () => new WasmBarnesHut(core, 50, 2)]) {
+    for (const failAt of [2, 4, 6]) {
+      const live = new Set<number>();
+      let calls = 0;
+      core.alloc = (bytes: number): number => {
+        if (++calls === failAt) throw new RangeError("WebAssembly.Memory.grow(): Maximum memory size exceeded");
+        const p = realAlloc.call(core, bytes);
+        live.add(p);
+        return p;
+      };
+      core.free = (ptr: number): void => {
+        live.delete(ptr);
+        realFree.call(core, ptr);
+      };
+      try {
+        assert.throws(make, /Maximum memory size exceeded/);
+        assert.equal(live.size, 0, `allocation ${failAt} failed: ${live.size} blocks left allocated`);
+      } finally {
+        core.alloc = realAlloc;
+        core.free = realFree;
+      }
+    }
+  }
+});

@@ -2,7 +2,7 @@
 // with scikit-learn's optimisation schedule: early exaggeration 12 for 250 iterations at momentum 0.5, then
 // momentum 0.8, gains (+0.2 / ×0.8, floor 0.01), learning rate "auto" = max(n / exaggeration / 4, 50).
 import { coreFor } from "../core/backend.js";
-import { describeValue, fail, requireInt, throwIfAborted } from "../core/errors.js";
+import { describeValue, fail, throwIfAborted } from "../core/errors.js";
 import { checkOutput, checkSaved, fitted, matrixFromJSON, matrixToJSON, numberFromJSON, type InductiveEmbedder, type MatrixJSON, type Progress } from "../core/estimator.js";
 import {
   anyOf, choice, decodeParams, encodeParams, func, int, matrix, num, object, resolveParams, signal, type ParamsOf, type Schema,

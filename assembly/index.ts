@@ -15,3 +15,4 @@ export { tsneAttractRowsPart, bhGroupBuild, bhGroupPart, tsneGradPart, bhQueryPa
 export { csrMatmulPart } from "./sparse";
 export { w2vTrainPart, w2vScratchBytes } from "./word2vec";
 export { umapEpochPart } from "./umap";
+export { nnAxpy, nnScale, nnSumSq } from "./nn/blas1";

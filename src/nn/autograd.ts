@@ -1,0 +1,159 @@
+// Reverse-mode automatic differentiation on a tape. Each op (src/nn/ops/, one file each) computes its output and, when
+// gradients are wanted, records a node: its inputs, its output and a backward closure that keeps what it needs (the
+// inputs, the output, a mask). backward(loss) walks the tape from the newest node to the oldest, handing each node
+// the gradient of its output and accumulating what it returns into its inputs' gradients: into `grad` for leaves
+// (parameters), which accumulates across calls until zeroGrad, and into temporaries for the rest.
+import { fail } from "../core/errors.js";
+import { addInto, copyOf } from "./blas1.js";
+import { beginScope, currentScope, endScope } from "./storage.js";
+import { Tensor, shapeString } from "./tensor.js";
+
+export interface TapeNode {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  readonly output: Tensor;
+  /** Gradients for each input given the gradient of the output (null where an input needs none). */
+  readonly backward: (grad: Tensor) => readonly (Tensor | null)[];
+}
+
+let gradEnabled = true;
+const tape: TapeNode[] = [];
+
+/** Whether ops record tape nodes now. */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs fn with the tape off: no node is recorded (inference, optimiser updates). */
+export function noGrad<T>(fn: () => T): T {
+  const before = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = before;
+  }
+}
+
+/** Whether an op on these inputs must record a node. */
+export function needsGrad(...inputs: readonly Tensor[]): boolean {
+  if (!gradEnabled) return false;
+  for (const t of inputs) if (t.requiresGrad) return true;
+  return false;
+}
+
+/**
+ * Records the node of an op (a no-op unless grad is enabled and some input requires grad) and returns its output.
+ * `backward` receives the output's gradient and returns one gradient per input, of the input's shape, or null for
+ * inputs that do not require grad (inputs[i].requiresGrad tells which do).
+ */
+export function record(op: string, inputs: readonly Tensor[], output: Tensor,
+  backward: (grad: Tensor) => readonly (Tensor | null)[]): Tensor {
+  if (!needsGrad(...inputs)) return output;
+  output.requiresGrad = true;
+  const node: TapeNode = { op, inputs, output, backward };
+  output.node = node;
+  tape.push(node);
+  return output;
+}
+
+/** Nodes on the tape now (tests, diagnostics). */
+export function tapeLength(): number {
+  return tape.length;
+}
+
+/** Drops the tape's nodes from index `from` on (a scope that ended without backward()). */
+export function truncateTape(from: number): void {
+  for (let i = from; i < tape.length; i++) tape[i]!.output.node = null;
+  tape.length = Math.min(tape.length, from);
+}
+
+/**
+ * Back-propagates from `root` (a scalar loss, or any tensor with `seed` as its gradient) through the tape, adding the
+ * gradients into the `grad` of every leaf that requires grad, then clears the tape. Gradients of intermediate results
+ * are temporaries of the current scope.
+ */
+export function backward(root: Tensor, seed?: Tensor): void {
+  if (!root.requiresGrad || !root.node) {
+    fail(`backward: the tensor ${shapeString(root.shape)} was not computed from anything that requires grad (or its tape was already used)`);
+  }
+  if (!seed && root.size !== 1) fail(`backward: a tensor of shape ${shapeString(root.shape)} needs a seed gradient of its shape`);
+  if (seed && seed.size !== root.size) fail(`backward: the seed ${shapeString(seed.shape)} does not match ${shapeString(root.shape)}`);
+  const grads = new Map<Tensor, { g: Tensor; owned: boolean }>();
+  grads.set(root, { g: seed ?? Tensor.full(root.shape, 1), owned: false });
+  const end = tape.indexOf(root.node);
+  try {
+    for (let i = end; i >= 0; i--) {
+      const node = tape[i]!;
+      const entry = grads.get(node.output);
+      if (!entry) continue;
+      grads.delete(node.output);
+      const gIn = node.backward(entry.g);
+      for (let j = 0; j < node.inputs.length; j++) {
+        const x = node.inputs[j]!;
+        const g = gIn[j];
+        if (!g || !x.requiresGrad) continue;
+        if (g.size !== x.size) fail(`backward of ${node.op}: gradient ${shapeString(g.shape)} for input ${shapeString(x.shape)}`);
+        if (!x.node) {
+          // a leaf: accumulate into its own long-lived (or same-scope) gradient
+          if (!x.grad) x.grad = x.scoped ? copyOf(g, x.shape) : longLivedCopy(g, x);
+          else addInto(x.grad, g);
+          continue;
+        }
+        const prev = grads.get(x);
+        if (!prev) grads.set(x, { g, owned: false });
+        else if (prev.owned) addInto(prev.g, g);
+        else {
+          // the first gradient may be shared with another input (an add passes its gradient through): sum into a new one
+          const sum = copyOf(prev.g, x.shape);
+          addInto(sum, g);
+          grads.set(x, { g: sum, owned: true });
+        }
+      }
+    }
+  } finally {
+    truncateTape(0);
+  }
+}
+
+function longLivedCopy(g: Tensor, like: Tensor): Tensor {
+  const t = Tensor.longLived(like.shape);
+  t.data.set(g.data);
+  return t;
+}
+
+/** Sets the gradients of these tensors to zero (kept allocated). */
+export function zeroGrad(params: Iterable<Tensor>): void {
+  for (const p of params) p.grad?.data.fill(0);
+}
+
+/**
+ * Runs fn in a scope: every tensor it makes is a temporary, freed when fn returns (or throws), and tape nodes it
+ * recorded without a backward() are dropped. fn must not return a tensor (copy what it needs out first: toMatrix,
+ * item(), toFloat32Array()). fn must be synchronous (a training step is: the loop awaits between steps).
+ */
+export function tidy<T>(fn: () => T): T {
+  const s = beginScope();
+  const mark = tape.length;
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    truncateTape(mark);
+    endScope(s);
+    throw e;
+  }
+  if (result instanceof Tensor) {
+    truncateTape(mark);
+    endScope(s);
+    fail("tidy(): the function returned a tensor of the scope, which is freed with it; return item(), toMatrix() or a copy instead");
+  }
+  truncateTape(mark);
+  endScope(s);
+  return result;
+}
+
+/** Whether a scope is open now. */
+export function inScope(): boolean {
+  return currentScope() !== null;
+}

@@ -1,0 +1,98 @@
+// Module: a layer or a network of them, as PyTorch's nn.Module. A module owns named parameters (long-lived tensors
+// that require grad), named buffers (state that is saved but not trained: batch norm's running statistics) and named
+// child modules; parameters() walks them all in registration order, which is also the order of saved weights.
+import { fail } from "../core/errors.js";
+import type { Tensor } from "./tensor.js";
+
+/** A module's architecture as JSON: its type and constructor arguments, and its children's (saved with the weights). */
+export interface ModuleSpec {
+  type: string;
+  args?: Record<string, unknown>;
+  children?: ModuleSpec[];
+}
+
+export abstract class Module {
+  /** Training mode (dropout active, batch norm on batch statistics) or eval mode. */
+  training = true;
+  private readonly params = new Map<string, Tensor>();
+  private readonly bufs = new Map<string, Tensor>();
+  private readonly kids = new Map<string, Module>();
+
+  abstract forward(x: Tensor): Tensor;
+
+  /** The architecture, to rebuild the module on load (see src/nn/layers/). */
+  abstract spec(): ModuleSpec;
+
+  /** Registers a parameter (made long-lived and requiring grad) under `name`. */
+  protected param(name: string, t: Tensor): Tensor {
+    if (t.scoped) fail(`parameter ${name} must be a long-lived tensor, made outside tidy()`);
+    t.requiresGrad = true;
+    t.name = name;
+    this.params.set(name, t);
+    return t;
+  }
+
+  /** Registers a buffer (saved, not trained). */
+  protected buffer(name: string, t: Tensor): Tensor {
+    if (t.scoped) fail(`buffer ${name} must be a long-lived tensor, made outside tidy()`);
+    t.name = name;
+    this.bufs.set(name, t);
+    return t;
+  }
+
+  /** Registers a child module. */
+  protected child<M extends Module>(name: string, m: M): M {
+    this.kids.set(name, m);
+    return m;
+  }
+
+  /** Child modules in registration order. */
+  children(): [string, Module][] {
+    return [...this.kids];
+  }
+
+  /** Every parameter of this module and its children, with dotted names ("0.weight", "encoder.1.bias"). */
+  namedParameters(prefix = ""): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [n, t] of this.params) out.push([prefix + n, t]);
+    for (const [n, m] of this.kids) out.push(...m.namedParameters(`${prefix}${n}.`));
+    return out;
+  }
+
+  /** Every buffer, with dotted names. */
+  namedBuffers(prefix = ""): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [n, t] of this.bufs) out.push([prefix + n, t]);
+    for (const [n, m] of this.kids) out.push(...m.namedBuffers(`${prefix}${n}.`));
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  /** Parameters and buffers by name: what is saved (PyTorch's state_dict). */
+  stateDict(): Map<string, Tensor> {
+    return new Map([...this.namedParameters(), ...this.namedBuffers()]);
+  }
+
+  /** Sets training mode here and in every child. */
+  train(on = true): this {
+    this.training = on;
+    for (const m of this.kids.values()) m.train(on);
+    return this;
+  }
+
+  /** Sets eval mode. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Frees every parameter, gradient and buffer. */
+  dispose(): void {
+    for (const t of [...this.parameters(), ...this.namedBuffers().map(([, b]) => b)]) {
+      t.grad?.dispose();
+      t.dispose();
+    }
+  }
+}

@@ -1,0 +1,7 @@
+// div: elementwise with broadcasting (numpy rules). STUB: to be written (issue 11).
+import { fail } from "../../core/errors.js";
+import type { Tensor } from "../tensor.js";
+
+export function div(a: Tensor, b: Tensor): Tensor {
+  return fail("div is not implemented yet" + String(a) + String(b));
+}

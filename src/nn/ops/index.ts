@@ -1,0 +1,31 @@
+// The op table: every differentiable op of the neural engine, one file each in this folder with its forward and
+// backward (and its WASM kernel in assembly/nn/, a TypeScript loop for the routes without the core).
+export { add } from "./add.js";
+export { sub } from "./sub.js";
+export { mul } from "./mul.js";
+export { div } from "./div.js";
+export { addScalar, mulScalar, neg } from "./scalar.js";
+export { exp } from "./exp.js";
+export { log } from "./log.js";
+export { tanh } from "./tanh.js";
+export { sigmoid } from "./sigmoid.js";
+export { relu, leakyRelu } from "./relu.js";
+export { gelu } from "./gelu.js";
+export { square } from "./square.js";
+export { sqrt } from "./sqrt.js";
+export { sum } from "./sum.js";
+export { mean } from "./mean.js";
+export { max } from "./max.js";
+export { reshape } from "./reshape.js";
+export { transpose } from "./transpose.js";
+export { slice } from "./slice.js";
+export { concat } from "./concat.js";
+export { matmul, type MatmulOptions } from "./matmul.js";
+export { linear, type Activation } from "./linear.js";
+export { conv2d, type Conv2dOptions } from "./conv2d.js";
+export { convTranspose2d, type ConvTranspose2dOptions } from "./conv-transpose2d.js";
+export { maxPool2d, avgPool2d, type Pool2dOptions } from "./pool2d.js";
+export { batchNorm, type BatchNormOptions } from "./batch-norm.js";
+export { dropout } from "./dropout.js";
+export { softmax, logSoftmax } from "./softmax.js";
+export { softmaxCrossEntropy, bceWithLogits, mseLoss, gaussianKL, type Reduction } from "./losses.js";

@@ -1,0 +1,8 @@
+// mean over axes. STUB.
+import { fail } from "../../core/errors.js";
+import type { Tensor } from "../tensor.js";
+
+/** mean over `axes` (default: all), keeping reduced axes as 1 when keepDims. */
+export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  return fail("mean is not implemented yet" + String(x) + String(axes) + keepDims);
+}

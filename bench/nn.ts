@@ -1,0 +1,123 @@
+// The neural engine against PyTorch CPU on Fashion-MNIST (issue 11's workloads), each workload and each peer in a
+// process of its own (peak memory = that process's maximum resident set, data included):
+//   W1 dense autoencoder 784-512-128-32-128-512-784, ReLU, sigmoid + BCE, batch 256
+//   W2 conv autoencoder (conv 16, pool, conv 32, pool, dense 32; dense, two transposed convs), sigmoid + BCE, batch 128
+//   W3 VAE 784-400-20(μ, log σ²)-400-784, BCE sum + KL, batch 128
+//   W4 CNN classifier conv32-conv64-pool-dropout-dense128-dropout-dense10, cross-entropy, batch 128
+// Adam lr 1e-3 everywhere; samples/s after a warm-up of a few steps; the loss reached is the mean of the last 20
+// steps (per pixel for W1/W2, per sample for W3 and W4). PyTorch (Debian python3-torch under /usr/bin/python3) runs
+// with torch.set_num_threads(1) by default, its fastest setting on this 2-core machine (its BLAS still uses both
+// cores), and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset for its process only. A benchmark, not a test.
+//   npm run build && npm run bench:nn -- [--workloads W1,W3] [--steps n | --seconds s] [--warmup k]
+//     [--threads t] [--torch-threads t] [--no-torch] [--json] [--markdown]
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const argv = process.argv.slice(2);
+const arg = (name: string, def: string): string => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : def;
+};
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const data = join(root, "../shared/data/fashion-mnist");
+const workloads = arg("--workloads", "W1,W2,W3,W4").split(",").filter(Boolean);
+const steps = arg("--steps", "0");
+const seconds = arg("--seconds", "15");
+const warmup = arg("--warmup", "3");
+const torchThreads = arg("--torch-threads", "1");
+const threads = argv.includes("--threads") ? ["--threads", arg("--threads", "2")] : [];
+const asJson = argv.includes("--json");
+const asMarkdown = argv.includes("--markdown");
+const limitS = Number(arg("--limit-s", "600"));
+
+for (const w of workloads) {
+  if (!["W1", "W2", "W3", "W4"].includes(w)) {
+    console.error(`bench:nn: unknown workload ${w} (W1, W2, W3, W4)`);
+    process.exit(2);
+  }
+}
+if (!existsSync(join(data, "train-images-idx3-ubyte.gz"))) {
+  console.error(`bench:nn: Fashion-MNIST not found in ${data}`);
+  process.exit(2);
+}
+
+const TARGET: Record<string, number> = { W1: 0.25, W2: 0.35, W3: 0.25, W4: 0.35 };
+const WHAT: Record<string, string> = {
+  W1: "W1 dense AE 784-512-128-32-128-512-784, batch 256",
+  W2: "W2 conv AE (conv16-pool-conv32-pool-dense32, 2 transposed convs), batch 128",
+  W3: "W3 VAE 784-400-20-400-784, batch 128",
+  W4: "W4 CNN conv32-conv64-pool-drop-dense128-drop-dense10, batch 128",
+};
+
+interface Run {
+  workload: string;
+  peer: string;
+  samplesPerSecond: number;
+  loss: number;
+  peakMB: number;
+  steps: number;
+  seconds: number;
+  threads?: number;
+  version?: string;
+}
+interface Row { workload: string; latentkit: Run | { error: string }; pytorch: Run | { error: string } | null }
+
+const python = existsSync("/usr/bin/python3") && spawnSync("/usr/bin/python3", ["-c", "import torch"]).status === 0 ? "/usr/bin/python3" : null;
+const torchEnv = { ...process.env };
+delete torchEnv.OPENBLAS_CORETYPE;
+delete torchEnv.OPENBLAS_L2_SIZE;
+
+function runJson(cmd: string, args: string[], env: NodeJS.ProcessEnv): Run | { error: string } {
+  const r = spawnSync(cmd, args, { encoding: "utf8", env, timeout: limitS * 1000, maxBuffer: 1 << 24 });
+  if (r.status !== 0) {
+    const lines = (r.stderr || r.stdout || "").trim().split("\n");
+    // Node ends an uncaught error with its version line: show the error's own line
+    const why = r.signal ? `stopped (${r.signal}) at the ${limitS} s limit` : lines.filter((l) => /Error\b|error:/.test(l)).pop() ?? lines.pop() ?? "failed";
+    return { error: why };
+  }
+  try {
+    return JSON.parse(r.stdout.trim().split("\n").pop()!) as Run;
+  } catch {
+    return { error: `no result: ${r.stdout.trim().slice(-200)}` };
+  }
+}
+
+const common = ["--steps", steps, "--seconds", seconds, "--warmup", warmup];
+const rows: Row[] = [];
+const ok = (r: Run | { error: string } | null): r is Run => r !== null && !("error" in r);
+const f0 = (v: number): string => Math.round(v).toLocaleString("en-US");
+for (const w of workloads) {
+  const lk = runJson(process.execPath, [join(root, "dist/bench/nn-run.js"), w, data, ...common, ...threads], process.env);
+  const pt = python && !argv.includes("--no-torch")
+    ? runJson(python, [join(root, "bench/nn_torch.py"), w, data, ...common, "--threads", torchThreads], torchEnv)
+    : null;
+  rows.push({ workload: w, latentkit: lk, pytorch: pt });
+  if (!asJson) {
+    const show = (name: string, r: Run | { error: string } | null): string => r === null ? `${name}: not run${python ? "" : " (no torch under /usr/bin/python3)"}`
+      : "error" in r ? `${name}: ${r.error}`
+        : `${name} ${f0(r.samplesPerSecond).padStart(7)} samples/s  loss ${r.loss.toPrecision(5)}  peak ${f0(r.peakMB)} MB  (${r.steps} steps, ${r.seconds.toFixed(1)} s)`;
+    console.log(WHAT[w]);
+    console.log(`  ${show("latentkit", lk)}`);
+    console.log(`  ${show("PyTorch  ", pt)}`);
+    if (ok(lk) && ok(pt)) {
+      const ratio = lk.samplesPerSecond / pt.samplesPerSecond;
+      console.log(`  ratio ${ratio.toFixed(3)}x PyTorch (target ${TARGET[w]}x: ${ratio >= TARGET[w]! ? "met" : "not met"}), memory ${(lk.peakMB / pt.peakMB).toFixed(2)}x`);
+    }
+  }
+}
+
+if (asJson) console.log(JSON.stringify({ torchThreads: Number(torchThreads), rows }, null, 2));
+if (asMarkdown) {
+  console.log("\n| workload | latentkit samples/s | PyTorch samples/s | ratio (target) | loss latentkit / PyTorch | peak MB latentkit / PyTorch |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const r of rows) {
+    const lk = r.latentkit, pt = r.pytorch;
+    const cell = (x: Run | { error: string } | null, f: (v: Run) => string): string => x === null ? "–" : "error" in x ? "failed" : f(x);
+    const ratio = ok(lk) && ok(pt) ? `${(lk.samplesPerSecond / pt.samplesPerSecond).toFixed(2)}× (${TARGET[r.workload]}×)` : "–";
+    console.log(`| ${WHAT[r.workload]} | ${cell(lk, (v) => f0(v.samplesPerSecond))} | ${cell(pt, (v) => f0(v.samplesPerSecond))} | ${ratio} | `
+      + `${cell(lk, (v) => v.loss.toPrecision(4))} / ${cell(pt, (v) => v.loss.toPrecision(4))} | ${cell(lk, (v) => f0(v.peakMB))} / ${cell(pt, (v) => f0(v.peakMB))} |`);
+  }
+}
+process.exit(0);

@@ -109,6 +109,21 @@ test("a fresh file written by PyTorch now (/usr/bin/python3 with torch) loads an
     checkFixtures(dir, "live");
   });
 
+test("a module saved by latentkit loads into PyTorch (load_state_dict, strict) and gives the same forward",
+  { skip: !torch && "PyTorch is not installed (/usr/bin/python3 -c 'import torch' failed): apt-get install python3-torch to run this test" }, () => {
+    const a = mlp();
+    loadStateDict(a, fixture(FIXTURES, "mlp.safetensors"));
+    const path = join(scratchDir(), "latentkit-mlp.safetensors");
+    writeModule(path, a);
+    a.dispose();
+    const r = spawnSync("/usr/bin/python3", [GENERATOR, FIXTURES, "--check-mlp", path], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, 0, `PyTorch could not load the file: ${r.stderr}`);
+    const { maxError, architecture } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { maxError: number; architecture: { type: string; children: unknown[] } };
+    assert.ok(maxError < 1e-6, `PyTorch's forward with latentkit's file differs by ${maxError}`);
+    assert.equal(architecture.type, "Sequential");
+    assert.equal(architecture.children.length, 8);
+  });
+
 const IMAGES = join(SHARED_DATA, "fashion-mnist/train-images-idx3-ubyte.gz");
 test("a reduced W1 (784-30-16-30-784) trained one epoch from PyTorch's initial weights reaches PyTorch's loss within 1 %",
   { skip: !existsSync(IMAGES) && `needs Fashion-MNIST in the shared data folder (${IMAGES})` }, () => {
@@ -135,7 +150,8 @@ test("a reduced W1 (784-30-16-30-784) trained one epoch from PyTorch's initial w
     assert.equal(got.length, want.length);
     const rel = got.map((v, i) => Math.abs(v - want[i]!) / want[i]!);
     const worst = Math.max(...rel);
-    assert.ok(worst < 0.02, `per-step losses differ by up to ${(100 * worst).toFixed(3)} % (latentkit ${got.map((v) => v.toFixed(5)).join(" ")})`);
+    // PyTorch and latentkit agree to ~2e-6 here; 1e-3 leaves room for another summation order (threads, SIMD)
+    assert.ok(worst < 1e-3, `per-step losses differ by up to ${(100 * worst).toFixed(3)} % (latentkit ${got.map((v) => v.toFixed(5)).join(" ")})`);
     const final = noGrad(() => tidy(() => {
       const x = Tensor.from(pixels, [n, 784]);
       return bceWithLogits(net.forward(x), x).item();

@@ -61,6 +61,7 @@ interface Run {
   seconds: number;
   threads?: number;
   version?: string;
+  msPerStep?: Record<string, number>;
 }
 interface Row { workload: string; latentkit: Run | { error: string }; pytorch: Run | { error: string } | null }
 
@@ -101,6 +102,10 @@ for (const w of workloads) {
     console.log(WHAT[w]);
     console.log(`  ${show("latentkit", lk)}`);
     console.log(`  ${show("PyTorch  ", pt)}`);
+    if (ok(lk) && lk.msPerStep) {
+      const m = lk.msPerStep;
+      console.log(`  latentkit ms/step: forward ${m.forward}, backward ${m.backward}, Adam ${m.optimizer}, batch copy ${m.batch}`);
+    }
     if (ok(lk) && ok(pt)) {
       const ratio = lk.samplesPerSecond / pt.samplesPerSecond;
       console.log(`  ratio ${ratio.toFixed(3)}x PyTorch (target ${TARGET[w]}x: ${ratio >= TARGET[w]! ? "met" : "not met"}), memory ${(lk.peakMB / pt.peakMB).toFixed(2)}x`);

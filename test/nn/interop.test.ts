@@ -55,15 +55,15 @@ function checkFixtures(dir: string, what: string): void {
   for (const route of ROUTES) {
     withEngineRoute(route, () => {
       const a = mlp();
-      loadStateDict(a, fixture(dir, "mlp.safetensors"), join(dir, "mlp.safetensors"));
-      const ea = forwardError(a, fixture(dir, "mlp-io.safetensors"));
+      loadStateDict(a, fixture(dir, "interop-mlp.safetensors"), join(dir, "interop-mlp.safetensors"));
+      const ea = forwardError(a, fixture(dir, "interop-mlp-io.safetensors"));
       assert.ok(ea < 1e-5, `${what} MLP on ${route}: max difference ${ea}`);
       const b = convNet();
       // PyTorch's file has the BatchNorm counter "1.num_batches_tracked" (I64), which loads as ignored
-      const sd = fixture(dir, "conv.safetensors");
+      const sd = fixture(dir, "interop-conv.safetensors");
       assert.equal(sd.tensors.get("1.num_batches_tracked")?.dtype, "I64");
-      loadStateDict(b, sd, join(dir, "conv.safetensors"));
-      const eb = forwardError(b, fixture(dir, "conv-io.safetensors"));
+      loadStateDict(b, sd, join(dir, "interop-conv.safetensors"));
+      const eb = forwardError(b, fixture(dir, "interop-conv-io.safetensors"));
       assert.ok(eb < 1e-5, `${what} conv net on ${route}: max difference ${eb}`);
       a.dispose();
       b.dispose();
@@ -76,27 +76,27 @@ test("PyTorch state_dicts (committed fixtures) load into the same Sequential and
 });
 
 test("a PyTorch model's weights that do not fit are refused, naming the file and the tensor", () => {
-  const path = join(FIXTURES, "mlp.safetensors");
+  const path = join(FIXTURES, "interop-mlp.safetensors");
   const wrong = new Sequential(new Linear(64, 32), new ReLU(), new Linear(32, 17));
-  assert.throws(() => loadStateDict(wrong, fixture(FIXTURES, "mlp.safetensors"), path),
+  assert.throws(() => loadStateDict(wrong, fixture(FIXTURES, "interop-mlp.safetensors"), path),
     (e: Error) => e.message.startsWith(`${path}: `) && /"2\.weight" is \[16, 32\] in the file, the module's is \[17, 32\]/.test(e.message)
       && /does not have: "4\.weight"/.test(e.message));
 });
 
 test("a module saved by latentkit loads back with its architecture and gives the same forward", () => {
   const a = mlp();
-  loadStateDict(a, fixture(FIXTURES, "mlp.safetensors"));
+  loadStateDict(a, fixture(FIXTURES, "interop-mlp.safetensors"));
   const bytes = saveModule(a, { source: "interop test" });
   const b = loadModule(bytes, "saved.safetensors");
   assert.deepEqual(b.spec(), a.spec());
-  assert.ok(forwardError(b, fixture(FIXTURES, "mlp-io.safetensors")) < 1e-5);
-  const path = join(scratchDir(), "conv.safetensors");
+  assert.ok(forwardError(b, fixture(FIXTURES, "interop-mlp-io.safetensors")) < 1e-5);
+  const path = join(scratchDir(), "interop-conv.safetensors");
   const c = convNet();
-  loadStateDict(c, fixture(FIXTURES, "conv.safetensors"));
+  loadStateDict(c, fixture(FIXTURES, "interop-conv.safetensors"));
   writeModule(path, c);
   const d = readModule(path);
   assert.deepEqual(d.spec(), c.spec());
-  assert.ok(forwardError(d, fixture(FIXTURES, "conv-io.safetensors")) < 1e-5);
+  assert.ok(forwardError(d, fixture(FIXTURES, "interop-conv-io.safetensors")) < 1e-5);
   for (const m of [a, b, c, d]) m.dispose();
 });
 
@@ -112,7 +112,7 @@ test("a fresh file written by PyTorch now (/usr/bin/python3 with torch) loads an
 test("a module saved by latentkit loads into PyTorch (load_state_dict, strict) and gives the same forward",
   { skip: !torch && "PyTorch is not installed (/usr/bin/python3 -c 'import torch' failed): apt-get install python3-torch to run this test" }, () => {
     const a = mlp();
-    loadStateDict(a, fixture(FIXTURES, "mlp.safetensors"));
+    loadStateDict(a, fixture(FIXTURES, "interop-mlp.safetensors"));
     const path = join(scratchDir(), "latentkit-mlp.safetensors");
     writeModule(path, a);
     a.dispose();
@@ -127,14 +127,14 @@ test("a module saved by latentkit loads into PyTorch (load_state_dict, strict) a
 const IMAGES = join(SHARED_DATA, "fashion-mnist/train-images-idx3-ubyte.gz");
 test("a reduced W1 (784-30-16-30-784) trained one epoch from PyTorch's initial weights reaches PyTorch's loss within 1 %",
   { skip: !existsSync(IMAGES) && `needs Fashion-MNIST in the shared data folder (${IMAGES})` }, () => {
-    const losses = fixture(FIXTURES, "w1mini-losses.safetensors");
+    const losses = fixture(FIXTURES, "interop-w1mini-losses.safetensors");
     const want = losses.tensors.get("losses")!.data, wantFinal = losses.tensors.get("final")!.data[0]!;
     const n = 8192, batch = 256;
     const X = readIdxImages(IMAGES, n).X;
     const pixels = Float32Array.from(X.data, (v) => v / 255);
     const net = new Sequential(new Linear(784, 30), new ReLU(), new Linear(30, 16), new ReLU(), new Linear(16, 30), new ReLU(),
       new Linear(30, 784));
-    loadStateDict(net, fixture(FIXTURES, "w1mini.safetensors"));
+    loadStateDict(net, fixture(FIXTURES, "interop-w1mini.safetensors"));
     const opt = new Adam(net.parameters(), { lr: 1e-3 });
     const got: number[] = [];
     for (let s = 0; s < n; s += batch) {

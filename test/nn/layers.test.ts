@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import * as latentkit from "../../src/index.js";
 import { Random } from "../../src/core/random.js";
 import { parseSafetensors, type SafeTensor } from "../../src/formats/safetensors.js";
 import { backward, noGrad, tidy } from "../../src/nn/autograd.js";
@@ -298,4 +299,18 @@ test("Sequential fuses Linear + activation into one linear op with the unfused r
     });
     lin.dispose();
   }
+});
+
+test("the public API: the nn namespace (tensors, tape, ops, layers, optimisers, schedules, init) and the main classes", () => {
+  const { nn } = latentkit;
+  for (const name of ["Tensor", "tidy", "noGrad", "backward", "checkGrad", "setEngineRoute", "Module", "Sequential", "Linear", "Conv2d",
+    "BatchNorm2d", "Residual", "buildModule", "SGD", "Adam", "AdamW", "StepLR", "CosineAnnealingLR", "ReduceLROnPlateau",
+    "clipGradNorm", "clipGradValue", "linear", "conv2d", "matmul"] as const) {
+    assert.equal(typeof (nn as Record<string, unknown>)[name], "function", `nn.${name}`);
+  }
+  assert.equal(typeof nn.ops.linear, "function");
+  assert.equal(typeof nn.init.heNormal, "function");
+  assert.equal(latentkit.Linear, nn.Linear);
+  assert.equal(latentkit.Adam, nn.Adam);
+  assert.equal(latentkit.Tensor, Tensor);
 });

@@ -12,7 +12,10 @@ import {
 } from "../../src/nn/layers/index.js";
 import type { Module } from "../../src/nn/module.js";
 import * as ops from "../../src/nn/ops/index.js";
+import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor } from "../../src/nn/tensor.js";
+
+const ROUTES = (nnCore() ? ["wasm", "ts"] : ["ts"]) as ("wasm" | "ts")[];
 
 const fx = parseSafetensors(readFileSync(new URL("../../../test/fixtures/nn/layers.safetensors", import.meta.url)), "layers.safetensors");
 const T = (name: string): SafeTensor => {
@@ -252,38 +255,46 @@ test("layers refuse bad arguments and inputs with one-line messages", () => {
   });
 });
 
-test("the network with PyTorch's weights gives PyTorch's eval-mode output to 1e-5", { skip: needOps }, () => {
-  const net = everyLayer();
-  loadTorchState(net);
-  net.eval();
-  const y = noGrad(() => tidy(() => net.forward(Tensor.from(T("input").data, T("input").shape)).toFloat32Array()));
-  close(y, T("eval.output").data, 1e-5, "eval output");
-  // the rebuilt model gives the same
-  const copy = buildModule(JSON.parse(JSON.stringify(net.spec())));
-  copy.loadStateDict(net.stateDict());
-  copy.eval();
-  const y2 = noGrad(() => tidy(() => copy.forward(Tensor.from(T("input").data, T("input").shape)).toFloat32Array()));
-  assert.deepEqual(y2, y);
-  net.dispose();
-  copy.dispose();
+test("the network with PyTorch's weights gives PyTorch's eval-mode output to 1e-5, on every route", { skip: needOps }, () => {
+  for (const route of ROUTES) {
+    withEngineRoute(route, () => {
+      const net = everyLayer();
+      loadTorchState(net);
+      net.eval();
+      const y = noGrad(() => tidy(() => net.forward(Tensor.from(T("input").data, T("input").shape)).toFloat32Array()));
+      close(y, T("eval.output").data, 1e-5, `${route} eval output`);
+      // the rebuilt model gives the same
+      const copy = buildModule(JSON.parse(JSON.stringify(net.spec())));
+      copy.loadStateDict(net.stateDict());
+      copy.eval();
+      const y2 = noGrad(() => tidy(() => copy.forward(Tensor.from(T("input").data, T("input").shape)).toFloat32Array()));
+      assert.deepEqual(y2, y);
+      net.dispose();
+      copy.dispose();
+    });
+  }
 });
 
-test("train mode up to the dropout: PyTorch's output, updated running statistics and parameter gradients", { skip: needOps }, () => {
-  const net = everyLayer();
-  loadTorchState(net);
-  const head = new Sequential(...Array.from({ length: 10 }, (_, i) => net.at(i)));
-  head.train();
-  tidy(() => {
-    const y = head.forward(Tensor.from(T("input").data, T("input").shape));
-    close(y.data, T("train.output").data, 1e-5, "train output");
-    backward(ops.sum(ops.mul(y, Tensor.from(T("train.r").data, y.shape))));
-  });
-  for (const i of [1, 8]) {
-    close(net.stateDict().get(`${i}.running_mean`)!.data, T(`train.${i}.running_mean`).data, 1e-5, `${i}.running_mean`);
-    close(net.stateDict().get(`${i}.running_var`)!.data, T(`train.${i}.running_var`).data, 1e-5, `${i}.running_var`);
+test("train mode up to the dropout: PyTorch's output, updated running statistics and parameter gradients, on every route", { skip: needOps }, () => {
+  for (const route of ROUTES) {
+    withEngineRoute(route, () => {
+      const net = everyLayer();
+      loadTorchState(net);
+      const head = new Sequential(...Array.from({ length: 10 }, (_, i) => net.at(i)));
+      head.train();
+      tidy(() => {
+        const y = head.forward(Tensor.from(T("input").data, T("input").shape));
+        close(y.data, T("train.output").data, 1e-5, `${route} train output`);
+        backward(ops.sum(ops.mul(y, Tensor.from(T("train.r").data, y.shape))));
+      });
+      for (const i of [1, 8]) {
+        close(net.stateDict().get(`${i}.running_mean`)!.data, T(`train.${i}.running_mean`).data, 1e-5, `${route} ${i}.running_mean`);
+        close(net.stateDict().get(`${i}.running_var`)!.data, T(`train.${i}.running_var`).data, 1e-5, `${route} ${i}.running_var`);
+      }
+      for (const [k, p] of head.namedParameters()) close(p.grad!.data, T(`train.grad.${k}`).data, 1e-4, `${route} grad ${k}`);
+      net.dispose();
+    });
   }
-  for (const [k, p] of head.namedParameters()) close(p.grad!.data, T(`train.grad.${k}`).data, 1e-4, `grad ${k}`);
-  net.dispose();
 });
 
 test("Sequential fuses Linear + activation into one linear op with the unfused result", { skip: needOps }, () => {

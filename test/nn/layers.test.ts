@@ -146,6 +146,8 @@ test("spec → JSON → buildModule rebuilds every layer with the same names, sh
   assert.throws(() => buildModule({ type: "Conv3d" }), /unknown module type "Conv3d" \(known: Linear, Conv2d/);
   assert.throws(() => buildModule({ type: "Residual", children: [] }), /a Residual has 1 child module, the spec gives 0/);
   assert.throws(() => buildModule({ type: "Linear", args: { inFeatures: 0, outFeatures: 2 } }), /Linear: inFeatures must be an integer >= 1, got 0/);
+  assert.throws(() => buildModule({ type: "Linear", args: { inFeatures: 2, outFeatures: 2, activaton: "relu" } }), /a Linear has no argument "activaton" \(its arguments: inFeatures, outFeatures, bias, activation, init\)/);
+  assert.throws(() => buildModule({ type: "ReLU", args: { inplace: true } }), /a ReLU has no argument "inplace" \(its arguments: none\)/);
   registerModule("Twice", () => new Sequential(new ReLU(), new ReLU()));
   assert.equal((buildModule({ type: "Sequential", children: [{ type: "Twice" }] }) as Sequential).length, 1);
   net.dispose();

@@ -53,6 +53,18 @@ const builders = new Map<string, ModuleBuilder>([
   ["Residual", (s, _rng, build) => new Residual(build(only(s, 1)[0]!))],
 ]);
 
+// The arguments each built-in type's spec may carry (a misspelt one is refused rather than silently defaulted).
+const conv = ["inChannels", "outChannels", "kernelSize", "stride", "padding", "bias", "init"];
+const pool = ["kernelSize", "stride", "padding"];
+const bn = ["numFeatures", "eps", "momentum", "affine", "trackRunningStats"];
+const ARGS: Record<string, readonly string[]> = {
+  Linear: ["inFeatures", "outFeatures", "bias", "activation", "init"], Conv2d: conv, ConvTranspose2d: [...conv, "outputPadding"],
+  MaxPool2d: pool, AvgPool2d: pool, BatchNorm1d: bn, BatchNorm2d: bn, Dropout: ["p"], LeakyReLU: ["negativeSlope"],
+  Flatten: ["startDim", "endDim"], Reshape: ["shape"],
+};
+
+const BUILTIN = new Map(builders);
+
 /** Lets buildModule rebuild modules of a type of your own (estimators register theirs). */
 export function registerModule(type: string, build: ModuleBuilder): void {
   if (typeof type !== "string" || type === "") fail(`registerModule: type must be a non-empty string, got ${describeValue(type)}`);
@@ -71,6 +83,9 @@ export function buildModule(spec: ModuleSpec, rng: Random = defaultRng()): Modul
     if (s.args !== undefined && (typeof s.args !== "object" || s.args === null || Array.isArray(s.args))) {
       fail(`buildModule: the args of a ${s.type} must be an object, got ${describeValue(s.args)}`);
     }
+    const allowed = builders.get(s.type) === BUILTIN.get(s.type) ? ARGS[s.type] ?? [] : null;
+    const unknown = allowed ? Object.keys(s.args ?? {}).filter((k) => !allowed.includes(k)) : [];
+    if (unknown.length > 0) fail(`buildModule: a ${s.type} has no argument ${describeValue(unknown[0])} (its arguments: ${allowed!.join(", ") || "none"})`);
     if (s.children !== undefined && !Array.isArray(s.children)) fail(`buildModule: the children of a ${s.type} must be a list, got ${describeValue(s.children)}`);
     return b(s, rng, build);
   };

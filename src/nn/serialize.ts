@@ -61,6 +61,9 @@ export function loadModule(bytes: Uint8Array | SafetensorsFile, source = "safete
   const file = bytes instanceof Uint8Array ? parseSafetensors(bytes, source) : bytes;
   const spec = architectureOf(file, source);
   if (!spec) {
+    if (file.metadata.latentkit !== undefined) {
+      fail(`${source}: a saved latentkit estimator (__metadata__["latentkit"]), not a module: load it with its estimator's fromSafetensors (Autoencoder.fromSafetensors)`);
+    }
     fail(`${source}: no architecture in the file (__metadata__["${ARCHITECTURE_KEY}"]): a weights-only file, such as a PyTorch state_dict; build the module and load its weights with loadStateDict`);
   }
   let module: Module;

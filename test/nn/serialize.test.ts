@@ -101,6 +101,8 @@ test("loadModule explains a weights-only file (a PyTorch state_dict) and a damag
   const net = new Net(1);
   const weightsOnly = serializeSafetensors(entriesOf(net));
   throwsNaming(() => loadModule(weightsOnly, "sd.safetensors"), /^sd\.safetensors: no architecture .*loadStateDict/);
+  const estimator = serializeSafetensors(entriesOf(net), { latentkit: "{}" });
+  throwsNaming(() => loadModule(estimator, "ae.safetensors"), /^ae\.safetensors: a saved latentkit estimator .*fromSafetensors/);
   const bad = serializeSafetensors([], { [ARCHITECTURE_KEY]: "{not json" });
   throwsNaming(() => loadModule(bad, "bad.safetensors"), /^bad\.safetensors: the architecture .* is not JSON/);
   const noType = serializeSafetensors([], { [ARCHITECTURE_KEY]: "[1]" });

@@ -246,3 +246,25 @@ export const W2V_SLOTS = 21;
 /** The sigmoid table: W2V_EXP_SIZE entries of σ over [−W2V_MAX_EXP, W2V_MAX_EXP] (word2vec.c's EXP_TABLE_SIZE). */
 export const W2V_EXP_SIZE = 1000;
 export const W2V_MAX_EXP = 6;
+
+// ---- nn elementwise and reductions (assembly/nn/elementwise.ts, assembly/nn/reduce.ts) ----------------------------
+// Op codes of nnBinary (c = a ∘ b over a 3-level strided broadcast) and of nnUnary / nnUnaryGrad.
+
+export const NN_ADD = 0;
+export const NN_SUB = 1;
+export const NN_MUL = 2;
+export const NN_DIV = 3;
+
+export const NN_EXP = 0;
+export const NN_LOG = 1;
+export const NN_TANH = 2;
+export const NN_SIGMOID = 3;
+export const NN_RELU = 4;
+/** alpha: the slope for x < 0. */
+export const NN_LEAKY_RELU = 5;
+/** x·Φ(x), Φ the standard normal CDF (exact erf GELU). */
+export const NN_GELU = 6;
+export const NN_SQUARE = 7;
+export const NN_SQRT = 8;
+/** x + alpha (forward only: its gradient passes through). */
+export const NN_ADD_SCALAR = 9;

@@ -169,16 +169,16 @@ test("unary ops: hand-computed values (GELU as PyTorch's exact erf form)", () =>
 const WIDE: Record<string, { f: (x: Tensor) => Tensor; xs: number[] }> = {
   exp: { f: exp, xs: [...values([1001], 3, -87, 88.5), -87.3, 88.7, 0, -0, 1e-8, -1e-8] },
   log: { f: log, xs: [...values([1001], 4, 0, 1).map((v) => Math.exp(60 * v - 40)), 1, 1.5, 2, 0.5, 3e38, 1e-37] },
-  tanh: { f: tanh, xs: [...values([1001], 5, -12, 12), 1e-6, -1e-6, 0.624, 0.626, -0.625, 30, -30] },
+  tanh: { f: tanh, xs: [...values([1001], 5, -12, 12), ...values([200], 13, -0.7, 0.7), 1e-6, -1e-6, 0.624, 0.626, -0.625, 30, -30] },
   sigmoid: { f: sigmoid, xs: [...values([1001], 6, -80, 80), 0, 1e-6, -1e-6] },
   relu: { f: relu, xs: values([1003], 7, -3, 3) },
   leakyRelu: { f: (x) => leakyRelu(x, 0.02), xs: values([1003], 8, -3, 3) },
-  gelu: { f: gelu, xs: [...values([1001], 9, -10, 10), 0, 1e-7, -1e-7, 1.414, 1.415, -1.414, -1.415, 3.535, -3.536] },
+  gelu: { f: gelu, xs: [...values([1001], 9, -10, 10), ...values([200], 14, -2, 2), 0, 1e-7, -1e-7, 1.414, 1.415, -1.414, -1.415, 3.535, -3.536] },
   square: { f: square, xs: values([1003], 10, -3, 3) },
   sqrt: { f: sqrt, xs: [...values([1001], 11, 0, 100), 0, 1e-30] },
 };
 
-test("WASM unary kernels agree with the TypeScript route (Math.*) to 1e-5 relative, forward and backward", { skip: noCore }, () => {
+test("WASM unary kernels agree with the TypeScript route (Math.*): forward to 2e-6 relative, backward to 1e-5", { skip: noCore }, () => {
   for (const [name, u] of Object.entries(WIDE)) {
     const g = values([u.xs.length], 12, -1, 1);
     const body = (): Tensor[] => {
@@ -196,7 +196,8 @@ test("WASM unary kernels agree with the TypeScript route (Math.*) to 1e-5 relati
     // the backward of tanh and sigmoid is computed from y (as PyTorch's): where y is within an ulp of 1, 1 − y² and
     // y − y² carry the forward's last-bit difference, so their differences are measured against 1e-2 at least
     const ef = maxRelDiff(wy!, ty!, 1e-30), eb = maxRelDiff(wdx!, tdx!, 1e-2);
-    assert.ok(ef < 1e-5, `${name} forward: ${ef}`);
+    // the kernels' approximations are within a few 1e-7 (gelu: 1e-6 near |x| = √2, where erf meets erfc)
+    assert.ok(ef < 2e-6, `${name} forward: ${ef}`);
     assert.ok(eb < 1e-5, `${name} backward: ${eb}`);
   }
 });

@@ -268,3 +268,15 @@ export const NN_SQUARE = 7;
 export const NN_SQRT = 8;
 /** x + alpha (forward only: its gradient passes through). */
 export const NN_ADD_SCALAR = 9;
+
+// nnUnaryPart / nnUnaryGradPart: the transcendental unary ops (exp, log, tanh, sigmoid, gelu) on large tensors,
+// split over the threads in runs of 16 floats (every value is computed as by the one-part kernel).
+export const NN_UNARY_OP = 0;
+export const NN_UNARY_X = 1;
+export const NN_UNARY_Y = 2;
+export const NN_UNARY_G = 3;
+export const NN_UNARY_DX = 4;
+export const NN_UNARY_N = 5;
+/** f32. */
+export const NN_UNARY_ALPHA = 6;
+export const NN_UNARY_SLOTS = 7;

@@ -16,5 +16,5 @@ export { csrMatmulPart } from "./sparse";
 export { w2vTrainPart, w2vScratchBytes } from "./word2vec";
 export { umapEpochPart } from "./umap";
 export { nnAxpy, nnScale, nnSumSq } from "./nn/blas1";
-export { nnUnary, nnUnaryGrad, nnBinary, nnTranspose2d } from "./nn/elementwise";
+export { nnUnary, nnUnaryGrad, nnUnaryPart, nnUnaryGradPart, nnBinary, nnTranspose2d } from "./nn/elementwise";
 export { nnSumMid, nnSumOuterInner, nnMaxMid, nnMaxScatter } from "./nn/reduce";

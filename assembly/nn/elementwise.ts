@@ -9,10 +9,10 @@
 // the normal CDF of GELU from erf (a polynomial below 1/√2·√2) and erfc = exp(−t²)·S(1/t)/t above (two
 // polynomials), with exp(−x²/2) from an exact split of x². Relative errors are a few 1e-7; denormal results of exp
 // are flushed to zero.
-import { madd } from "../common";
+import { madd, prm, prmF32, sliceStart } from "../common";
 import {
   NN_ADD, NN_SUB, NN_MUL, NN_EXP, NN_LOG, NN_TANH, NN_SIGMOID, NN_RELU, NN_LEAKY_RELU, NN_GELU, NN_SQUARE,
-  NN_SQRT, NN_ADD_SCALAR,
+  NN_SQRT, NN_ADD_SCALAR, NN_UNARY_ALPHA, NN_UNARY_DX, NN_UNARY_G, NN_UNARY_N, NN_UNARY_OP, NN_UNARY_X, NN_UNARY_Y,
 } from "../abi";
 
 @inline function sp(v: f32): v128 {
@@ -240,6 +240,24 @@ export function nnUnaryGrad(op: i32, x: usize, y: usize, g: usize, dx: usize, n:
   else if (op == NN_SQUARE) gradLoop(NN_SQUARE, x, y, g, dx, n, alpha);
   else if (op == NN_SQRT) gradLoop(NN_SQRT, x, y, g, dx, n, alpha);
   else unreachable();
+}
+
+/** nnUnary over part `part` of `parts` of the n floats (runs of 16), parameters in NN_UNARY_* slots. */
+export function nnUnaryPart(params: usize, part: i32, parts: i32): void {
+  const n = prm(params, NN_UNARY_N);
+  const s = sliceStart(n, part, parts, 16), e = sliceStart(n, part + 1, parts, 16);
+  const o = <usize>s << 2;
+  nnUnary(prm(params, NN_UNARY_OP), <usize>prm(params, NN_UNARY_X) + o, <usize>prm(params, NN_UNARY_Y) + o, e - s,
+    prmF32(params, NN_UNARY_ALPHA));
+}
+
+/** nnUnaryGrad over part `part` of `parts` of the n floats (runs of 16), parameters in NN_UNARY_* slots. */
+export function nnUnaryGradPart(params: usize, part: i32, parts: i32): void {
+  const n = prm(params, NN_UNARY_N);
+  const s = sliceStart(n, part, parts, 16), e = sliceStart(n, part + 1, parts, 16);
+  const o = <usize>s << 2;
+  nnUnaryGrad(prm(params, NN_UNARY_OP), <usize>prm(params, NN_UNARY_X) + o, <usize>prm(params, NN_UNARY_Y) + o,
+    <usize>prm(params, NN_UNARY_G) + o, <usize>prm(params, NN_UNARY_DX) + o, e - s, prmF32(params, NN_UNARY_ALPHA));
 }
 
 // ---- binary ops over a broadcast -----------------------------------------------------------------------------------

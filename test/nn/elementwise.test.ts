@@ -215,3 +215,30 @@ test("WASM transcendental kernels keep special values: exp overflow and underflo
   assert.deepEqual(Array.from(gl!).slice(0, 2), [100, -0]);
   assert.ok(Number.isNaN(gl![4]!));
 });
+
+test("large transcendental passes split over the threads give the one-part kernel's values exactly", { skip: noCore }, () => {
+  const n = 40_003;
+  const xs = values([n], 15, -8, 8), g = values([n], 16, -1, 1);
+  for (const [name, f] of Object.entries({ exp, log, tanh, sigmoid, gelu })) {
+    const x0 = name === "log" ? xs.map((v) => Math.abs(v) + 1e-3) : xs;
+    const pass = (lo: number, hi: number): Float32Array[] => on("wasm", () => {
+      const x = Tensor.from(x0.slice(lo, hi), [hi - lo]);
+      x.requiresGrad = true;
+      const y = f(x);
+      backward(y, Tensor.from(g.slice(lo, hi), [hi - lo]));
+      const out = [y, Tensor.from(x.grad!.data, x.shape)];
+      x.grad!.dispose();
+      return out;
+    });
+    const [wy, wg] = pass(0, n);
+    // the same values in pieces below the split threshold (one part each)
+    const py = new Float32Array(n), pg = new Float32Array(n);
+    for (let lo = 0; lo < n; lo += 1024) {
+      const [y, d] = pass(lo, Math.min(n, lo + 1024));
+      py.set(y!, lo);
+      pg.set(d!, lo);
+    }
+    assert.deepEqual(wy, py, `${name} forward`);
+    assert.deepEqual(wg, pg, `${name} backward`);
+  }
+});

@@ -2,8 +2,11 @@
 // nnUnary / nnUnaryGrad (assembly/nn/elementwise.ts) on resident tensors, TypeScript loops (Math.*) otherwise.
 import {
   NN_ADD_SCALAR, NN_EXP, NN_GELU, NN_LEAKY_RELU, NN_LOG, NN_RELU, NN_SIGMOID, NN_SQRT, NN_SQUARE, NN_TANH,
+  NN_UNARY_ALPHA, NN_UNARY_DX, NN_UNARY_G, NN_UNARY_N, NN_UNARY_OP, NN_UNARY_X, NN_UNARY_Y,
 } from "../../../assembly/abi.js";
+import { partsFor } from "../../core/backend.js";
 import type { FloatArray } from "../../core/matrix.js";
+import type { WasmCore } from "../../core/wasm/runtime.js";
 import { record } from "../autograd.js";
 import { nnCore } from "../storage.js";
 import { Tensor } from "../tensor.js";
@@ -85,12 +88,30 @@ function backwardTS(op: number, x: FloatArray, y: FloatArray, g: FloatArray, dx:
   }
 }
 
+/**
+ * Threads for a unary pass: the transcendental ops cost some 20–60 SIMD operations per 4 floats, so from 16k floats
+ * they are split (as a product of n·16 multiply-adds would be); the others are memory bound and stay on one thread.
+ */
+function unaryParts(core: WasmCore, op: number, n: number): number {
+  const heavy = op === NN_EXP || op === NN_LOG || op === NN_TANH || op === NN_SIGMOID || op === NN_GELU;
+  return heavy ? partsFor(core, "nn", n * 16) : 1;
+}
+
 /** y = f(x) into a given tensor of x's size (no tape). */
 export function unaryInto(name: UnaryName, x: Tensor, y: Tensor, alpha = 0): void {
   const op = UNARY[name];
   const core = nnCore();
-  if (core && x.ptr >= 0 && y.ptr >= 0) core.kernels.nnUnary(op, x.ptr, y.ptr, x.size, alpha);
-  else forwardTS(op, x.data, y.data, alpha);
+  if (core && x.ptr >= 0 && y.ptr >= 0) {
+    const parts = unaryParts(core, op, x.size);
+    if (parts === 1) core.kernels.nnUnary(op, x.ptr, y.ptr, x.size, alpha);
+    else {
+      const p = core.callBlock().set(NN_UNARY_OP, op).set(NN_UNARY_X, x.ptr).set(NN_UNARY_Y, y.ptr).set(NN_UNARY_N, x.size)
+        .setF32(NN_UNARY_ALPHA, alpha);
+      core.run("nnUnaryPart", p.ptr, parts);
+    }
+  } else {
+    forwardTS(op, x.data, y.data, alpha);
+  }
 }
 
 /** dx = g·f'(·) into a given tensor (no tape); x and y are the op's input and output. */
@@ -98,7 +119,14 @@ export function unaryGradInto(name: Exclude<UnaryName, "addScalar">, x: Tensor, 
   const op = UNARY[name];
   const core = nnCore();
   if (core && x.ptr >= 0 && y.ptr >= 0 && g.ptr >= 0 && dx.ptr >= 0) {
-    core.kernels.nnUnaryGrad(op, x.ptr, y.ptr, g.ptr, dx.ptr, g.size, alpha);
+    // gelu's backward is the one with transcendental work (Φ and φ); the others are a multiply or two
+    const parts = op === NN_GELU ? unaryParts(core, op, g.size) : 1;
+    if (parts === 1) core.kernels.nnUnaryGrad(op, x.ptr, y.ptr, g.ptr, dx.ptr, g.size, alpha);
+    else {
+      const p = core.callBlock().set(NN_UNARY_OP, op).set(NN_UNARY_X, x.ptr).set(NN_UNARY_Y, y.ptr).set(NN_UNARY_G, g.ptr)
+        .set(NN_UNARY_DX, dx.ptr).set(NN_UNARY_N, g.size).setF32(NN_UNARY_ALPHA, alpha);
+      core.run("nnUnaryGradPart", p.ptr, parts);
+    }
   } else {
     backwardTS(op, x.data, y.data, g.data, dx.data, alpha);
   }

@@ -88,6 +88,11 @@ test("binary ops: hand-computed broadcasts, and the gradient of the broadcast op
   v.requiresGrad = true;
   tidy(() => backward(mul(rows, v), Tensor.from([1, 1, 1, 1, 1, 1], [2, 3])));
   assert.deepEqual(Array.from(v.grad!.data), [5, 7, 9]);
+  // a seed of the output's size but another shape (backward() allows it) is read in the output's shape
+  const w = Tensor.from([1, 2, 3], [3]);
+  w.requiresGrad = true;
+  tidy(() => backward(add(rows, w), Tensor.from([1, 2, 3, 4, 5, 6], [6])));
+  assert.deepEqual(Array.from(w.grad!.data), [5, 7, 9]);
 });
 
 test("binary ops refuse shapes that do not broadcast, naming the op, the shapes and the axis", () => {

@@ -115,6 +115,11 @@ export function binary(op: string, code: BinaryCode, a: Tensor, b: Tensor): Tens
   return out;
 }
 
+/** g with the output's shape (backward's seed need only have the output's size). */
+export function asShape(g: Tensor, shape: Shape): Tensor {
+  return g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i]) ? g : g.view(shape);
+}
+
 /**
  * The gradient g of a broadcast result summed back to `shape` (an operand's), times `scale`. Returns g itself (or a
  * view of it) where nothing was broadcast and scale is 1: the caller must not write into the result.

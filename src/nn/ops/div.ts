@@ -2,11 +2,12 @@
 // summed over the broadcast axes.
 import { record } from "../autograd.js";
 import { Tensor } from "../tensor.js";
-import { BINARY, binaryInto, binary, reduceTo } from "./broadcast.js";
+import { BINARY, asShape, binaryInto, binary, reduceTo } from "./broadcast.js";
 
 export function div(a: Tensor, b: Tensor): Tensor {
   const c = binary("div", BINARY.div, a, b);
-  return record("div", [a, b], c, (g) => {
+  return record("div", [a, b], c, (g0) => {
+    const g = asShape(g0, c.shape);
     let da: Tensor | null = null, db: Tensor | null = null;
     if (a.requiresGrad) {
       const t = Tensor.empty(c.shape);

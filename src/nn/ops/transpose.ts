@@ -84,5 +84,5 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const y = permuteCopy(x, p);
   const inv = new Array<number>(p.length);
   p.forEach((q, i) => (inv[q] = i));
-  return record("transpose", [x], y, (g) => [permuteCopy(g, inv)]);
+  return record("transpose", [x], y, (g) => [permuteCopy(g.view(y.shape), inv)]);
 }

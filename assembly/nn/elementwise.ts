@@ -22,7 +22,10 @@ import {
 /** e^x, four lanes. */
 @inline export function expV(x: v128): v128 {
   const xc = f32x4.min(f32x4.max(x, sp(-87.33654)), sp(88.72283));
-  let n = f32x4.nearest(f32x4.mul(xc, sp(1.44269504)));
+  // n = round(x·log2 e) by the 1.5·2^23 trick: the sum's low mantissa bits hold n (cheaper than nearest + trunc_sat)
+  const shifted = madd(xc, sp(1.44269504), sp(12582912.0));
+  let n = f32x4.sub(shifted, sp(12582912.0));
+  let ni = i32x4.sub(shifted, i32x4.splat(0x4b400000));
   const r = f32x4.add(f32x4.sub(xc, f32x4.mul(n, sp(0.693359375))), f32x4.mul(n, sp(2.12194440e-4)));
   let p = sp(1.9826497e-4);
   p = madd(p, r, sp(1.3946032e-3));
@@ -32,10 +35,10 @@ import {
   p = madd(p, r, sp(0.5));
   let y = f32x4.add(madd(f32x4.mul(r, r), p, r), sp(1));
   // 2^128 is not a float: take one factor of 2 into y
-  const top = f32x4.gt(n, sp(127));
-  n = v128.bitselect(sp(127), n, top);
+  const top = i32x4.gt_s(ni, i32x4.splat(127));
+  ni = v128.bitselect(i32x4.splat(127), ni, top);
   y = v128.bitselect(f32x4.add(y, y), y, top);
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const scale = i32x4.shl(i32x4.add(ni, i32x4.splat(127)), 23);
   let out = f32x4.mul(y, scale);
   out = v128.bitselect(sp(Infinity), out, f32x4.gt(x, sp(88.72283)));
   return v128.bitselect(sp(0), out, f32x4.lt(x, sp(-87.33654)));

@@ -246,3 +246,53 @@ export const W2V_SLOTS = 21;
 /** The sigmoid table: W2V_EXP_SIZE entries of σ over [−W2V_MAX_EXP, W2V_MAX_EXP] (word2vec.c's EXP_TABLE_SIZE). */
 export const W2V_EXP_SIZE = 1000;
 export const W2V_MAX_EXP = 6;
+
+// ---- nn convolution and pooling (assembly/nn/conv.ts, assembly/nn/pool.ts) ----------------------------------------
+// Every job splits over images (convolution) or over N·C planes (pooling).
+
+/** im2col / col2im: the NCHW tensor, and the columns (im2col: [C·kh·kw, N·Ho·Wo]; col2im: [N·Ho·Wo, C·kh·kw]). */
+export const NNCONV_X = 0;
+export const NNCONV_COL = 1;
+export const NNCONV_N = 2;
+export const NNCONV_C = 3;
+export const NNCONV_H = 4;
+export const NNCONV_W = 5;
+export const NNCONV_KH = 6;
+export const NNCONV_KW = 7;
+export const NNCONV_SH = 8;
+export const NNCONV_SW = 9;
+export const NNCONV_PH = 10;
+export const NNCONV_PW = 11;
+export const NNCONV_HO = 12;
+export const NNCONV_WO = 13;
+export const NNCONV_SLOTS = 14;
+
+/** Image-wise transposes between [N, C, HW] (NCHW) and [N, HW, C] (rows), with a bias or per-image channel sums. */
+export const NNTR_SRC = 0;
+/** 0: no transpose (nnNchwToRowsPart then only sums; nnBiasNchwPart adds in place). */
+export const NNTR_DST = 1;
+export const NNTR_N = 2;
+export const NNTR_C = 3;
+export const NNTR_HW = 4;
+/** [C] bias added to every plane (0: none). */
+export const NNTR_BIAS = 5;
+/** [N, C] per-image channel sums of the NCHW side (0: none). */
+export const NNTR_SUMS = 6;
+export const NNTR_SLOTS = 7;
+
+/** Pooling over N·C planes: input, output, argmax (i32, index in the input plane) for max pooling. */
+export const NNPOOL_X = 0;
+export const NNPOOL_Y = 1;
+export const NNPOOL_IDX = 2;
+export const NNPOOL_PLANES = 3;
+export const NNPOOL_H = 4;
+export const NNPOOL_W = 5;
+export const NNPOOL_KH = 6;
+export const NNPOOL_KW = 7;
+export const NNPOOL_SH = 8;
+export const NNPOOL_SW = 9;
+export const NNPOOL_PH = 10;
+export const NNPOOL_PW = 11;
+export const NNPOOL_HO = 12;
+export const NNPOOL_WO = 13;
+export const NNPOOL_SLOTS = 14;

@@ -267,9 +267,10 @@ export const NNCONV_HO = 12;
 export const NNCONV_WO = 13;
 export const NNCONV_SLOTS = 14;
 
-/** Image-wise transposes between [N, C, HW] (NCHW) and [N, HW, C] (rows), with a bias or per-image channel sums. */
+/** Image-wise layout passes: rows [N, HW, C] to NCHW with a bias (nnBiasNchwPart), NCHW to [C, N·HW] with per-image
+ *  channel sums (nnNchwToCnhwPart). */
 export const NNTR_SRC = 0;
-/** 0: no transpose (nnNchwToRowsPart then only sums; nnBiasNchwPart adds in place). */
+/** 0: none (nnNchwToCnhwPart then only sums; nnBiasNchwPart adds the bias to SRC in place). */
 export const NNTR_DST = 1;
 export const NNTR_N = 2;
 export const NNTR_C = 3;

@@ -1,7 +1,8 @@
 // Convolution kernels of the neural engine (src/nn/ops/conv2d.ts, conv-transpose2d.ts): im2col into columns whose rows
 // are (c, ki, kj) and whose columns are the batch's output pixels, so that the GEMM's big operand is A (packed by every
-// thread for its own rows) and the weights are B; col2im back from rows of pixels; image-wise transposes between
-// NCHW and rows of pixels (the GEMM's output layout), with the bias added, or channel sums taken, in the same pass.
+// thread for its own rows) and the weights are B; col2im back from the same layout; image-wise transposes between
+// NCHW and rows of pixels (the GEMM's output layout) with the bias added in the same pass, and NCHW to channel-major
+// [C, N·H·W] (the backward's layout) with the channel sums taken in the same pass.
 // Every job splits over images: no two parts write the same value, so results do not depend on the thread count.
 import {
   NNCONV_C, NNCONV_COL, NNCONV_H, NNCONV_HO, NNCONV_KH, NNCONV_KW, NNCONV_N, NNCONV_PH, NNCONV_PW, NNCONV_SH, NNCONV_SW,
@@ -66,48 +67,6 @@ export function nnIm2colPart(params: usize, part: i32, parts: i32): void {
             dst += <usize>Wo << 2;
           }
         }
-      }
-    }
-  }
-}
-
-/**
- * x [N, C, H, W] = the sum of the rows [N·Ho·Wo, C·kh·kw] of columns onto the pixels im2col took them from (the adjoint
- * of im2col with rows and columns swapped): x is overwritten. Parts take images.
- */
-export function nnCol2imPart(params: usize, part: i32, parts: i32): void {
-  const N = prm(params, NNCONV_N);
-  const n0 = sliceStart(N, part, parts, 1), n1 = sliceStart(N, part + 1, parts, 1);
-  const x = <usize>prm(params, NNCONV_X), col = <usize>prm(params, NNCONV_COL);
-  const C = prm(params, NNCONV_C), H = prm(params, NNCONV_H), W = prm(params, NNCONV_W);
-  const kh = prm(params, NNCONV_KH), kw = prm(params, NNCONV_KW);
-  const sh = prm(params, NNCONV_SH), sw = prm(params, NNCONV_SW);
-  const ph = prm(params, NNCONV_PH), pw = prm(params, NNCONV_PW);
-  const Ho = prm(params, NNCONV_HO), Wo = prm(params, NNCONV_WO);
-  const ckk = C * kh * kw;
-  const hw = <usize>H * <usize>W;
-  for (let n = n0; n < n1; n++) {
-    const img = x + ((<usize>n * <usize>C * hw) << 2);
-    memory.fill(img, 0, (<usize>C * hw) << 2);
-    let src = col + ((<usize>n * <usize>Ho * <usize>Wo * <usize>ckk) << 2);
-    for (let oy = 0; oy < Ho; oy++) {
-      const kiLo = firstValid(oy * sh - ph, 1), kiHi = max(kiLo, endValid(oy * sh - ph, 1, H, kh));
-      for (let ox = 0; ox < Wo; ox++) {
-        const kjLo = firstValid(ox * sw - pw, 1), kjHi = max(kjLo, endValid(ox * sw - pw, 1, W, kw));
-        for (let c = 0; c < C; c++) {
-          const plane = img + ((<usize>c * hw) << 2);
-          const rowC = src + (<usize>(c * kh * kw) << 2);
-          for (let ki = kiLo; ki < kiHi; ki++) {
-            const iy = oy * sh + ki - ph;
-            const base = iy * W + ox * sw - pw;
-            const s = rowC + (<usize>(ki * kw) << 2);
-            for (let kj = kjLo; kj < kjHi; kj++) {
-              const d = plane + (<usize>(base + kj) << 2);
-              store<f32>(d, load<f32>(d) + load<f32>(s + (<usize>kj << 2)));
-            }
-          }
-        }
-        src += <usize>ckk << 2;
       }
     }
   }
@@ -182,21 +141,74 @@ export function nnBiasNchwPart(params: usize, part: i32, parts: i32): void {
 }
 
 /**
- * NCHW [N, C, HW] (src) to rows [N, HW, C] (dst, unless 0), and the per-image channel sums sums[n·C + c] = Σ src[n, c, :]
- * (unless sums is 0). Parts take images.
+ * x [N, C, H, W] = the sum of the columns colT [C·kh·kw, N·Ho·Wo] onto the pixels im2col took them from (im2col's
+ * adjoint, in its layout: the rows are added as shifted row segments, 4 floats at a time for stride 1); x is
+ * overwritten. Parts take images.
  */
-export function nnNchwToRowsPart(params: usize, part: i32, parts: i32): void {
+export function nnCol2imColsPart(params: usize, part: i32, parts: i32): void {
+  const N = prm(params, NNCONV_N);
+  const n0 = sliceStart(N, part, parts, 1), n1 = sliceStart(N, part + 1, parts, 1);
+  const x = <usize>prm(params, NNCONV_X), col = <usize>prm(params, NNCONV_COL);
+  const C = prm(params, NNCONV_C), H = prm(params, NNCONV_H), W = prm(params, NNCONV_W);
+  const kh = prm(params, NNCONV_KH), kw = prm(params, NNCONV_KW);
+  const sh = prm(params, NNCONV_SH), sw = prm(params, NNCONV_SW);
+  const ph = prm(params, NNCONV_PH), pw = prm(params, NNCONV_PW);
+  const Ho = prm(params, NNCONV_HO), Wo = prm(params, NNCONV_WO);
+  const npix = <usize>N * <usize>Ho * <usize>Wo;
+  for (let n = n0; n < n1; n++) {
+    memory.fill(x + ((<usize>n * <usize>C * <usize>H * <usize>W) << 2), 0, (<usize>C * <usize>H * <usize>W) << 2);
+    for (let c = 0; c < C; c++) {
+      const plane = x + ((<usize>(n * C + c) * <usize>H * <usize>W) << 2);
+      for (let ki = 0; ki < kh; ki++) {
+        for (let kj = 0; kj < kw; kj++) {
+          const r = (c * kh + ki) * kw + kj;
+          let src = col + ((<usize>r * npix + <usize>n * <usize>Ho * <usize>Wo) << 2);
+          const lo = firstValid(kj - pw, sw), hi = max(lo, endValid(kj - pw, sw, W, Wo));
+          for (let oy = 0; oy < Ho; oy++, src += <usize>Wo << 2) {
+            const iy = oy * sh + ki - ph;
+            if (iy < 0 || iy >= H) continue;
+            const dst = plane + (<usize>(iy * W) << 2);
+            if (sw == 1) {
+              const d = dst + (<usize>(lo + kj - pw) << 2);
+              const s = src + (<usize>lo << 2);
+              const len = hi - lo;
+              let i = 0;
+              for (; i + 4 <= len; i += 4) {
+                const o = <usize>i << 2;
+                v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+              }
+              for (; i < len; i++) {
+                const o = <usize>i << 2;
+                store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
+              }
+            } else {
+              for (let ox = lo; ox < hi; ox++) {
+                const d = dst + (<usize>(ox * sw + kj - pw) << 2);
+                store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ox << 2)));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * NCHW [N, C, HW] (src) to channel-major [C, N·HW] (dst, unless 0: every plane copied whole), and the per-image
+ * channel sums sums[n·C + c] (unless sums is 0). Parts take images.
+ */
+export function nnNchwToCnhwPart(params: usize, part: i32, parts: i32): void {
   const N = prm(params, NNTR_N);
   const n0 = sliceStart(N, part, parts, 1), n1 = sliceStart(N, part + 1, parts, 1);
   const src = <usize>prm(params, NNTR_SRC), dst = <usize>prm(params, NNTR_DST), sums = <usize>prm(params, NNTR_SUMS);
   const C = prm(params, NNTR_C), HW = prm(params, NNTR_HW);
-  const img = (<usize>C * <usize>HW) << 2;
+  const plane = <usize>HW << 2;
   for (let n = n0; n < n1; n++) {
-    const s = src + <usize>n * img;
-    if (dst != 0) transpose(s, C, HW, dst + <usize>n * img);
-    if (sums != 0) {
-      for (let c = 0; c < C; c++) {
-        const p = s + (<usize>(c * HW) << 2);
+    for (let c = 0; c < C; c++) {
+      const p = src + <usize>(n * C + c) * plane;
+      if (dst != 0) memory.copy(dst + (<usize>c * <usize>N + <usize>n) * plane, p, plane);
+      if (sums != 0) {
         let acc = f32x4.splat(0);
         let i = 0;
         for (; i + 4 <= HW; i += 4) acc = f32x4.add(acc, v128.load(p + (<usize>i << 2)));

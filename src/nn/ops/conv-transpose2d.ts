@@ -1,16 +1,16 @@
 // convTranspose2d: x [N, Cin, H, W], weight [Cin, Cout, kh, kw] (PyTorch's layout), bias [Cout] or null; stride,
 // padding and outputPadding as PyTorch's ConvTranspose2d: the output is [N, Cout, Ho, Wo] with
 // Ho = (H − 1)·sh − 2·ph + kh + oph. It is conv2d's input gradient as a forward pass: with the weight seen as a conv2d
-// weight [Cin, Cout·kh·kw] mapping Cout channels to Cin, rows Xr [N·H·W, Cin] of x times the weight give the columns
-// [N·H·W, Cout·kh·kw], which col2im sums onto the output; then the bias.
+// weight [Cin, Cout·kh·kw] mapping Cout channels to Cin, the columns colT [Cout·kh·kw, N·H·W] = Wᵀ·xC (xC: x
+// channel-major, [Cin, N·H·W]) are summed onto the output by col2im; then the bias.
 // Backward: conv2d's forward on the output gradient. im2col of g gives colT [Cout·kh·kw, N·H·W]; dx's rows are
-// colTᵀ·Wᵀ (written back to NCHW), dWᵀ = colT·Xr (accumulated over chunks of images), db the channel sums of g.
+// colTᵀ·Wᵀ (written back to NCHW), dWᵀ = colT·xCᵀ (accumulated over chunks of images), db the channel sums of g.
 import { describeValue, fail } from "../../core/errors.js";
 import { record } from "../autograd.js";
 import { gemmInto } from "../gemm.js";
 import { Tensor, shapeString } from "../tensor.js";
 import {
-  DEFAULT_MAX_COLUMN_FLOATS, col2imInto, im2colInto, imagesPerChunk, nchwToRowsInto, pair, part, rowsToNchwInto, sumImages,
+  DEFAULT_MAX_COLUMN_FLOATS, col2imColsInto, im2colInto, imagesPerChunk, nchwToCnhwInto, pair, part, rowsToNchwInto, sumImages,
   transposeSmall, withImages, type ConvGeom,
 } from "./conv2d.js";
 
@@ -47,26 +47,34 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
   const g: ConvGeom = { n: N, c: Cout, h: Ho, w: Wo, kh, kw, sh, sw, ph, pw, ho: H, wo: W };
   const ckk = Cout * kh * kw, hw = H * W;
   const chunk = imagesPerChunk(g, maxCol);
-  const xr = Tensor.empty([N * hw, Cin]);
-  nchwToRowsInto(xr, x, N, Cin, hw, null);
+  // x channel-major, xC [Cin, N·H·W], kept for the weight's gradient when the batch is one chunk
+  const single = chunk >= N;
+  const xcBuf = N > 0 ? Tensor.empty([Cin * chunk * hw]) : null;
+  const toCnhw = (n0: number, nc: number): Tensor => {
+    const xc = part(xcBuf!, [Cin, nc * hw]);
+    nchwToCnhwInto(xc, x.rows(n0, n0 + nc), nc, Cin, hw, null);
+    return xc;
+  };
   const y = Tensor.empty([N, Cout, Ho, Wo]);
   if (N > 0 && Cin > 0 && ckk > 0) {
     const dcolBuf = Tensor.empty([chunk * hw * ckk]);
     for (let n0 = 0; n0 < N; n0 += chunk) {
       const nc = Math.min(chunk, N - n0);
-      const dcol = part(dcolBuf, [nc * hw, ckk]);
-      gemmInto(dcol, xr.rows(n0 * hw, (n0 + nc) * hw), weight, nc * hw, ckk, Cin);
-      col2imInto(y.rows(n0, n0 + nc), dcol, withImages(g, nc));
+      const xc = toCnhw(n0, nc);
+      // the columns colT [Cout·kh·kw, nc·H·W] = Wᵀ · xC, summed onto the output
+      const dcol = part(dcolBuf, [ckk, nc * hw]);
+      gemmInto(dcol, weight, xc, ckk, nc * hw, Cin, { transA: true });
+      col2imColsInto(y.rows(n0, n0 + nc), dcol, withImages(g, nc));
     }
   } else y.data.fill(0);
   rowsToNchwInto(y, null, N, Cout, Ho * Wo, bias);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(op, inputs, y, (gy) => {
     const sums = bias?.requiresGrad ? Tensor.empty([N, Cout]) : null;
-    if (sums) nchwToRowsInto(null, gy, N, Cout, Ho * Wo, sums);
+    if (sums) nchwToCnhwInto(null, gy, N, Cout, Ho * Wo, sums);
     const dxr = x.requiresGrad ? Tensor.empty([N * hw, Cin]) : null;
     const dwt = weight.requiresGrad ? Tensor.empty([ckk, Cin]) : null;
-    if (dwt && (N === 0 || ckk === 0)) dwt.data.fill(0);
+    if (dwt && (N === 0 || ckk === 0 || hw === 0)) dwt.data.fill(0);
     if (dxr && ckk === 0) dxr.data.fill(0);
     if ((dxr || dwt) && N > 0 && ckk > 0) {
       const colBuf = Tensor.empty([chunk * ckk * hw]);
@@ -75,7 +83,11 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
         const col = part(colBuf, [ckk, nc * hw]);
         im2colInto(col, gy.rows(n0, n0 + nc), withImages(g, nc));
         if (dxr) gemmInto(dxr.rows(n0 * hw, (n0 + nc) * hw), col, weight, nc * hw, Cin, ckk, { transA: true, transB: true });
-        if (dwt) gemmInto(dwt, col, xr.rows(n0 * hw, (n0 + nc) * hw), ckk, Cin, nc * hw, { accumulate: n0 > 0 });
+        if (dwt && Cin > 0) {
+          // the last chunk's xC is still in its buffer when the batch is one chunk
+          const xc = single ? part(xcBuf!, [Cin, nc * hw]) : toCnhw(n0, nc);
+          gemmInto(dwt, col, xc, ckk, Cin, nc * hw, { transB: true, accumulate: n0 > 0 });
+        }
       }
     }
     let dx: Tensor | null = null;

@@ -4,9 +4,10 @@
 // values its kernel window sees (row (c, ki, kj), column (n, oy, ox)); rows of the result Yr [N·Ho·Wo, O] = colTᵀ·Wᵀ
 // are one GEMM over the whole batch, with the big operand as A (every thread packs its own rows) and the weights as B
 // (packed once, small); one image-wise transpose pass then writes NCHW and adds the bias.
-// Backward: the output gradient goes to rows Gr [N·Ho·Wo, O] (the same pass takes the per-image channel sums that make
-// db); dWᵀ [C·kh·kw, O] = colT·Gr (one GEMM whose k runs over the whole batch, accumulated chunk by chunk when the
-// columns are computed in chunks), dcol [N·Ho·Wo, C·kh·kw] = Gr·W and col2im sums dcol back onto dx.
+// Backward: the output gradient goes channel-major, gC [O, N·Ho·Wo] (plane copies; the same pass takes the per-image
+// channel sums that make db); dWᵀ [C·kh·kw, O] = colT·gCᵀ (one GEMM whose k runs over the whole batch, accumulated
+// chunk by chunk when the columns are computed in chunks), dcolT [C·kh·kw, N·Ho·Wo] = Wᵀ·gC, and col2im, in the columns'
+// own layout (shifted row segments, SIMD), sums dcolT back onto dx.
 // The columns of a batch are kept for the backward when they fit in `maxColumnFloats`; beyond that the batch runs in
 // chunks of images and the backward computes each chunk's columns again.
 //
@@ -72,7 +73,7 @@ export function imagesPerChunk(g: ConvGeom, maxFloats: number): number {
   return Math.max(1, Math.min(g.n, Math.floor(maxFloats / Math.max(1, perImage))));
 }
 
-function runConv(core: WasmCore, kernel: "nnIm2colPart" | "nnCol2imPart", x: number, col: number, g: ConvGeom): void {
+function runConv(core: WasmCore, kernel: "nnIm2colPart" | "nnCol2imColsPart", x: number, col: number, g: ConvGeom): void {
   const p = core.callBlock().set(NNCONV_X, x).set(NNCONV_COL, col).set(NNCONV_N, g.n).set(NNCONV_C, g.c)
     .set(NNCONV_H, g.h).set(NNCONV_W, g.w).set(NNCONV_KH, g.kh).set(NNCONV_KW, g.kw).set(NNCONV_SH, g.sh)
     .set(NNCONV_SW, g.sw).set(NNCONV_PH, g.ph).set(NNCONV_PW, g.pw).set(NNCONV_HO, g.ho).set(NNCONV_WO, g.wo);
@@ -121,29 +122,29 @@ export function im2colInto(col: Tensor, x: Tensor, g: ConvGeom): void {
   }
 }
 
-/** x [n, c, h, w] = col2im of the rows dcol [n·ho·wo, c·kh·kw] (x overwritten). */
-export function col2imInto(x: Tensor, dcol: Tensor, g: ConvGeom): void {
+/** x [n, c, h, w] = col2im of the columns colT [c·kh·kw, n·ho·wo], im2col's adjoint in its own layout (x overwritten). */
+export function col2imColsInto(x: Tensor, colT: Tensor, g: ConvGeom): void {
   const core = nnCore();
-  if (core && x.ptr >= 0 && dcol.ptr >= 0) {
-    runConv(core, "nnCol2imPart", x.ptr, dcol.ptr, g);
+  if (core && x.ptr >= 0 && colT.ptr >= 0) {
+    runConv(core, "nnCol2imColsPart", x.ptr, colT.ptr, g);
     return;
   }
-  const xd = x.data, cd = dcol.data;
+  const xd = x.data, cd = colT.data;
   xd.fill(0);
   const { n: N, c: C, h: H, w: W, kh, kw, sh, sw, ph, pw, ho, wo } = g;
-  const ckk = C * kh * kw;
-  let src = 0;
+  const npix = N * ho * wo;
   for (let n = 0; n < N; n++) {
-    for (let oy = 0; oy < ho; oy++) {
-      const [kiLo, kiHi] = validRange(oy * sh - ph, 1, H, kh);
-      for (let ox = 0; ox < wo; ox++, src += ckk) {
-        const [kjLo, kjHi] = validRange(ox * sw - pw, 1, W, kw);
-        for (let c = 0; c < C; c++) {
-          const plane = (n * C + c) * H * W;
-          for (let ki = kiLo; ki < kiHi; ki++) {
-            const base = plane + (oy * sh + ki - ph) * W + ox * sw - pw;
-            const s = src + (c * kh + ki) * kw;
-            for (let kj = kjLo; kj < kjHi; kj++) xd[base + kj]! += cd[s + kj]!;
+    for (let c = 0; c < C; c++) {
+      const plane = (n * C + c) * H * W;
+      for (let ki = 0; ki < kh; ki++) {
+        for (let kj = 0; kj < kw; kj++) {
+          let src = ((c * kh + ki) * kw + kj) * npix + n * ho * wo;
+          const [lo, hi] = validRange(kj - pw, sw, W, wo);
+          for (let oy = 0; oy < ho; oy++, src += wo) {
+            const iy = oy * sh + ki - ph;
+            if (iy < 0 || iy >= H) continue;
+            const dst = plane + iy * W + kj - pw;
+            for (let ox = lo; ox < hi; ox++) xd[dst + ox * sw]! += cd[src + ox]!;
           }
         }
       }
@@ -151,7 +152,31 @@ export function col2imInto(x: Tensor, dcol: Tensor, g: ConvGeom): void {
   }
 }
 
-function runTranspose(core: WasmCore, kernel: "nnBiasNchwPart" | "nnNchwToRowsPart", src: number, dst: number,
+/**
+ * cnhw [c, n·hw] = x [n, c, hw] channel-major (cnhw may be null), and per-image channel sums sums[i·c + ch] (sums may
+ * be null).
+ */
+export function nchwToCnhwInto(cnhw: Tensor | null, x: Tensor, n: number, c: number, hw: number, sums: Tensor | null): void {
+  const core = nnCore();
+  if (core && x.ptr >= 0 && (!cnhw || cnhw.ptr >= 0) && (!sums || sums.ptr >= 0)) {
+    runTranspose(core, "nnNchwToCnhwPart", x.ptr, cnhw ? cnhw.ptr : 0, n, c, hw, 0, sums ? sums.ptr : 0);
+    return;
+  }
+  const xd = x.data, dd = cnhw?.data, sd = sums?.data;
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      const o = (i * c + ch) * hw;
+      if (dd) dd.set(xd.subarray(o, o + hw), (ch * n + i) * hw);
+      if (sd) {
+        let s = 0;
+        for (let p = 0; p < hw; p++) s += xd[o + p]!;
+        sd[i * c + ch] = s;
+      }
+    }
+  }
+}
+
+function runTranspose(core: WasmCore, kernel: "nnBiasNchwPart" | "nnNchwToCnhwPart", src: number, dst: number,
   n: number, c: number, hw: number, bias: number, sums: number): void {
   const p = core.callBlock().set(NNTR_SRC, src).set(NNTR_DST, dst).set(NNTR_N, n).set(NNTR_C, c).set(NNTR_HW, hw)
     .set(NNTR_BIAS, bias).set(NNTR_SUMS, sums);
@@ -186,31 +211,6 @@ export function rowsToNchwInto(out: Tensor, rows: Tensor | null, n: number, c: n
         const b = bd[ch]!;
         const o = (i * c + ch) * hw;
         for (let p = 0; p < hw; p++) od[o + p]! += b;
-      }
-    }
-  }
-}
-
-/**
- * rows [n, hw, c] = x [n, c, hw] (NCHW) transposed image by image (rows may be null), and per-image channel sums
- * sums[i·c + ch] = Σ x[i, ch, :] (sums may be null).
- */
-export function nchwToRowsInto(rows: Tensor | null, x: Tensor, n: number, c: number, hw: number, sums: Tensor | null): void {
-  const core = nnCore();
-  if (core && x.ptr >= 0 && (!rows || rows.ptr >= 0) && (!sums || sums.ptr >= 0)) {
-    runTranspose(core, "nnNchwToRowsPart", x.ptr, rows ? rows.ptr : 0, n, c, hw, 0, sums ? sums.ptr : 0);
-    return;
-  }
-  const xd = x.data, rd = rows?.data, sd = sums?.data;
-  for (let i = 0; i < n; i++) {
-    const img = i * c * hw;
-    for (let ch = 0; ch < c; ch++) {
-      const o = img + ch * hw;
-      if (rd) for (let p = 0; p < hw; p++) rd[img + p * c + ch] = xd[o + p]!;
-      if (sd) {
-        let s = 0;
-        for (let p = 0; p < hw; p++) s += xd[o + p]!;
-        sd[i * c + ch] = s;
       }
     }
   }
@@ -276,39 +276,43 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
   } else y.data.fill(0);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record("conv2d", inputs, y, (gy) => {
-    const gr = Tensor.empty([N * hwo, O]);
     const sums = bias?.requiresGrad ? Tensor.empty([N, O]) : null;
-    nchwToRowsInto(gr, gy, N, O, hwo, sums);
-    let dw: Tensor | null = null;
-    if (weight.requiresGrad) {
-      const dwt = Tensor.empty([ckk, O]);
-      if (N === 0) dwt.data.fill(0);
-      const colBuf = kept ? null : Tensor.empty([chunk * ckk * hwo]);
+    const dx = x.requiresGrad ? Tensor.empty(x.shape) : null;
+    const dwt = weight.requiresGrad ? Tensor.empty([ckk, O]) : null;
+    if (dx && (O === 0 || ckk === 0)) dx.data.fill(0);
+    if (dwt && (N === 0 || hwo === 0)) dwt.data.fill(0);
+    if (sums && hwo === 0) sums.data.fill(0);
+    if (N > 0 && hwo > 0 && O > 0) {
+      const gcBuf = Tensor.empty([O * chunk * hwo]);
+      const colBuf = dwt && !kept ? Tensor.empty([chunk * ckk * hwo]) : null;
+      const dcolBuf = dx && ckk > 0 ? Tensor.empty([chunk * ckk * hwo]) : null;
       for (let n0 = 0; n0 < N; n0 += chunk) {
         const nc = Math.min(chunk, N - n0);
-        let col = kept;
-        if (!col) {
-          col = part(colBuf!, [ckk, nc * hwo]);
-          im2colInto(col, x.rows(n0, n0 + nc), withImages(g, nc));
+        const gc = withImages(g, nc);
+        // the output gradient channel-major: gC [O, nc·Ho·Wo]
+        const gC = part(gcBuf, [O, nc * hwo]);
+        nchwToCnhwInto(gC, gy.rows(n0, n0 + nc), nc, O, hwo, sums ? sums.rows(n0, n0 + nc) : null);
+        if (dwt) {
+          let col = kept;
+          if (!col) {
+            col = part(colBuf!, [ckk, nc * hwo]);
+            im2colInto(col, x.rows(n0, n0 + nc), gc);
+          }
+          // dWᵀ [ckk, O] (+)= colT · gCᵀ
+          gemmInto(dwt, col, gC, ckk, O, nc * hwo, { transB: true, accumulate: n0 > 0 });
         }
-        gemmInto(dwt, col, gr.rows(n0 * hwo, (n0 + nc) * hwo), ckk, O, nc * hwo, { accumulate: n0 > 0 });
+        if (dx && dcolBuf) {
+          // dcolT [ckk, nc·Ho·Wo] = Wᵀ · gC, summed back onto the input
+          const dcol = part(dcolBuf, [ckk, nc * hwo]);
+          gemmInto(dcol, weight, gC, ckk, nc * hwo, O, { transA: true });
+          col2imColsInto(dx.rows(n0, n0 + nc), dcol, gc);
+        }
       }
+    } else if (dx && N > 0) dx.data.fill(0);
+    let dw: Tensor | null = null;
+    if (dwt) {
       dw = Tensor.empty(weight.shape);
       transposeSmall(dw.data, dwt.data, ckk, O);
-    }
-    let dx: Tensor | null = null;
-    if (x.requiresGrad) {
-      dx = Tensor.empty(x.shape);
-      if (O === 0 || ckk === 0) dx.data.fill(0);
-      else if (N > 0) {
-        const dcolBuf = Tensor.empty([chunk * hwo * ckk]);
-        for (let n0 = 0; n0 < N; n0 += chunk) {
-          const nc = Math.min(chunk, N - n0);
-          const dcol = part(dcolBuf, [nc * hwo, ckk]);
-          gemmInto(dcol, gr.rows(n0 * hwo, (n0 + nc) * hwo), weight, nc * hwo, ckk, O);
-          col2imInto(dx.rows(n0, n0 + nc), dcol, withImages(g, nc));
-        }
-      }
     }
     const db = sums ? sumImages(sums, N, O) : null;
     return bias ? [dx, dw, db] : [dx, dw];

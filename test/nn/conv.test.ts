@@ -64,6 +64,15 @@ test("convTranspose2d's gradients match central differences, with outputPadding 
   }
 });
 
+test("conv2d and convTranspose2d with a constant input or a constant weight (only the other gradient, columns not kept)", () => {
+  for (const constant of [[0], [1]]) {
+    const r = checkGrad((x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1 }), [[2, 3, 6, 5], [4, 3, 3, 3], [4]], { constant });
+    assert.ok(r.maxError < 1e-6, `conv2d constant ${constant}: ${JSON.stringify(r)}`);
+    const t = checkGrad((x, w) => convTranspose2d(x!, w!, null, { stride: 2 }), [[2, 3, 3, 4], [3, 2, 2, 3]], { constant });
+    assert.ok(t.maxError < 1e-6, `convTranspose2d constant ${constant}: ${JSON.stringify(t)}`);
+  }
+});
+
 test("conv2d and convTranspose2d on a hand-computed case", () => {
   tidy(() => {
     // x = 1..9 as 3x3, kernel [[1, 0], [0, -1]], bias 10: y[i][j] = x[i][j] - x[i+1][j+1] + 10 = 6 everywhere

@@ -56,13 +56,14 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
     return xc;
   };
   const y = Tensor.empty([N, Cout, Ho, Wo]);
+  // the forward's columns, reused by the backward for im2col of the output gradient
+  const colBuf = N > 0 && ckk > 0 ? Tensor.empty([chunk * ckk * hw]) : null;
   if (N > 0 && Cin > 0 && ckk > 0) {
-    const dcolBuf = Tensor.empty([chunk * hw * ckk]);
     for (let n0 = 0; n0 < N; n0 += chunk) {
       const nc = Math.min(chunk, N - n0);
       const xc = toCnhw(n0, nc);
       // the columns colT [Cout·kh·kw, nc·H·W] = Wᵀ · xC, summed onto the output
-      const dcol = part(dcolBuf, [ckk, nc * hw]);
+      const dcol = part(colBuf!, [ckk, nc * hw]);
       gemmInto(dcol, weight, xc, ckk, nc * hw, Cin, { transA: true });
       col2imColsInto(y.rows(n0, n0 + nc), dcol, withImages(g, nc));
     }
@@ -77,10 +78,9 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
     if (dwt && (N === 0 || ckk === 0 || hw === 0)) dwt.data.fill(0);
     if (dxr && ckk === 0) dxr.data.fill(0);
     if ((dxr || dwt) && N > 0 && ckk > 0) {
-      const colBuf = Tensor.empty([chunk * ckk * hw]);
       for (let n0 = 0; n0 < N; n0 += chunk) {
         const nc = Math.min(chunk, N - n0);
-        const col = part(colBuf, [ckk, nc * hw]);
+        const col = part(colBuf!, [ckk, nc * hw]);
         im2colInto(col, gy.rows(n0, n0 + nc), withImages(g, nc));
         if (dxr) gemmInto(dxr.rows(n0 * hw, (n0 + nc) * hw), col, weight, nc * hw, Cin, ckk, { transA: true, transB: true });
         if (dwt && Cin > 0) {

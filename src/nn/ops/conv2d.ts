@@ -9,7 +9,9 @@
 // chunk by chunk when the columns are computed in chunks), dcolT [C·kh·kw, N·Ho·Wo] = Wᵀ·gC, and col2im, in the columns'
 // own layout (shifted row segments, SIMD), sums dcolT back onto dx.
 // The columns of a batch are kept for the backward when they fit in `maxColumnFloats`; beyond that the batch runs in
-// chunks of images and the backward computes each chunk's columns again.
+// chunks of images and the backward computes each chunk's columns again. The backward reuses the forward's scratch
+// (dcolT goes into the columns once dW has them, gC into the GEMM's rows), so a layer holds about one column buffer
+// and one output-sized buffer besides its output (W4's second conv: 85 MB of columns for a batch of 128).
 //
 // The helpers below (geometry, im2col, col2im, the transposes) are shared with convTranspose2d, which is this op's
 // input gradient as a forward pass.
@@ -258,14 +260,16 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
   const chunk = imagesPerChunk(g, maxCol);
   const keep = chunk >= N && weight.requiresGrad && isGradEnabled();
   let kept: Tensor | null = null;
+  // scratch of the forward, reused by the backward: the columns (then dcolT), and the GEMM's rows (then gC)
+  let colBuf: Tensor | null = null, yrBuf: Tensor | null = null;
   if (N > 0 && O > 0) {
-    const colBuf = Tensor.empty([chunk * ckk * hwo]);
-    const yrBuf = chunk >= N ? null : Tensor.empty([chunk * hwo * O]);
+    colBuf = Tensor.empty([chunk * ckk * hwo]);
+    yrBuf = Tensor.empty([chunk * hwo * O]);
     for (let n0 = 0; n0 < N; n0 += chunk) {
       const nc = Math.min(chunk, N - n0);
       const col = part(colBuf, [ckk, nc * hwo]);
       im2colInto(col, x.rows(n0, n0 + nc), withImages(g, nc));
-      const yr = yrBuf ? part(yrBuf, [nc * hwo, O]) : Tensor.empty([nc * hwo, O]);
+      const yr = part(yrBuf, [nc * hwo, O]);
       gemmInto(yr, col, weight, nc * hwo, O, ckk, { transA: true, transB: true });
       rowsToNchwInto(y.rows(n0, n0 + nc), yr, nc, O, hwo, bias);
       if (keep) kept = col;
@@ -283,14 +287,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
     if (dwt && (N === 0 || hwo === 0)) dwt.data.fill(0);
     if (sums && hwo === 0) sums.data.fill(0);
     if (N > 0 && hwo > 0 && O > 0) {
-      const gcBuf = Tensor.empty([O * chunk * hwo]);
-      const colBuf = dwt && !kept ? Tensor.empty([chunk * ckk * hwo]) : null;
-      const dcolBuf = dx && ckk > 0 ? Tensor.empty([chunk * ckk * hwo]) : null;
       for (let n0 = 0; n0 < N; n0 += chunk) {
         const nc = Math.min(chunk, N - n0);
         const gc = withImages(g, nc);
         // the output gradient channel-major: gC [O, nc·Ho·Wo]
-        const gC = part(gcBuf, [O, nc * hwo]);
+        const gC = part(yrBuf!, [O, nc * hwo]);
         nchwToCnhwInto(gC, gy.rows(n0, n0 + nc), nc, O, hwo, sums ? sums.rows(n0, n0 + nc) : null);
         if (dwt) {
           let col = kept;
@@ -301,9 +302,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
           // dWᵀ [ckk, O] (+)= colT · gCᵀ
           gemmInto(dwt, col, gC, ckk, O, nc * hwo, { transB: true, accumulate: n0 > 0 });
         }
-        if (dx && dcolBuf) {
-          // dcolT [ckk, nc·Ho·Wo] = Wᵀ · gC, summed back onto the input
-          const dcol = part(dcolBuf, [ckk, nc * hwo]);
+        if (dx && ckk > 0) {
+          // dcolT [ckk, nc·Ho·Wo] = Wᵀ · gC (over the columns, which dW is done with), summed back onto the input
+          const dcol = part(colBuf!, [ckk, nc * hwo]);
           gemmInto(dcol, weight, gC, ckk, nc * hwo, O, { transA: true });
           col2imColsInto(dx.rows(n0, n0 + nc), dcol, gc);
         }

@@ -21,6 +21,18 @@ import { prm, sliceStart } from "../common";
   return num < 0 ? 0 : min(limit, num / s + 1);
 }
 
+/** n zero floats at dst (rows of an image are short: stores, and memory.fill only for long ones). */
+@inline function zeroFloats(dst: usize, n: i32): void {
+  if (n >= 64) {
+    memory.fill(dst, 0, <usize>n << 2);
+    return;
+  }
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), z);
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
+}
+
 /**
  * Columns [C·kh·kw, N·Ho·Wo] of x [N, C, H, W]: entry ((c·kh + ki)·kw + kj, (n·Ho + oy)·Wo + ox) is
  * x[n, c, oy·sh + ki − ph, ox·sw + kj − pw], 0 in the padding. Parts take images.
@@ -35,21 +47,23 @@ export function nnIm2colPart(params: usize, part: i32, parts: i32): void {
   const ph = prm(params, NNCONV_PH), pw = prm(params, NNCONV_PW);
   const Ho = prm(params, NNCONV_HO), Wo = prm(params, NNCONV_WO);
   const npix = <usize>N * <usize>Ho * <usize>Wo;
-  for (let n = n0; n < n1; n++) {
-    for (let c = 0; c < C; c++) {
-      const plane = x + ((<usize>(n * C + c) * <usize>H * <usize>W) << 2);
-      for (let ki = 0; ki < kh; ki++) {
-        for (let kj = 0; kj < kw; kj++) {
-          const r = (c * kh + ki) * kw + kj;
+  // row by row of the columns, images inside: each row's share of the part is written as one sequential stream
+  for (let c = 0; c < C; c++) {
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const r = (c * kh + ki) * kw + kj;
+        const lo = firstValid(kj - pw, sw), hi = max(lo, endValid(kj - pw, sw, W, Wo));
+        for (let n = n0; n < n1; n++) {
+          const plane = x + ((<usize>(n * C + c) * <usize>H * <usize>W) << 2);
           let dst = col + ((<usize>r * npix + <usize>n * <usize>Ho * <usize>Wo) << 2);
-          const lo = firstValid(kj - pw, sw), hi = max(lo, endValid(kj - pw, sw, W, Wo));
           for (let oy = 0; oy < Ho; oy++) {
             const iy = oy * sh + ki - ph;
             if (iy < 0 || iy >= H) {
-              memory.fill(dst, 0, <usize>Wo << 2);
+              zeroFloats(dst, Wo);
             } else {
-              if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
-              if (hi < Wo) memory.fill(dst + (<usize>hi << 2), 0, <usize>(Wo - hi) << 2);
+              // the padding at the ends of a row is a few floats: stores, not a memory.fill call each
+              for (let i = 0; i < lo; i++) store<f32>(dst + (<usize>i << 2), 0);
+              for (let i = hi; i < Wo; i++) store<f32>(dst + (<usize>i << 2), 0);
               const src = plane + (<usize>(iy * W) << 2);
               if (sw == 1) {
                 const s = src + (<usize>(lo + kj - pw) << 2);
@@ -155,15 +169,17 @@ export function nnCol2imColsPart(params: usize, part: i32, parts: i32): void {
   const ph = prm(params, NNCONV_PH), pw = prm(params, NNCONV_PW);
   const Ho = prm(params, NNCONV_HO), Wo = prm(params, NNCONV_WO);
   const npix = <usize>N * <usize>Ho * <usize>Wo;
-  for (let n = n0; n < n1; n++) {
-    memory.fill(x + ((<usize>n * <usize>C * <usize>H * <usize>W) << 2), 0, (<usize>C * <usize>H * <usize>W) << 2);
-    for (let c = 0; c < C; c++) {
-      const plane = x + ((<usize>(n * C + c) * <usize>H * <usize>W) << 2);
-      for (let ki = 0; ki < kh; ki++) {
-        for (let kj = 0; kj < kw; kj++) {
-          const r = (c * kh + ki) * kw + kj;
+  const img = (<usize>C * <usize>H * <usize>W) << 2;
+  memory.fill(x + <usize>n0 * img, 0, <usize>(n1 - n0) * img);
+  // row by row of the columns (read as one sequential stream per row), images inside
+  for (let c = 0; c < C; c++) {
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const r = (c * kh + ki) * kw + kj;
+        const lo = firstValid(kj - pw, sw), hi = max(lo, endValid(kj - pw, sw, W, Wo));
+        for (let n = n0; n < n1; n++) {
+          const plane = x + ((<usize>(n * C + c) * <usize>H * <usize>W) << 2);
           let src = col + ((<usize>r * npix + <usize>n * <usize>Ho * <usize>Wo) << 2);
-          const lo = firstValid(kj - pw, sw), hi = max(lo, endValid(kj - pw, sw, W, Wo));
           for (let oy = 0; oy < Ho; oy++, src += <usize>Wo << 2) {
             const iy = oy * sh + ki - ph;
             if (iy < 0 || iy >= H) continue;

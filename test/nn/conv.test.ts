@@ -128,6 +128,9 @@ test("WASM conv2d and convTranspose2d agree with the TypeScript route (forward a
     { xs: [8, 8, 24, 23], ws: [16, 8, 3, 3], t: false, opts: { padding: 1 }, ys: [8, 16, 24, 23] },
     { xs: [5, 3, 17, 19], ws: [6, 3, 3, 4], t: false, opts: { stride: [2, 3], padding: [1, 2] }, ys: [5, 6, 9, 7] },
     { xs: [6, 4, 13, 12], ws: [5, 4, 3, 3], t: false, opts: { maxColumnFloats: 2000 }, ys: [6, 5, 11, 10] },
+    // W2's and W4's first layers (one input channel: a GEMM with k = 9)
+    { xs: [8, 1, 28, 28], ws: [16, 1, 3, 3], t: false, opts: { padding: 1 }, ys: [8, 16, 28, 28] },
+    { xs: [6, 1, 28, 28], ws: [32, 1, 3, 3], t: false, opts: {}, ys: [6, 32, 26, 26] },
     { xs: [8, 16, 7, 7], ws: [16, 8, 2, 2], t: true, opts: { stride: 2 }, ys: [8, 8, 14, 14] },
     { xs: [4, 5, 6, 5], ws: [5, 3, 3, 3], t: true, opts: { stride: 2, padding: 1, outputPadding: 1 }, ys: [4, 3, 12, 10] },
   ];

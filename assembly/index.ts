@@ -16,5 +16,6 @@ export { csrMatmulPart } from "./sparse";
 export { w2vTrainPart, w2vScratchBytes } from "./word2vec";
 export { umapEpochPart } from "./umap";
 export { nnAxpy, nnScale, nnSumSq } from "./nn/blas1";
+export { nnAdamPart, nnSgdPart, nnClamp } from "./nn/optim";
 export { nnIm2colPart, nnCol2imColsPart, nnBiasNchwPart, nnNchwToCnhwPart } from "./nn/conv";
 export { nnMaxPoolPart, nnMaxPoolBackPart, nnAvgPoolPart, nnAvgPoolBackPart } from "./nn/pool";

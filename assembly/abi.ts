@@ -280,3 +280,84 @@ export const NN_UNARY_N = 5;
 /** f32. */
 export const NN_UNARY_ALPHA = 6;
 export const NN_UNARY_SLOTS = 7;
+// ---- neural engine optimisers (assembly/nn/optim.ts) ---------------------------------------------------------------
+
+/** The tensors of one update: how many, and the byte offset of their list (NN_OPT_ENTRY_SLOTS slots each). */
+export const NN_OPT_COUNT = 0;
+export const NN_OPT_LIST = 1;
+/** f32: SGD's learning rate, its momentum (Nesterov's look-ahead) / Adam's β1 and β2, Adam's ε. */
+export const NN_OPT_LR = 2;
+export const NN_OPT_B1 = 3;
+export const NN_OPT_B2 = 4;
+export const NN_OPT_EPS = 5;
+/** f32: L2 weight decay, added to the gradient (SGD, Adam; AdamW's decoupled decay is an entry's NN_OPT_E_F2). */
+export const NN_OPT_WD = 6;
+/** SGD with Nesterov momentum (1) or plain momentum (0). */
+export const NN_OPT_NESTEROV = 7;
+export const NN_OPT_SLOTS = 8;
+/** One tensor of the list: parameter, gradient, first and second state (byte offsets; 0: none), element count, */
+export const NN_OPT_E_P = 0;
+export const NN_OPT_E_G = 1;
+export const NN_OPT_E_S1 = 2;
+export const NN_OPT_E_S2 = 3;
+export const NN_OPT_E_N = 4;
+/**
+ * and three f32 of its own step: Adam: step size lr/(1−β1^t), 1/√(1−β2^t), the decoupled decay factor 1 − lr·wd
+ * (1 for Adam); SGD: the factor of the old momentum buffer (0 on its first step) and of the gradient (1 − dampening,
+ * 1 on the first step).
+ */
+export const NN_OPT_E_F0 = 5;
+export const NN_OPT_E_F1 = 6;
+export const NN_OPT_E_F2 = 7;
+export const NN_OPT_ENTRY_SLOTS = 8;
+
+// ---- nn convolution and pooling (assembly/nn/conv.ts, assembly/nn/pool.ts) ----------------------------------------
+// Every job splits over images (convolution) or over N·C planes (pooling).
+
+/** im2col / col2im: the NCHW tensor, and the columns [C·kh·kw, N·Ho·Wo]. */
+export const NNCONV_X = 0;
+export const NNCONV_COL = 1;
+export const NNCONV_N = 2;
+export const NNCONV_C = 3;
+export const NNCONV_H = 4;
+export const NNCONV_W = 5;
+export const NNCONV_KH = 6;
+export const NNCONV_KW = 7;
+export const NNCONV_SH = 8;
+export const NNCONV_SW = 9;
+export const NNCONV_PH = 10;
+export const NNCONV_PW = 11;
+export const NNCONV_HO = 12;
+export const NNCONV_WO = 13;
+export const NNCONV_SLOTS = 14;
+
+/** Image-wise layout passes: rows [N, HW, C] to NCHW with a bias (nnBiasNchwPart), NCHW to [C, N·HW] with per-image
+ *  channel sums (nnNchwToCnhwPart). */
+export const NNTR_SRC = 0;
+/** 0: none (nnNchwToCnhwPart then only sums; nnBiasNchwPart adds the bias to SRC in place). */
+export const NNTR_DST = 1;
+export const NNTR_N = 2;
+export const NNTR_C = 3;
+export const NNTR_HW = 4;
+/** [C] bias added to every plane (0: none). */
+export const NNTR_BIAS = 5;
+/** [N, C] per-image channel sums of the NCHW side (0: none). */
+export const NNTR_SUMS = 6;
+export const NNTR_SLOTS = 7;
+
+/** Pooling over N·C planes: input, output, argmax (i32, index in the input plane) for max pooling. */
+export const NNPOOL_X = 0;
+export const NNPOOL_Y = 1;
+export const NNPOOL_IDX = 2;
+export const NNPOOL_PLANES = 3;
+export const NNPOOL_H = 4;
+export const NNPOOL_W = 5;
+export const NNPOOL_KH = 6;
+export const NNPOOL_KW = 7;
+export const NNPOOL_SH = 8;
+export const NNPOOL_SW = 9;
+export const NNPOOL_PH = 10;
+export const NNPOOL_PW = 11;
+export const NNPOOL_HO = 12;
+export const NNPOOL_WO = 13;
+export const NNPOOL_SLOTS = 14;

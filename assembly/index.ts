@@ -16,4 +16,8 @@ export { csrMatmulPart } from "./sparse";
 export { w2vTrainPart, w2vScratchBytes } from "./word2vec";
 export { umapEpochPart } from "./umap";
 export { nnAxpy, nnScale, nnSumSq } from "./nn/blas1";
+export { nnUnary, nnUnaryGrad, nnUnaryPart, nnUnaryGradPart, nnBinary, nnTranspose2d } from "./nn/elementwise";
+export { nnSumMid, nnSumOuterInner, nnMaxMid, nnMaxScatter } from "./nn/reduce";
 export { nnAdamPart, nnSgdPart, nnClamp } from "./nn/optim";
+export { nnIm2colPart, nnCol2imColsPart, nnBiasNchwPart, nnNchwToCnhwPart } from "./nn/conv";
+export { nnMaxPoolPart, nnMaxPoolBackPart, nnAvgPoolPart, nnAvgPoolBackPart } from "./nn/pool";

@@ -7,7 +7,9 @@
 // Adam lr 1e-3 everywhere; samples/s after a warm-up of a few steps; the loss reached is the mean of the last 20
 // steps (per pixel for W1/W2, per sample for W3 and W4). PyTorch (Debian python3-torch under /usr/bin/python3) runs
 // with torch.set_num_threads(1) by default, its fastest setting on this 2-core machine (its BLAS still uses both
-// cores), and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset for its process only. A benchmark, not a test.
+// cores), and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset for its process only. Debian's torch takes its BLAS
+// from the libblas.so.3 alternative: the issue's figures are with OpenBLAS (libopenblas0-pthread); with only the
+// reference libblas3 installed PyTorch is tens of times slower, and the report says so. A benchmark, not a test.
 //   npm run build && npm run bench:nn -- [--workloads W1,W3] [--steps n | --seconds s] [--warmup k]
 //     [--threads t] [--torch-threads t] [--no-torch] [--json] [--markdown]
 import { spawnSync } from "node:child_process";
@@ -62,6 +64,8 @@ interface Run {
   threads?: number;
   version?: string;
   msPerStep?: Record<string, number>;
+  blas?: string[];
+  referenceBlas?: boolean;
 }
 interface Row { workload: string; latentkit: Run | { error: string }; pytorch: Run | { error: string } | null }
 
@@ -106,6 +110,10 @@ for (const w of workloads) {
       const m = lk.msPerStep;
       console.log(`  latentkit ms/step: forward ${m.forward}, backward ${m.backward}, Adam ${m.optimizer}, batch copy ${m.batch}`);
     }
+    if (ok(pt) && pt.referenceBlas) {
+      console.log(`  warning: PyTorch runs on the reference BLAS (${pt.blas?.join(", ")}), unblocked scalar code many times slower than `
+        + "OpenBLAS (apt-get install libopenblas0-pthread switches Debian's libblas.so.3 alternative): these ratios are not the issue's");
+    }
     if (ok(lk) && ok(pt)) {
       const ratio = lk.samplesPerSecond / pt.samplesPerSecond;
       console.log(`  ratio ${ratio.toFixed(3)}x PyTorch (target ${TARGET[w]}x: ${ratio >= TARGET[w]! ? "met" : "not met"}), memory ${(lk.peakMB / pt.peakMB).toFixed(2)}x`);
@@ -114,9 +122,11 @@ for (const w of workloads) {
 }
 
 if (asJson) console.log(JSON.stringify({ torchThreads: Number(torchThreads), rows }, null, 2));
+const refBlas = rows.some((r) => ok(r.pytorch) && r.pytorch.referenceBlas);
 if (asMarkdown) {
   console.log("\n| workload | latentkit samples/s | PyTorch samples/s | ratio (target) | loss latentkit / PyTorch | peak MB latentkit / PyTorch |");
   console.log("|---|---:|---:|---:|---:|---:|");
+  if (refBlas) console.log("| (PyTorch on Debian's reference BLAS, not OpenBLAS: its samples/s and the ratios are not comparable with issue 11's) | | | | | |");
   for (const r of rows) {
     const lk = r.latentkit, pt = r.pytorch;
     const cell = (x: Run | { error: string } | null, f: (v: Run) => string): string => x === null ? "–" : "error" in x ? "failed" : f(x);

@@ -134,6 +134,24 @@ while True:
     if (a.steps and len(losses) >= a.steps) or (not a.steps and elapsed >= a.seconds):
         break
 tail = losses[-20:]
+
+
+def blas_libraries():
+    """The BLAS shared libraries this process has loaded (Debian's libblas.so.3 alternative: reference or OpenBLAS)."""
+    found = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                path = line.split()[-1]
+                name = os.path.basename(path)
+                if path.startswith("/") and ("blas" in name or "mkl" in name or "blis" in name):
+                    found.add(os.path.realpath(path))
+    except OSError:
+        pass
+    return sorted(found)
+
+
+blas = blas_libraries()
 print(json.dumps({
     "workload": a.workload,
     "peer": "pytorch",
@@ -146,4 +164,7 @@ print(json.dumps({
     "loss": float(sum(tail) / len(tail)),
     "peakMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "params": sum(t.numel() for t in model.parameters()),
+    "blas": blas,
+    # Debian's reference BLAS (libblas3, /usr/lib/<arch>/blas/) is unblocked scalar code, tens of times slower
+    "referenceBlas": any("/blas/libblas" in b for b in blas) and not any("openblas" in b or "mkl" in b or "blis" in b for b in blas),
 }))

@@ -19,6 +19,7 @@ interface AutoencoderCliOptions extends InputOptions {
   layers: number[];
   code: number;
   activation: NonNullable<AutoencoderOptions["activation"]>;
+  codeActivation?: NonNullable<AutoencoderOptions["activation"]>;
   loss: "bce" | "mse";
   tied?: boolean;
   batch: number;
@@ -108,7 +109,7 @@ const FLAG_OF: Record<string, string> = {
 function makeAutoencoder(o: AutoencoderCliOptions, bar: ProgressBar): Autoencoder {
   try {
     return new Autoencoder({
-      layers: o.layers, code: o.code, activation: o.activation, loss: o.loss, tied: o.tied ?? false, batchSize: o.batch,
+      layers: o.layers, code: o.code, activation: o.activation, ...(o.codeActivation ? { codeActivation: o.codeActivation } : {}), loss: o.loss, tied: o.tied ?? false, batchSize: o.batch,
       epochs: o.epochs, learningRate: o.lr, seed: o.seed, validationFraction: o.validation ?? 0,
       ...(o.earlyStopping !== undefined ? { earlyStopping: o.earlyStopping } : {}), onProgress: bar.update,
     });
@@ -128,6 +129,7 @@ export function autoencoderCommand(): Command {
     .option("--layers <sizes>", "hidden layer sizes of the encoder, from the input inwards (\"none\": no hidden layer)", parseLayers, [512, 128])
     .option("--code <n>", "size of the code", parseIntOption("--code"), 32)
     .addOption(choice("--activation <name>", "activation of the hidden layers", ["relu", "leakyRelu", "gelu", "tanh", "sigmoid", "none"], "relu"))
+    .addOption(choice("--code-activation <name>", "activation of the code layer (default: --activation; none: linear codes)", ["relu", "leakyRelu", "gelu", "tanh", "sigmoid", "none"]))
     .addOption(choice("--loss <name>", "bce (binary cross-entropy, sigmoid outputs) | mse", ["bce", "mse"], "bce"))
     .option("--tied", "tie the decoder's weights to the encoder's (transposed)")
     .option("--batch <n>", "mini-batch size", parseIntOption("--batch"), 256)

@@ -29,7 +29,7 @@ export interface AutoencoderOptions {
   code?: number;
   /** Activation of the hidden layers. Default "relu". */
   activation?: Activation;
-  /** Activation of the code layer. Default "none" (linear codes). */
+  /** Activation of the code layer. Default: `activation` (as W1, ReLU throughout); "none" gives linear codes. */
   codeActivation?: Activation;
   /**
    * Activation of the output: "sigmoid" (outputs in (0, 1); required by the BCE loss, which takes the logits) or
@@ -68,7 +68,7 @@ export const AUTOENCODER_PARAMS = {
     { default: [512, 128], normalise: (v) => v.slice() }),
   code: int("size of the code (the bottleneck layer)", { min: 1, default: 32 }),
   activation: choice(ACTIVATIONS, "activation of the hidden layers", { default: "relu" }),
-  codeActivation: choice(ACTIVATIONS, "activation of the code layer", { default: "none" }),
+  codeActivation: choice(ACTIVATIONS, "activation of the code layer (default: the hidden layers' activation; none: linear codes)"),
   outputActivation: choice(["sigmoid", "none"], "activation of the output (default: sigmoid with loss bce, none with mse)"),
   loss: choice(["bce", "mse"], "reconstruction loss: binary cross-entropy on the logits (inputs in [0, 1]) or mean squared error", { default: "bce" }),
   tied: bool("the decoder uses the encoder's weights transposed", { default: false }),
@@ -283,7 +283,7 @@ export class Autoencoder implements InvertibleTransformer<MatrixLike, Matrix, Au
   }
 
   private netSpec(d: number): NetSpec {
-    return { sizes: this.sizes(d), tied: this.options.tied, activation: this.options.activation, codeActivation: this.options.codeActivation };
+    return { sizes: this.sizes(d), tied: this.options.tied, activation: this.options.activation, codeActivation: this.options.codeActivation ?? this.options.activation };
   }
 
   /** The loss of a batch: BCE on the logits, or MSE on the (activated) output, mean per element. */

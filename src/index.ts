@@ -69,3 +69,7 @@ export {
   evaluateWordPairsText, evaluateAnalogiesText, spearman, pearson, ranks,
   type WordPairsOptions, type WordPairsResult, type AnalogiesOptions, type AnalogiesResult,
 } from "./text/evaluate.js";
+
+/** Neural estimators on the engine (src/nn): a dense autoencoder, trained by the shared loop (src/nn/train.ts). */
+export { Autoencoder, type AutoencoderOptions, type AutoencoderParams, type AutoencoderJSON, type AutoencoderLoss } from "./neural/autoencoder.js";
+export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";

@@ -65,7 +65,8 @@ const ACTIVATIONS = ["relu", "leakyRelu", "gelu", "tanh", "sigmoid", "none"] as 
 export const AUTOENCODER_PARAMS = {
   layers: custom<number[]>("an array of integers >= 1 (may be empty)", "hidden layer sizes of the encoder, from the input inwards",
     (v) => Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isInteger(x) && x >= 1),
-    { default: [512, 128], normalise: (v) => v.slice() }),
+    // the default is frozen: options share it
+    { default: Object.freeze([512, 128]) as number[], normalise: (v) => v.slice() }),
   code: int("size of the code (the bottleneck layer)", { min: 1, default: 32 }),
   activation: choice(ACTIVATIONS, "activation of the hidden layers", { default: "relu" }),
   codeActivation: choice(ACTIVATIONS, "activation of the code layer (default: the hidden layers' activation; none: linear codes)"),
@@ -240,7 +241,7 @@ export class Autoencoder implements InvertibleTransformer<MatrixLike, Matrix, Au
   }
 
   getParams(): AutoencoderParams {
-    return { ...this.options, layers: this.options.layers.slice() };
+    return { ...this.options };
   }
 
   /** The output activation in effect: the option, or sigmoid for BCE and none for MSE. */

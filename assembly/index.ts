@@ -16,3 +16,4 @@ export { csrMatmulPart } from "./sparse";
 export { w2vTrainPart, w2vScratchBytes } from "./word2vec";
 export { umapEpochPart } from "./umap";
 export { nnAxpy, nnScale, nnSumSq } from "./nn/blas1";
+export { nnAdamPart, nnSgdPart, nnClamp } from "./nn/optim";

@@ -70,6 +70,15 @@ export {
   type WordPairsOptions, type WordPairsResult, type AnalogiesOptions, type AnalogiesResult,
 } from "./text/evaluate.js";
 
+/** The neural engine: tensors, autodiff, ops, layers, initialisers, optimisers, schedules (nn.Tensor, nn.ops.linear, …). */
+export * as nn from "./nn/index.js";
+export { Tensor } from "./nn/tensor.js";
+export { Module, type ModuleSpec } from "./nn/module.js";
+export {
+  Sequential, Residual, Linear, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Dropout, buildModule,
+} from "./nn/layers/index.js";
+export { SGD, Adam, AdamW, type Optimizer } from "./nn/optim/index.js";
+
 /** Neural estimators on the engine (src/nn): a dense autoencoder, trained by the shared loop (src/nn/train.ts). */
 export { Autoencoder, type AutoencoderOptions, type AutoencoderParams, type AutoencoderJSON, type AutoencoderLoss } from "./neural/autoencoder.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";

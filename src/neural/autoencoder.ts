@@ -15,7 +15,7 @@ import { parseSafetensors, serializeSafetensors } from "../formats/safetensors.j
 import { backward, noGrad, tidy } from "../nn/autograd.js";
 import { Module, type ModuleSpec } from "../nn/module.js";
 import { add, bceWithLogits, gelu, leakyRelu, linear, matmul, mseLoss, relu, sigmoid, tanh, type Activation } from "../nn/ops/index.js";
-import { Adam } from "../nn/optim/adam.js";
+import { Adam, AdamW } from "../nn/optim/adam.js";
 import type { Optimizer } from "../nn/optim/optimizer.js";
 import { Tensor } from "../nn/tensor.js";
 import { BatchBuffer, fitLoop, type LossHistory } from "../nn/train.js";
@@ -43,10 +43,11 @@ export interface AutoencoderOptions {
   batchSize?: number;
   epochs?: number;
   learningRate?: number;
-  optimizer?: "adam";
+  /** "adam" (weightDecay as an L2 term in the gradient, as torch.optim.Adam) or "adamw" (decoupled decay). */
+  optimizer?: "adam" | "adamw";
   /** Learning rate per epoch: "constant", or "cosine" annealing from learningRate towards 0 over the epochs. Default "constant". */
   lrSchedule?: "constant" | "cosine";
-  /** L2 penalty added to the gradient (Adam's weight_decay, as PyTorch's). Default 0. */
+  /** Weight decay: an L2 term added to the gradient with "adam", decoupled with "adamw" (as PyTorch's). Default 0. */
   weightDecay?: number;
   /** Fraction of the rows held out to report (and early-stop on) a validation loss. Default 0: none. */
   validationFraction?: number;
@@ -76,9 +77,9 @@ export const AUTOENCODER_PARAMS = {
   batchSize: int("rows per mini-batch", { min: 1, default: 256 }),
   epochs: int("passes over the training rows", { min: 1, default: 10 }),
   learningRate: num("the optimiser's learning rate", { gt: 0, default: 1e-3 }),
-  optimizer: choice(["adam"], "the optimiser", { default: "adam" }),
+  optimizer: choice(["adam", "adamw"], "the optimiser: Adam (L2 weight decay) or AdamW (decoupled weight decay)", { default: "adam" }),
   lrSchedule: choice(["constant", "cosine"], "learning rate per epoch: constant, or cosine annealing towards 0", { default: "constant" }),
-  weightDecay: num("L2 penalty added to the gradients", { min: 0, default: 0 }),
+  weightDecay: num("weight decay (L2 in the gradient with adam, decoupled with adamw)", { min: 0, default: 0 }),
   validationFraction: num("fraction of the rows held out for a validation loss (0: none)", { min: 0, lt: 1, default: 0 }),
   earlyStopping: int("stop after this many epochs without improvement of the validation (else training) loss"),
   minDelta: num("smallest decrease of the loss that counts as an improvement for early stopping", { min: 0, default: 0 }),
@@ -320,7 +321,7 @@ export class Autoencoder implements InvertibleTransformer<MatrixLike, Matrix, Au
     const rng = new Random(o.seed);
     const net = new DenseAutoencoderNet(this.netSpec(M.cols), rng);
     this.net_ = net;
-    const opt: Optimizer = new Adam(net.parameters(), { lr: o.learningRate, weightDecay: o.weightDecay });
+    const opt: Optimizer = new (o.optimizer === "adamw" ? AdamW : Adam)(net.namedParameters(), { lr: o.learningRate, weightDecay: o.weightDecay });
     const batch = new BatchBuffer(M, Math.min(o.batchSize, n));
     try {
       this.history_ = await fitLoop({

@@ -182,3 +182,17 @@ test("a linear autoencoder (no activation, MSE, code k) on the digits spans PCA'
   const rnd = new Matrix(d, k, Float32Array.from({ length: d * k }, (_, t) => Math.sin(t * 12.9898) * 43758.5453 % 1));
   assert.ok(Math.max(...principalAngles(rnd, pca.components.transpose())) > 0.5);
 });
+
+test("Autoencoder: AdamW's decoupled weight decay shrinks the weights", async () => {
+  const norm = (ae: Autoencoder): number => {
+    let s = 0;
+    for (const v of ae.weights.get("encoder.0.weight")!.data) s += v * v;
+    return s;
+  };
+  const base = { layers: [16], code: 4, epochs: 3, batchSize: 50, seed: 3 };
+  const plainAdam = await new Autoencoder(base).fit(small);
+  const decayed = await new Autoencoder({ ...base, optimizer: "adamw", weightDecay: 1 }).fit(small);
+  assert.ok(norm(decayed) < 0.97 * norm(plainAdam), `${norm(decayed)} vs ${norm(plainAdam)}`);
+  assert.equal(Autoencoder.fromJSON(JSON.parse(JSON.stringify(decayed.toJSON()))).options.optimizer, "adamw");
+  await refuses(() => new Autoencoder({ optimizer: "rmsprop" as "adam" }), /^optimizer must be "adam" or "adamw", got "rmsprop"$/);
+});

@@ -1,0 +1,125 @@
+// The fused linear layer's elementwise passes (src/nn/ops/linear.ts): after the GEMM z = x·Wᵀ, one pass adds the bias
+// and applies the activation; backward, one pass forms dZ = g ⊙ act'(saved) and the bias gradient (column sums of dZ)
+// together. Single-threaded: each is one stream over the [rows, cols] block, small next to the GEMMs around it.
+import { normCdfV, normPdfV, sigmoidV, tanhV } from "./math";
+
+// Activation codes, as src/nn/ops/linear.ts numbers them.
+const NONE = 0;
+const RELU = 1;
+const LEAKY = 2;
+const SIGMOID = 3;
+const TANH = 4;
+const GELU = 5;
+const SLOPE: f32 = 0.01;
+
+@inline
+function act(v: v128, a: i32): v128 {
+  if (a == RELU) return f32x4.max(v, f32x4.splat(0));
+  if (a == LEAKY) return v128.bitselect(v, f32x4.mul(v, f32x4.splat(SLOPE)), f32x4.gt(v, f32x4.splat(0)));
+  if (a == SIGMOID) return sigmoidV(v);
+  if (a == TANH) return tanhV(v);
+  if (a == GELU) return f32x4.mul(v, normCdfV(v));
+  return v;
+}
+
+/** g ⊙ act'(s), where s is the activation's output (its input z for GELU). */
+@inline
+function actGrad(g: v128, s: v128, a: i32): v128 {
+  if (a == RELU) return v128.and(g, f32x4.gt(s, f32x4.splat(0)));
+  if (a == LEAKY) return v128.bitselect(g, f32x4.mul(g, f32x4.splat(SLOPE)), f32x4.gt(s, f32x4.splat(0)));
+  if (a == SIGMOID) return f32x4.mul(g, f32x4.mul(s, f32x4.sub(f32x4.splat(1), s)));
+  if (a == TANH) return f32x4.mul(g, f32x4.sub(f32x4.splat(1), f32x4.mul(s, s)));
+  if (a == GELU) return f32x4.mul(g, f32x4.add(normCdfV(s), f32x4.mul(s, normPdfV(s))));
+  return g;
+}
+
+@inline
+function biasActRows(z: usize, y: usize, b: usize, rows: i32, cols: i32, a: i32): void {
+  const keep = y != z;
+  const cols4 = cols & ~3;
+  for (let i = 0; i < rows; i++) {
+    const zr = z + (<usize>i * <usize>cols << 2);
+    const yr = y + (<usize>i * <usize>cols << 2);
+    let j = 0;
+    for (; j < cols4; j += 4) {
+      const o = <usize>j << 2;
+      let v = v128.load(zr + o);
+      if (b) v = f32x4.add(v, v128.load(b + o));
+      if (keep) v128.store(zr + o, v);
+      v128.store(yr + o, act(v, a));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      let s = load<f32>(zr + o);
+      if (b) s += load<f32>(b + o);
+      if (keep) store<f32>(zr + o, s);
+      store<f32>(yr + o, f32x4.extract_lane(act(f32x4.splat(s), a), 0));
+    }
+  }
+}
+
+/**
+ * z[i, j] += b[j] (b = 0: no bias), then y = act(z) for a [rows, cols] block; y may be z (then z is not kept).
+ * act: 0 none, 1 relu, 2 leaky relu (0.01), 3 sigmoid, 4 tanh, 5 gelu (exact, through Φ).
+ */
+export function nnBiasAct(z: usize, y: usize, b: usize, rows: i32, cols: i32, a: i32): void {
+  if (a == RELU) biasActRows(z, y, b, rows, cols, RELU);
+  else if (a == LEAKY) biasActRows(z, y, b, rows, cols, LEAKY);
+  else if (a == SIGMOID) biasActRows(z, y, b, rows, cols, SIGMOID);
+  else if (a == TANH) biasActRows(z, y, b, rows, cols, TANH);
+  else if (a == GELU) biasActRows(z, y, b, rows, cols, GELU);
+  else biasActRows(z, y, b, rows, cols, NONE);
+}
+
+@inline
+function actBwdRows(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, a: i32): void {
+  const cols4 = cols & ~3;
+  for (let i = 0; i < rows; i++) {
+    const off = <usize>i * <usize>cols << 2;
+    let j = 0;
+    for (; j < cols4; j += 4) {
+      const o = <usize>j << 2;
+      const d = actGrad(v128.load(g + off + o), v128.load(s + off + o), a);
+      v128.store(dz + off + o, d);
+      if (db) v128.store(db + o, f32x4.add(v128.load(db + o), d));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      const d = f32x4.extract_lane(actGrad(f32x4.splat(load<f32>(g + off + o)), f32x4.splat(load<f32>(s + off + o)), a), 0);
+      store<f32>(dz + off + o, d);
+      if (db) store<f32>(db + o, load<f32>(db + o) + d);
+    }
+  }
+}
+
+/**
+ * dz = g ⊙ act'(s) over a [rows, cols] block, s the saved activation output (the pre-activation z for gelu), and,
+ * when db ≠ 0, db[j] = Σ_i dz[i, j] in the same pass (db is overwritten).
+ */
+export function nnActBwd(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, a: i32): void {
+  if (db) memory.fill(db, 0, <usize>cols << 2);
+  if (a == RELU) actBwdRows(g, s, dz, db, rows, cols, RELU);
+  else if (a == LEAKY) actBwdRows(g, s, dz, db, rows, cols, LEAKY);
+  else if (a == SIGMOID) actBwdRows(g, s, dz, db, rows, cols, SIGMOID);
+  else if (a == TANH) actBwdRows(g, s, dz, db, rows, cols, TANH);
+  else if (a == GELU) actBwdRows(g, s, dz, db, rows, cols, GELU);
+  else actBwdRows(g, s, dz, db, rows, cols, NONE);
+}
+
+/** out[j] = Σ_i x[i, j] over a [rows, cols] block (out is overwritten). */
+export function nnColSums(x: usize, out: usize, rows: i32, cols: i32): void {
+  memory.fill(out, 0, <usize>cols << 2);
+  const cols4 = cols & ~3;
+  for (let i = 0; i < rows; i++) {
+    const r = x + (<usize>i * <usize>cols << 2);
+    let j = 0;
+    for (; j < cols4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(r + o)));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(out + o, load<f32>(out + o) + load<f32>(r + o));
+    }
+  }
+}

@@ -63,13 +63,22 @@ function biasActRows(z: usize, y: usize, b: usize, rows: i32, cols: i32, a: i32)
  * act: 0 none, 1 relu, 2 leaky relu (0.01), 3 sigmoid, 4 tanh, 5 gelu (exact, through Φ).
  */
 export function nnBiasAct(z: usize, y: usize, b: usize, rows: i32, cols: i32, a: i32): void {
-  if (a == RELU) biasActRows(z, y, b, rows, cols, RELU);
-  else if (a == LEAKY) biasActRows(z, y, b, rows, cols, LEAKY);
-  else if (a == SIGMOID) biasActRows(z, y, b, rows, cols, SIGMOID);
-  else if (a == TANH) biasActRows(z, y, b, rows, cols, TANH);
-  else if (a == GELU) biasActRows(z, y, b, rows, cols, GELU);
-  else biasActRows(z, y, b, rows, cols, NONE);
+  if (a == RELU) biasRelu(z, y, b, rows, cols);
+  else if (a == LEAKY) biasLeaky(z, y, b, rows, cols);
+  else if (a == SIGMOID) biasSigmoid(z, y, b, rows, cols);
+  else if (a == TANH) biasTanh(z, y, b, rows, cols);
+  else if (a == GELU) biasGelu(z, y, b, rows, cols);
+  else biasNone(z, y, b, rows, cols);
 }
+
+// One function per activation, so that each loop is compiled with its activation folded in (inlined into one
+// dispatcher, the optimiser would merge the six loops back into one that tests the activation per vector).
+function biasNone(z: usize, y: usize, b: usize, rows: i32, cols: i32): void { biasActRows(z, y, b, rows, cols, NONE); }
+function biasRelu(z: usize, y: usize, b: usize, rows: i32, cols: i32): void { biasActRows(z, y, b, rows, cols, RELU); }
+function biasLeaky(z: usize, y: usize, b: usize, rows: i32, cols: i32): void { biasActRows(z, y, b, rows, cols, LEAKY); }
+function biasSigmoid(z: usize, y: usize, b: usize, rows: i32, cols: i32): void { biasActRows(z, y, b, rows, cols, SIGMOID); }
+function biasTanh(z: usize, y: usize, b: usize, rows: i32, cols: i32): void { biasActRows(z, y, b, rows, cols, TANH); }
+function biasGelu(z: usize, y: usize, b: usize, rows: i32, cols: i32): void { biasActRows(z, y, b, rows, cols, GELU); }
 
 @inline
 function actBwdRows(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, a: i32): void {
@@ -98,13 +107,20 @@ function actBwdRows(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i
  */
 export function nnActBwd(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, a: i32): void {
   if (db) memory.fill(db, 0, <usize>cols << 2);
-  if (a == RELU) actBwdRows(g, s, dz, db, rows, cols, RELU);
-  else if (a == LEAKY) actBwdRows(g, s, dz, db, rows, cols, LEAKY);
-  else if (a == SIGMOID) actBwdRows(g, s, dz, db, rows, cols, SIGMOID);
-  else if (a == TANH) actBwdRows(g, s, dz, db, rows, cols, TANH);
-  else if (a == GELU) actBwdRows(g, s, dz, db, rows, cols, GELU);
-  else actBwdRows(g, s, dz, db, rows, cols, NONE);
+  if (a == RELU) bwdRelu(g, s, dz, db, rows, cols);
+  else if (a == LEAKY) bwdLeaky(g, s, dz, db, rows, cols);
+  else if (a == SIGMOID) bwdSigmoid(g, s, dz, db, rows, cols);
+  else if (a == TANH) bwdTanh(g, s, dz, db, rows, cols);
+  else if (a == GELU) bwdGelu(g, s, dz, db, rows, cols);
+  else bwdNone(g, s, dz, db, rows, cols);
 }
+
+function bwdNone(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, NONE); }
+function bwdRelu(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, RELU); }
+function bwdLeaky(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, LEAKY); }
+function bwdSigmoid(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, SIGMOID); }
+function bwdTanh(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, TANH); }
+function bwdGelu(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, GELU); }
 
 /** out[j] = Σ_i x[i, j] over a [rows, cols] block (out is overwritten). */
 export function nnColSums(x: usize, out: usize, rows: i32, cols: i32): void {

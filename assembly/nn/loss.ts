@@ -2,7 +2,7 @@
 // lanes flushed into an f64 total every 4096 values; a loss kernel returns the f64 sum and the TypeScript side scales
 // it (mean or sum) and sets the scalar. Softmax works on x viewed as [outer, d, inner] along d: rows (inner = 1) are
 // reduced with SIMD along d, and inner > 1 runs four neighbouring inner positions per vector.
-import { expS, expV, log1pV, logV, sigmoidV } from "./math";
+import { expS, expV, log1pUnitV, logV, sigmoidV } from "./math";
 
 @inline
 function hsum(v: v128): f64 {
@@ -229,7 +229,7 @@ export function nnCrossEntropyBwd(p: usize, labels: usize, dx: usize, n: i32, c:
 /** One element's max(x, 0) − x·t + log(1 + e^−|x|), per lane. */
 @inline
 function bceV(x: v128, t: v128): v128 {
-  const sp = log1pV(expV(f32x4.neg(f32x4.abs(x))));
+  const sp = log1pUnitV(expV(f32x4.neg(f32x4.abs(x))));
   return f32x4.add(f32x4.sub(f32x4.max(x, f32x4.splat(0)), f32x4.mul(x, t)), sp);
 }
 

@@ -1,7 +1,9 @@
 // Vector math for the neural engine's fused kernels (linear, batch norm, softmax, losses): exp, log, sigmoid, tanh and
 // the normal CDF on four f32 lanes, each within a few units in the last place (about 1e-7 relative; Φ about 2e-7), and
 // scalar forms through lane 0 of the same code, so a tail element gets exactly what a SIMD lane would.
-// Not exported from the module: the kernels of assembly/nn/ import what they need.
+// Not exported from the module: the kernels of assembly/nn/ import what they need. Polynomials go through madd (one
+// fused multiply-add in the relaxed-SIMD build).
+import { madd } from "../common";
 
 const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375;
@@ -11,14 +13,22 @@ const EXP_LO: f32 = -87.33654;
 /** exp(88) = 1.65e38: larger arguments are clamped here (no overflow to infinity). */
 const EXP_HI: f32 = 88.0;
 
-/** e^x per lane (Cephes' expf: 2^n · e^r, |r| ≤ ln2/2, degree-6 polynomial); 0 below −87.3, NaN stays NaN. */
+/** 1.5·2²³: adding it rounds a float of magnitude below 2²² to an integer, which its low mantissa bits then hold. */
+const ROUND_MAGIC: f32 = 12582912.0;
+const ROUND_MAGIC_BITS: i32 = 0x4b400000;
+
+/**
+ * e^x per lane (Cephes' expf: 2^n · e^r, |r| ≤ ln2/2, degree-6 polynomial, n rounded by the magic-number addition,
+ * which costs less than nearest + trunc_sat); 0 below −87.3, NaN stays NaN.
+ */
 @inline
 export function expV(x: v128): v128 {
   const xc = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  const fx = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  const tv = madd(xc, f32x4.splat(LOG2E), f32x4.splat(ROUND_MAGIC));
+  const fx = f32x4.sub(tv, f32x4.splat(ROUND_MAGIC));
   let r = f32x4.sub(xc, f32x4.mul(fx, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(LN2_LO)));
-  return expTail(x, fx, r);
+  return expTail(x, tv, r);
 }
 
 /**
@@ -28,24 +38,24 @@ export function expV(x: v128): v128 {
 @inline
 export function expHiLoV(hi: v128, lo: v128): v128 {
   const x = f32x4.add(hi, lo);
-  const fx = f32x4.nearest(f32x4.mul(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(LOG2E)));
+  const tv = madd(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(LOG2E), f32x4.splat(ROUND_MAGIC));
+  const fx = f32x4.sub(tv, f32x4.splat(ROUND_MAGIC));
   let r = f32x4.sub(hi, f32x4.mul(fx, f32x4.splat(LN2_HI)));
   r = f32x4.add(f32x4.sub(r, f32x4.mul(fx, f32x4.splat(LN2_LO))), lo);
-  return expTail(x, fx, r);
+  return expTail(x, tv, r);
 }
 
-/** 2^fx · e^r, flushed to 0 where x < EXP_LO. */
+/** 2^n · e^r (n in the low bits of tv, see ROUND_MAGIC), flushed to 0 where x < EXP_LO. */
 @inline
-function expTail(x: v128, fx: v128, r: v128): v128 {
+function expTail(x: v128, tv: v128, r: v128): v128 {
   let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  const scale = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  const y = f32x4.add(madd(f32x4.mul(p, r), r, r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(tv, i32x4.splat(127 - ROUND_MAGIC_BITS)), 23);
   const out = f32x4.mul(y, scale);
   return v128.andnot(out, f32x4.lt(x, f32x4.splat(EXP_LO)));
 }
@@ -63,23 +73,29 @@ export function logV(x: v128): v128 {
   const t = f32x4.div(f32x4.sub(m, one), f32x4.add(m, one));
   const t2 = f32x4.mul(t, t);
   let s = f32x4.splat(0.11111111111);
-  s = f32x4.add(f32x4.mul(s, t2), f32x4.splat(0.14285714286));
-  s = f32x4.add(f32x4.mul(s, t2), f32x4.splat(0.2));
-  s = f32x4.add(f32x4.mul(s, t2), f32x4.splat(0.33333333333));
-  s = f32x4.add(f32x4.mul(s, t2), one);
+  s = madd(s, t2, f32x4.splat(0.14285714286));
+  s = madd(s, t2, f32x4.splat(0.2));
+  s = madd(s, t2, f32x4.splat(0.33333333333));
+  s = madd(s, t2, one);
   const lnm = f32x4.mul(f32x4.mul(t, f32x4.splat(2)), s);
   const ef = f32x4.convert_i32x4_s(e);
   return f32x4.add(f32x4.mul(ef, f32x4.splat(LN2_HI)), f32x4.add(lnm, f32x4.mul(ef, f32x4.splat(LN2_LO))));
 }
 
-/** ln(1 + u) per lane for u ≥ 0, accurate for small u too (Goldberg: ln(w)·u/(w − 1) with w = 1 + u rounded). */
+/** ln(1 + u) per lane for u in [0, 1]: 2·atanh(t), t = u/(2 + u) ≤ 1/3, by its series to t¹⁵ (one division, no log). */
 @inline
-export function log1pV(u: v128): v128 {
-  const w = f32x4.add(u, f32x4.splat(1));
-  const d = f32x4.sub(w, f32x4.splat(1));
-  const exact = f32x4.eq(d, f32x4.splat(0));
-  const r = f32x4.mul(logV(w), f32x4.div(u, v128.bitselect(f32x4.splat(1), d, exact)));
-  return v128.bitselect(u, r, exact);
+export function log1pUnitV(u: v128): v128 {
+  const t = f32x4.div(u, f32x4.add(u, f32x4.splat(2)));
+  const t2 = f32x4.mul(t, t);
+  let s = f32x4.splat(<f32>(1.0 / 15));
+  s = madd(s, t2, f32x4.splat(<f32>(1.0 / 13)));
+  s = madd(s, t2, f32x4.splat(<f32>(1.0 / 11)));
+  s = madd(s, t2, f32x4.splat(<f32>(1.0 / 9)));
+  s = madd(s, t2, f32x4.splat(<f32>(1.0 / 7)));
+  s = madd(s, t2, f32x4.splat(0.2));
+  s = madd(s, t2, f32x4.splat(<f32>(1.0 / 3)));
+  s = madd(s, t2, f32x4.splat(1));
+  return f32x4.mul(f32x4.add(t, t), s);
 }
 
 /** σ(x) = 1/(1 + e^−x) per lane, from e^−|x| (no overflow either way). */
@@ -96,10 +112,10 @@ export function tanhV(a: v128): v128 {
   const ax = f32x4.abs(a);
   const z = f32x4.mul(a, a);
   let p = f32x4.splat(-5.70498872745e-3);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  p = madd(p, z, f32x4.splat(2.06390887954e-2));
+  p = madd(p, z, f32x4.splat(-5.37397155531e-2));
+  p = madd(p, z, f32x4.splat(1.33314422036e-1));
+  p = madd(p, z, f32x4.splat(-3.33332819422e-1));
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), a), a);
   const e = expV(f32x4.add(ax, ax));
   const big = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
@@ -120,15 +136,15 @@ export function normCdfV(x: v128): v128 {
   const z = f32x4.mul(f32x4.abs(x), f32x4.splat(INV_SQRT2));
   const t = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.mul(z, f32x4.splat(0.5)), f32x4.splat(1)));
   let p = f32x4.splat(0.17087277);
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.82215223));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.48851587));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.13520398));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.27886807));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.18628806));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.09678418));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.37409196));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.00002368));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.26551223));
+  p = madd(p, t, f32x4.splat(-0.82215223));
+  p = madd(p, t, f32x4.splat(1.48851587));
+  p = madd(p, t, f32x4.splat(-1.13520398));
+  p = madd(p, t, f32x4.splat(0.27886807));
+  p = madd(p, t, f32x4.splat(-0.18628806));
+  p = madd(p, t, f32x4.splat(0.09678418));
+  p = madd(p, t, f32x4.splat(0.37409196));
+  p = madd(p, t, f32x4.splat(1.00002368));
+  p = madd(p, t, f32x4.splat(-1.26551223));
   // e^(p − z²) with z² = ½x² = ½(xh² + xl·(|x| + xh)), xh = |x| to 12 mantissa bits (xh² exact): computing z² from
   // the rounded z would cost a relative error of z²·1e-7 in the tail
   const ax = f32x4.abs(x);

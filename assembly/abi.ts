@@ -246,3 +246,34 @@ export const W2V_SLOTS = 21;
 /** The sigmoid table: W2V_EXP_SIZE entries of σ over [−W2V_MAX_EXP, W2V_MAX_EXP] (word2vec.c's EXP_TABLE_SIZE). */
 export const W2V_EXP_SIZE = 1000;
 export const W2V_MAX_EXP = 6;
+
+// ---- neural engine optimisers (assembly/nn/optim.ts) ---------------------------------------------------------------
+
+/** The tensors of one update: how many, and the byte offset of their list (NN_OPT_ENTRY_SLOTS slots each). */
+export const NN_OPT_COUNT = 0;
+export const NN_OPT_LIST = 1;
+/** f32: SGD's learning rate, its momentum (Nesterov's look-ahead) / Adam's β1 and β2, Adam's ε. */
+export const NN_OPT_LR = 2;
+export const NN_OPT_B1 = 3;
+export const NN_OPT_B2 = 4;
+export const NN_OPT_EPS = 5;
+/** f32: L2 weight decay, added to the gradient (SGD, Adam; AdamW's decoupled decay is an entry's NN_OPT_E_F2). */
+export const NN_OPT_WD = 6;
+/** SGD with Nesterov momentum (1) or plain momentum (0). */
+export const NN_OPT_NESTEROV = 7;
+export const NN_OPT_SLOTS = 8;
+/** One tensor of the list: parameter, gradient, first and second state (byte offsets; 0: none), element count, */
+export const NN_OPT_E_P = 0;
+export const NN_OPT_E_G = 1;
+export const NN_OPT_E_S1 = 2;
+export const NN_OPT_E_S2 = 3;
+export const NN_OPT_E_N = 4;
+/**
+ * and three f32 of its own step: Adam: step size lr/(1−β1^t), 1/√(1−β2^t), the decoupled decay factor 1 − lr·wd
+ * (1 for Adam); SGD: the factor of the old momentum buffer (0 on its first step) and of the gradient (1 − dampening,
+ * 1 on the first step).
+ */
+export const NN_OPT_E_F0 = 5;
+export const NN_OPT_E_F1 = 6;
+export const NN_OPT_E_F2 = 7;
+export const NN_OPT_ENTRY_SLOTS = 8;

@@ -18,7 +18,28 @@ export function packB(b: usize, rs: i32, cs: i32, p0: i32, kc: i32, n: i32, dst:
     const j0 = jp * NR;
     const w = min(NR, n - j0);
     let d = dst + (<usize>(jp * kc * NR) << 2);
-    for (let p = 0; p < kc; p++) {
+    let p = 0;
+    if (w == NR && rs == 1 && cs != 1) {
+      // B stored transposed (a layer's weight [out, in] read as in x out): each column is contiguous in p, so take
+      // 4 values of 8 columns and transpose them in registers, 4 x 4 at a time
+      const cb = <usize>cs << 2;
+      for (; p + 4 <= kc; p += 4) {
+        const col = b + (<usize>((p0 + p) + j0 * cs) << 2);
+        for (let g = 0; g < 2; g++) {
+          const c0 = col + <usize>(g * 4) * cb;
+          const v0 = v128.load(c0), v1 = v128.load(c0 + cb), v2 = v128.load(c0 + 2 * cb), v3 = v128.load(c0 + 3 * cb);
+          const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+          const o = d + (<usize>g << 4);
+          v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+          v128.store(o + (<usize>NR << 2), v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+          v128.store(o + (<usize>(2 * NR) << 2), v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+          v128.store(o + (<usize>(3 * NR) << 2), v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+        }
+        d += <usize>(4 * NR << 2);
+      }
+    }
+    for (; p < kc; p++) {
       const row = b + (<usize>((p0 + p) * rs + j0 * cs) << 2);
       if (w == NR && cs == 1) {
         v128.store(d, v128.load(row));

@@ -20,3 +20,4 @@ export { nnBiasAct, nnActBwd, nnColSums } from "./nn/linear";
 export { nnBnStats, nnChannelAffine, nnBnBwdSums, nnBnBwdDx } from "./nn/norm";
 export { nnDropout } from "./nn/dropout";
 export { nnSoftmax, nnSoftmaxBwd, nnCrossEntropyFwd, nnCrossEntropyBwd, nnBceFwd, nnBceBwd, nnMseFwd, nnMseBwd, nnKlFwd, nnKlBwd } from "./nn/loss";
+export { nnAdamPart, nnSgdPart, nnClamp } from "./nn/optim";

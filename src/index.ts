@@ -69,3 +69,12 @@ export {
   evaluateWordPairsText, evaluateAnalogiesText, spearman, pearson, ranks,
   type WordPairsOptions, type WordPairsResult, type AnalogiesOptions, type AnalogiesResult,
 } from "./text/evaluate.js";
+
+/** The neural engine: tensors, autodiff, ops, layers, initialisers, optimisers, schedules (nn.Tensor, nn.ops.linear, …). */
+export * as nn from "./nn/index.js";
+export { Tensor } from "./nn/tensor.js";
+export { Module, type ModuleSpec } from "./nn/module.js";
+export {
+  Sequential, Residual, Linear, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Dropout, buildModule,
+} from "./nn/layers/index.js";
+export { SGD, Adam, AdamW, type Optimizer } from "./nn/optim/index.js";

@@ -11,6 +11,12 @@ export interface ModuleSpec {
   children?: ModuleSpec[];
 }
 
+/** A saved value: a tensor, or anything with a shape and its values (a parsed safetensors entry). */
+export interface StateValue {
+  readonly shape: readonly number[];
+  readonly data: ArrayLike<number>;
+}
+
 export abstract class Module {
   /** Training mode (dropout active, batch norm on batch statistics) or eval mode. */
   training = true;
@@ -71,9 +77,56 @@ export abstract class Module {
     return this.namedParameters().map(([, t]) => t);
   }
 
-  /** Parameters and buffers by name: what is saved (PyTorch's state_dict). */
-  stateDict(): Map<string, Tensor> {
-    return new Map([...this.namedParameters(), ...this.namedBuffers()]);
+  /**
+   * Parameters and buffers by name: what is saved (PyTorch's state_dict, in its order: a module's parameters, then its
+   * buffers, then its children's).
+   */
+  stateDict(prefix = ""): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    for (const [n, t] of this.params) out.set(prefix + n, t);
+    for (const [n, t] of this.bufs) out.set(prefix + n, t);
+    for (const [n, m] of this.kids) for (const [k, t] of m.stateDict(`${prefix}${n}.`)) out.set(k, t);
+    return out;
+  }
+
+  /**
+   * Copies saved values into the parameters and buffers (shapes must match). With `strict` (default) every name of
+   * stateDict() must be given and no other, except PyTorch's batch-norm counters ("….num_batches_tracked"), which are
+   * ignored. Values are tensors, or {shape, data} as parseSafetensors gives them.
+   */
+  loadStateDict(state: Map<string, StateValue> | Record<string, StateValue>, opts: { strict?: boolean } = {}): this {
+    const strict = opts.strict ?? true;
+    const given = state instanceof Map ? state : new Map(Object.entries(state));
+    const own = this.stateDict();
+    const problems: string[] = [];
+    for (const [k, v] of given) {
+      const t = own.get(k);
+      if (!t) {
+        if (strict && !k.endsWith(".num_batches_tracked") && k !== "num_batches_tracked") problems.push(`unexpected "${k}"`);
+        continue;
+      }
+      const shape = v.shape;
+      if (shape.length !== t.shape.length || shape.some((d, i) => d !== t.shape[i]) || v.data.length !== t.size) {
+        problems.push(`"${k}" is [${shape.join(", ")}], the module's [${t.shape.join(", ")}]`);
+      }
+    }
+    if (strict) for (const k of own.keys()) if (!given.has(k)) problems.push(`missing "${k}"`);
+    if (problems.length > 0) {
+      const more = problems.length > 4 ? ` and ${problems.length - 4} more` : "";
+      fail(`loadStateDict: ${problems.slice(0, 4).join("; ")}${more}`);
+    }
+    for (const [k, v] of given) {
+      const t = own.get(k);
+      if (t && t.data !== v.data) t.data.set(v.data);
+    }
+    return this;
+  }
+
+  /** This module and every module below it, depth first, with dotted names ("" for this one). */
+  modules(prefix = ""): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [n, m] of this.kids) out.push(...m.modules(prefix ? `${prefix}.${n}` : n));
+    return out;
   }
 
   /** Sets training mode here and in every child. */

@@ -277,3 +277,19 @@ export const NN_OPT_E_F0 = 5;
 export const NN_OPT_E_F1 = 6;
 export const NN_OPT_E_F2 = 7;
 export const NN_OPT_ENTRY_SLOTS = 8;
+
+// ---- neural engine: BCE with logits over the threads (assembly/nn/loss.ts) ----------------------------------------
+
+export const NN_BCE_X = 0;
+export const NN_BCE_T = 1;
+/** Backward's outputs (byte offsets; 0: not wanted). */
+export const NN_BCE_DX = 2;
+export const NN_BCE_DT = 3;
+export const NN_BCE_N = 4;
+/** f32: backward's factor (the output's gradient over the mean's count). */
+export const NN_BCE_SCALE = 5;
+/** Forward: one f64 per chunk of NN_BCE_CHUNK elements, its sum (added in order on the caller's side, so the loss
+ * does not depend on the number of parts). */
+export const NN_BCE_SUMS = 6;
+export const NN_BCE_SLOTS = 7;
+export const NN_BCE_CHUNK = 4096;

@@ -19,5 +19,5 @@ export { nnAxpy, nnScale, nnSumSq } from "./nn/blas1";
 export { nnBiasAct, nnActBwd, nnColSums } from "./nn/linear";
 export { nnBnStats, nnChannelAffine, nnBnBwdSums, nnBnBwdDx } from "./nn/norm";
 export { nnDropout } from "./nn/dropout";
-export { nnSoftmax, nnSoftmaxBwd, nnCrossEntropyFwd, nnCrossEntropyBwd, nnBceFwd, nnBceBwd, nnMseFwd, nnMseBwd, nnKlFwd, nnKlBwd } from "./nn/loss";
+export { nnSoftmax, nnSoftmaxBwd, nnCrossEntropyFwd, nnCrossEntropyBwd, nnBceFwdPart, nnBceBwdPart, nnMseFwd, nnMseBwd, nnKlFwd, nnKlBwd } from "./nn/loss";
 export { nnAdamPart, nnSgdPart, nnClamp } from "./nn/optim";

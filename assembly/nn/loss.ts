@@ -1,7 +1,10 @@
 // Softmax along an axis and the fused losses (src/nn/ops/softmax.ts, src/nn/ops/losses.ts). Reductions sum in f32
-// lanes flushed into an f64 total every 4096 values; a loss kernel returns the f64 sum and the TypeScript side scales
+// lanes flushed into an f64 total every 4096 values (BCE, the largest loss of an autoencoder, runs as a job over the
+// threads, per-chunk sums added in order by the caller); a loss kernel returns the f64 sum and the TypeScript side scales
 // it (mean or sum) and sets the scalar. Softmax works on x viewed as [outer, d, inner] along d: rows (inner = 1) are
 // reduced with SIMD along d, and inner > 1 runs four neighbouring inner positions per vector.
+import { NN_BCE_CHUNK, NN_BCE_DT, NN_BCE_DX, NN_BCE_N, NN_BCE_SCALE, NN_BCE_SUMS, NN_BCE_T, NN_BCE_X } from "../abi";
+import { prm, prmF32, sliceStart } from "../common";
 import { expS, expV, log1pUnitV, logV, sigmoidV } from "./math";
 
 @inline
@@ -233,37 +236,48 @@ function bceV(x: v128, t: v128): v128 {
   return f32x4.add(f32x4.sub(f32x4.max(x, f32x4.splat(0)), f32x4.mul(x, t)), sp);
 }
 
-/** Σ of the stable binary cross-entropy with logits x against targets t over n elements. */
-export function nnBceFwd(x: usize, t: usize, n: i32): f64 {
-  let total: f64 = 0;
-  let i = 0;
-  while (i + 4 <= n) {
-    const end = min(n & ~3, i + 4096);
+/**
+ * The stable binary cross-entropy with logits, forward: the sum over each chunk of NN_BCE_CHUNK elements of x against
+ * t into its f64 slot of NN_BCE_SUMS; part `part` takes a contiguous range of chunks.
+ */
+export function nnBceFwdPart(params: usize, part: i32, parts: i32): void {
+  const x = <usize>prm(params, NN_BCE_X), t = <usize>prm(params, NN_BCE_T), sums = <usize>prm(params, NN_BCE_SUMS);
+  const n = prm(params, NN_BCE_N);
+  const chunks = (n + NN_BCE_CHUNK - 1) / NN_BCE_CHUNK;
+  const c1 = sliceStart(chunks, part + 1, parts, 1);
+  for (let c = sliceStart(chunks, part, parts, 1); c < c1; c++) {
+    const i0 = c * NN_BCE_CHUNK, i1 = min(n, i0 + NN_BCE_CHUNK);
     let acc = f32x4.splat(0);
-    for (; i < end; i += 4) {
+    let i = i0;
+    for (; i + 4 <= i1; i += 4) {
       const o = <usize>i << 2;
       acc = f32x4.add(acc, bceV(v128.load(x + o), v128.load(t + o)));
     }
-    total += hsum(acc);
+    let total = hsum(acc);
+    for (; i < i1; i++) {
+      const o = <usize>i << 2;
+      total += <f64>f32x4.extract_lane(bceV(f32x4.splat(load<f32>(x + o)), f32x4.splat(load<f32>(t + o))), 0);
+    }
+    store<f64>(sums + (<usize>c << 3), total);
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    total += <f64>f32x4.extract_lane(bceV(f32x4.splat(load<f32>(x + o)), f32x4.splat(load<f32>(t + o))), 0);
-  }
-  return total;
 }
 
-/** dx = (σ(x) − t)·scale, and dt = −x·scale when dt ≠ 0. */
-export function nnBceBwd(x: usize, t: usize, dx: usize, dt: usize, n: i32, scale: f32): void {
+/** Backward: dx = (σ(x) − t)·scale, and dt = −x·scale where wanted; part `part` takes a range of 16-float blocks. */
+export function nnBceBwdPart(params: usize, part: i32, parts: i32): void {
+  const x = <usize>prm(params, NN_BCE_X), t = <usize>prm(params, NN_BCE_T);
+  const dx = <usize>prm(params, NN_BCE_DX), dt = <usize>prm(params, NN_BCE_DT);
+  const n = prm(params, NN_BCE_N);
+  const scale = prmF32(params, NN_BCE_SCALE);
   const sv = f32x4.splat(scale);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  let i = sliceStart(n, part, parts, 16);
+  const end = sliceStart(n, part + 1, parts, 16);
+  for (; i + 4 <= end; i += 4) {
     const o = <usize>i << 2;
     const xv = v128.load(x + o);
     if (dx) v128.store(dx + o, f32x4.mul(f32x4.sub(sigmoidV(xv), v128.load(t + o)), sv));
     if (dt) v128.store(dt + o, f32x4.mul(xv, f32x4.neg(sv)));
   }
-  for (; i < n; i++) {
+  for (; i < end; i++) {
     const o = <usize>i << 2;
     const xs = load<f32>(x + o);
     if (dx) store<f32>(dx + o, (f32x4.extract_lane(sigmoidV(f32x4.splat(xs)), 0) - load<f32>(t + o)) * scale);

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Random } from "../../src/core/random.js";
+import { kernelInfo, setThreads } from "../../src/core/wasm/runtime.js";
 import { parseSafetensors } from "../../src/formats/safetensors.js";
 import { backward, tidy } from "../../src/nn/autograd.js";
 import { checkGrad } from "../../src/nn/check-grad.js";
@@ -154,6 +155,36 @@ test("WASM softmax and loss kernels agree with the TypeScript route (odd sizes, 
     const scale = Math.max(1, ...Array.from(t[k]!, Math.abs));
     const d = maxDiff(w[k]!, t[k]!) / scale;
     assert.ok(d < 2e-6, `${k}: ${d}`);
+  }
+});
+
+test("BCE with logits over the threads: the same loss and gradients with 1 and 2 threads, the TypeScript route's values", { skip: !nnCore() && "no compute core" }, () => {
+  const rng = new Random(4);
+  const n = 300 * 701;
+  const xs = Array.from({ length: n }, () => rng.normal() * 4);
+  const ts = Array.from({ length: n }, () => rng.uniform());
+  const run = (route: "wasm" | "ts"): [number, Float32Array] => withEngineRoute(route, () => tidy(() => {
+    const x = Tensor.from(xs, [300, 701]);
+    x.requiresGrad = true;
+    const loss = bceWithLogits(x, Tensor.from(ts, [300, 701]));
+    const v = loss.item();
+    backward(loss);
+    return [v, x.grad!.toFloat32Array()];
+  }));
+  const before = kernelInfo().threads;
+  try {
+    setThreads(1);
+    const one = run("wasm");
+    setThreads(2);
+    const two = run("wasm");
+    if (kernelInfo().threads === 2) assert.ok(kernelInfo().helpers >= 1, `no helper thread: ${kernelInfo().helperError ?? "not started"}`);
+    assert.equal(one[0], two[0]);
+    assert.deepEqual(one[1], two[1]);
+    const ref = run("ts");
+    assert.ok(Math.abs(one[0] - ref[0]) < 1e-6 * ref[0], `${one[0]} vs ${ref[0]}`);
+    assert.ok(maxDiff(one[1], ref[1]) < 1e-11, `${maxDiff(one[1], ref[1])}`);
+  } finally {
+    setThreads(before);
   }
 });
 

@@ -3,6 +3,8 @@
 // binary cross-entropy from logits in the stable form max(x, 0) − x·t + log(1 + e^−|x|) (backward σ(x) − t), the
 // squared error, and the Gaussian KL of a VAE's code. Each returns a scalar tensor (shape []); the kernels are in
 // assembly/nn/loss.ts and return their f64 sums.
+import { NN_BCE_CHUNK, NN_BCE_DT, NN_BCE_DX, NN_BCE_N, NN_BCE_SCALE, NN_BCE_SUMS, NN_BCE_T, NN_BCE_X } from "../../../assembly/abi.js";
+import { partsFor } from "../../core/backend.js";
 import { describeValue, fail } from "../../core/errors.js";
 import type { FloatArray } from "../../core/matrix.js";
 import { record } from "../autograd.js";
@@ -105,8 +107,16 @@ export function bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduct
   const core = nnCore();
   const wasm = !!core && onCore(logits, targets);
   let total = 0;
-  if (core && wasm) total = core.kernels.nnBceFwd(logits.ptr, targets.ptr, n);
-  else {
+  if (core && wasm) {
+    // per-chunk sums from a job over the threads, added here in order: the same loss for any number of parts
+    const chunks = Math.ceil(n / NN_BCE_CHUNK);
+    const sums = Tensor.empty([2 * Math.max(chunks, 1)]);
+    const p = core.callBlock().set(NN_BCE_X, logits.ptr).set(NN_BCE_T, targets.ptr).set(NN_BCE_N, n).set(NN_BCE_SUMS, sums.ptr);
+    // about 40 operations an element (exp, log1p): split from the engine's parallel threshold
+    if (chunks > 0) core.run("nnBceFwdPart", p.ptr, Math.min(chunks, partsFor(core, "nn", n * 8)));
+    const f64 = new Float64Array(core.memory.buffer, sums.ptr, chunks);
+    for (let c = 0; c < chunks; c++) total += f64[c]!;
+  } else {
     const x = logits.data, t = targets.data;
     for (let i = 0; i < n; i++) total += bceTS(x[i]!, t[i]!);
   }
@@ -116,7 +126,9 @@ export function bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduct
     const dx = logits.requiresGrad ? Tensor.empty(logits.shape) : null;
     const dt = targets.requiresGrad ? Tensor.empty(targets.shape) : null;
     if (core && wasm && (!dx || dx.ptr >= 0) && (!dt || dt.ptr >= 0)) {
-      core.kernels.nnBceBwd(logits.ptr, targets.ptr, dx ? dx.ptr : 0, dt ? dt.ptr : 0, n, scale);
+      const p = core.callBlock().set(NN_BCE_X, logits.ptr).set(NN_BCE_T, targets.ptr).set(NN_BCE_N, n)
+        .set(NN_BCE_DX, dx ? dx.ptr : 0).set(NN_BCE_DT, dt ? dt.ptr : 0).setF32(NN_BCE_SCALE, scale);
+      core.run("nnBceBwdPart", p.ptr, partsFor(core, "nn", n * 8));
     } else {
       const x = logits.data, t = targets.data;
       const dd: FloatArray | undefined = dx?.data, td: FloatArray | undefined = dt?.data;

@@ -1,6 +1,7 @@
-// Vector math for the neural engine's fused kernels (linear, batch norm, softmax, losses): exp, log, sigmoid, tanh and
-// the normal CDF on four f32 lanes, each within a few units in the last place (about 1e-7 relative; Φ about 2e-7), and
-// scalar forms through lane 0 of the same code, so a tail element gets exactly what a SIMD lane would.
+// Vector math for the neural engine's fused kernels (linear, batch norm, softmax, losses): exp, log, log1p, sigmoid,
+// tanh and the normal CDF and density on four f32 lanes, each within a few units in the last place (1e-7 to 3e-7
+// relative, Φ's lower tail included), and a scalar exp through lane 0 of the same code, so a tail element gets
+// exactly what a SIMD lane would.
 // Not exported from the module: the kernels of assembly/nn/ import what they need. Polynomials go through madd (one
 // fused multiply-add in the relaxed-SIMD build).
 import { madd } from "../common";
@@ -169,7 +170,4 @@ export function normPdfV(x: v128): v128 {
 // Scalar forms: lane 0 of the vector code.
 @inline export function expS(x: f32): f32 {
   return f32x4.extract_lane(expV(f32x4.splat(x)), 0);
-}
-@inline export function logS(x: f32): f32 {
-  return f32x4.extract_lane(logV(f32x4.splat(x)), 0);
 }

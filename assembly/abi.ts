@@ -293,3 +293,17 @@ export const NN_BCE_SCALE = 5;
 export const NN_BCE_SUMS = 6;
 export const NN_BCE_SLOTS = 7;
 export const NN_BCE_CHUNK = 4096;
+
+// ---- neural engine: the fused linear layer's passes over the threads (assembly/nn/linear.ts) ----------------------
+
+/** Forward: z (+= b), y = act(z); backward: s (the saved output, or z for GELU), g, dz, db (0: not wanted). */
+export const NN_LIN_Z = 0;
+export const NN_LIN_Y = 1;
+export const NN_LIN_B = 2;
+export const NN_LIN_G = 3;
+export const NN_LIN_DZ = 4;
+export const NN_LIN_ROWS = 5;
+export const NN_LIN_COLS = 6;
+/** The activation's code (src/nn/ops/linear.ts). */
+export const NN_LIN_ACT = 7;
+export const NN_LIN_SLOTS = 8;

@@ -16,7 +16,7 @@ export { csrMatmulPart } from "./sparse";
 export { w2vTrainPart, w2vScratchBytes } from "./word2vec";
 export { umapEpochPart } from "./umap";
 export { nnAxpy, nnScale, nnSumSq } from "./nn/blas1";
-export { nnBiasAct, nnActBwd, nnColSums } from "./nn/linear";
+export { nnBiasAct, nnActBwd, nnBiasActPart, nnActBwdPart, nnColSums } from "./nn/linear";
 export { nnBnStats, nnChannelAffine, nnBnBwdSums, nnBnBwdDx } from "./nn/norm";
 export { nnDropout } from "./nn/dropout";
 export { nnSoftmax, nnSoftmaxBwd, nnCrossEntropyFwd, nnCrossEntropyBwd, nnBceFwdPart, nnBceBwdPart, nnMseFwd, nnMseBwd, nnKlFwd, nnKlBwd } from "./nn/loss";

@@ -1,6 +1,9 @@
 // The fused linear layer's elementwise passes (src/nn/ops/linear.ts): after the GEMM z = x·Wᵀ, one pass adds the bias
 // and applies the activation; backward, one pass forms dZ = g ⊙ act'(saved) and the bias gradient (column sums of dZ)
-// together. Single-threaded: each is one stream over the [rows, cols] block, small next to the GEMMs around it.
+// together. Both also run as jobs over the threads (…Part: forward by rows, backward by columns, so each part sums
+// its own columns of the bias gradient).
+import { NN_LIN_ACT, NN_LIN_B, NN_LIN_COLS, NN_LIN_DZ, NN_LIN_G, NN_LIN_ROWS, NN_LIN_Y, NN_LIN_Z } from "../abi";
+import { prm, sliceStart } from "../common";
 import { normCdfV, normPdfV, sigmoidV, tanhV } from "./math";
 
 // Activation codes, as src/nn/ops/linear.ts numbers them.
@@ -81,10 +84,10 @@ function biasTanh(z: usize, y: usize, b: usize, rows: i32, cols: i32): void { bi
 function biasGelu(z: usize, y: usize, b: usize, rows: i32, cols: i32): void { biasActRows(z, y, b, rows, cols, GELU); }
 
 @inline
-function actBwdRows(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, a: i32): void {
+function actBwdRows(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, ld: i32, a: i32): void {
   const cols4 = cols & ~3;
   for (let i = 0; i < rows; i++) {
-    const off = <usize>i * <usize>cols << 2;
+    const off = <usize>i * <usize>ld << 2;
     let j = 0;
     for (; j < cols4; j += 4) {
       const o = <usize>j << 2;
@@ -106,21 +109,62 @@ function actBwdRows(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i
  * when db ≠ 0, db[j] = Σ_i dz[i, j] in the same pass (db is overwritten).
  */
 export function nnActBwd(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, a: i32): void {
-  if (db) memory.fill(db, 0, <usize>cols << 2);
-  if (a == RELU) bwdRelu(g, s, dz, db, rows, cols);
-  else if (a == LEAKY) bwdLeaky(g, s, dz, db, rows, cols);
-  else if (a == SIGMOID) bwdSigmoid(g, s, dz, db, rows, cols);
-  else if (a == TANH) bwdTanh(g, s, dz, db, rows, cols);
-  else if (a == GELU) bwdGelu(g, s, dz, db, rows, cols);
-  else bwdNone(g, s, dz, db, rows, cols);
+  actBwdBlock(g, s, dz, db, rows, cols, cols, a);
 }
 
-function bwdNone(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, NONE); }
-function bwdRelu(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, RELU); }
-function bwdLeaky(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, LEAKY); }
-function bwdSigmoid(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, SIGMOID); }
-function bwdTanh(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, TANH); }
-function bwdGelu(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32): void { actBwdRows(g, s, dz, db, rows, cols, GELU); }
+/** nnActBwd on `cols` columns of rows `ld` floats apart (the pointers at the block's first column). */
+function actBwdBlock(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, ld: i32, a: i32): void {
+  if (cols <= 0) return;
+  if (db) memory.fill(db, 0, <usize>cols << 2);
+  if (a == RELU) bwdRelu(g, s, dz, db, rows, cols, ld);
+  else if (a == LEAKY) bwdLeaky(g, s, dz, db, rows, cols, ld);
+  else if (a == SIGMOID) bwdSigmoid(g, s, dz, db, rows, cols, ld);
+  else if (a == TANH) bwdTanh(g, s, dz, db, rows, cols, ld);
+  else if (a == GELU) bwdGelu(g, s, dz, db, rows, cols, ld);
+  else bwdNone(g, s, dz, db, rows, cols, ld);
+}
+
+/**
+ * nnActBwd as a job: part `part` takes a range of columns (16-float blocks) over every row, so each part sums its
+ * own columns of db (the same sums, in the same order, for any number of parts).
+ */
+export function nnActBwdPart(params: usize, part: i32, parts: i32): void {
+  const cols = prm(params, NN_LIN_COLS);
+  const c0 = sliceStart(cols, part, parts, 16), c1 = sliceStart(cols, part + 1, parts, 16);
+  const o = <usize>c0 << 2;
+  const db = <usize>prm(params, NN_LIN_B);
+  actBwdBlock(<usize>prm(params, NN_LIN_G) + o, <usize>prm(params, NN_LIN_Y) + o, <usize>prm(params, NN_LIN_DZ) + o,
+    db ? db + o : 0, prm(params, NN_LIN_ROWS), c1 - c0, cols, prm(params, NN_LIN_ACT));
+}
+
+/** nnBiasAct as a job: part `part` takes a range of rows. */
+export function nnBiasActPart(params: usize, part: i32, parts: i32): void {
+  const rows = prm(params, NN_LIN_ROWS), cols = prm(params, NN_LIN_COLS);
+  const r0 = sliceStart(rows, part, parts, 1), r1 = sliceStart(rows, part + 1, parts, 1);
+  if (r1 <= r0) return;
+  const o = <usize>r0 * <usize>cols << 2;
+  nnBiasAct(<usize>prm(params, NN_LIN_Z) + o, <usize>prm(params, NN_LIN_Y) + o, <usize>prm(params, NN_LIN_B), r1 - r0, cols,
+    prm(params, NN_LIN_ACT));
+}
+
+function bwdNone(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, ld: i32): void {
+  actBwdRows(g, s, dz, db, rows, cols, ld, NONE);
+}
+function bwdRelu(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, ld: i32): void {
+  actBwdRows(g, s, dz, db, rows, cols, ld, RELU);
+}
+function bwdLeaky(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, ld: i32): void {
+  actBwdRows(g, s, dz, db, rows, cols, ld, LEAKY);
+}
+function bwdSigmoid(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, ld: i32): void {
+  actBwdRows(g, s, dz, db, rows, cols, ld, SIGMOID);
+}
+function bwdTanh(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, ld: i32): void {
+  actBwdRows(g, s, dz, db, rows, cols, ld, TANH);
+}
+function bwdGelu(g: usize, s: usize, dz: usize, db: usize, rows: i32, cols: i32, ld: i32): void {
+  actBwdRows(g, s, dz, db, rows, cols, ld, GELU);
+}
 
 /** out[j] = Σ_i x[i, j] over a [rows, cols] block (out is overwritten). */
 export function nnColSums(x: usize, out: usize, rows: i32, cols: i32): void {

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Random } from "../../src/core/random.js";
+import { kernelInfo, setThreads } from "../../src/core/wasm/runtime.js";
 import { parseSafetensors } from "../../src/formats/safetensors.js";
 import { backward, noGrad, tidy } from "../../src/nn/autograd.js";
 import { checkGrad } from "../../src/nn/check-grad.js";
@@ -122,6 +123,24 @@ test("WASM linear (bias + activation pass, fused backward with column sums) agre
   }
   const w = runLinear("wasm", "relu", 9, 6, 7, false, 8), t = runLinear("ts", "relu", 9, 6, 7, false, 8);
   assert.ok(maxDiff(w.y, t.y) < 1e-5 && maxDiff(w.dw, t.dw) < 1e-5);
+});
+
+test("linear's passes over the threads: 1 and 2 threads give the same output and gradients, bit for bit", { skip: !nnCore() && "no compute core" }, () => {
+  const before = kernelInfo().threads;
+  try {
+    for (const act of ["relu", "gelu"] as const) {
+      setThreads(1);
+      const one = runLinear("wasm", act, 256, 40, 515, true, 3);
+      setThreads(2);
+      const two = runLinear("wasm", act, 256, 40, 515, true, 3);
+      if (kernelInfo().threads === 2) assert.ok(kernelInfo().helpers >= 1, `no helper thread: ${kernelInfo().helperError ?? "not started"}`);
+      for (const k of ["y", "dx", "dw", "db"] as const) assert.deepEqual(one[k], two[k], `${act} ${k}`);
+      const ts = runLinear("ts", act, 256, 40, 515, true, 3);
+      assert.ok(maxDiff(one.y, ts.y) < 1e-4 && maxDiff(one.db, ts.db) < 1e-3, `${act}: ${maxDiff(one.y, ts.y)} ${maxDiff(one.db, ts.db)}`);
+    }
+  } finally {
+    setThreads(before);
+  }
 });
 
 test("the WASM activations and their derivatives keep their accuracy over a wide range (about 1e-6 relative)", { skip: !nnCore() && "no compute core" }, () => {

@@ -3,6 +3,9 @@
 // Backward: dZ = g ⊙ act'(y) from the saved output y (GELU's derivative needs z, which is kept only then) with the bias
 // gradient (column sums of dZ) in the same pass; dX = dZ·W (skipped when x needs no gradient: an input layer) and
 // dW = dZᵀ·x, both GEMMs with the transposes folded in. With no activation, dZ is g itself (no pass, no copy).
+// The passes run as jobs over the threads (nnBiasActPart by rows, nnActBwdPart by columns) when they are large.
+import { NN_LIN_ACT, NN_LIN_B, NN_LIN_COLS, NN_LIN_DZ, NN_LIN_G, NN_LIN_ROWS, NN_LIN_Y, NN_LIN_Z } from "../../../assembly/abi.js";
+import { partsFor } from "../../core/backend.js";
 import { describeValue, fail } from "../../core/errors.js";
 import type { FloatArray } from "../../core/matrix.js";
 import { needsGrad, record } from "../autograd.js";
@@ -15,6 +18,11 @@ export type Activation = "none" | "relu" | "leakyRelu" | "sigmoid" | "tanh" | "g
 /** The kernels' activation codes (assembly/nn/linear.ts). */
 const CODES: Record<Activation, number> = { none: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4, gelu: 5 };
 const SLOPE = 0.01;
+/**
+ * Rough operations per element of each activation's passes, which weigh the elements against the engine's parallel
+ * threshold (a relu pass over 256×512 splits over the threads; a GELU pass from 16 K elements).
+ */
+const WORK = [2, 2, 2, 16, 16, 24];
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -132,8 +140,11 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null, activation: Activ
   // GELU's backward needs z: keep it (with the bias added) beside y, only when a backward may come
   const y = activation === "gelu" && grad ? Tensor.empty([n, outF]) : z;
   if (code !== 0 || b) {
-    if (core && wasm) core.kernels.nnBiasAct(z.ptr, y.ptr, b ? b.ptr : 0, n, outF, code);
-    else biasActTS(z.data, y.data, b ? b.data : null, n, outF, activation);
+    if (core && wasm) {
+      const p = core.callBlock().set(NN_LIN_Z, z.ptr).set(NN_LIN_Y, y.ptr).set(NN_LIN_B, b ? b.ptr : 0).set(NN_LIN_ROWS, n)
+        .set(NN_LIN_COLS, outF).set(NN_LIN_ACT, code);
+      core.run("nnBiasActPart", p.ptr, partsFor(core, "nn", n * outF * WORK[code]!));
+    } else biasActTS(z.data, y.data, b ? b.data : null, n, outF, activation);
   }
   return record("linear", inputs, y, (g) => {
     const saved = activation === "gelu" ? z : y;
@@ -145,7 +156,9 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null, activation: Activ
     } else {
       dz = Tensor.empty([n, outF]);
       if (core && g.ptr >= 0 && saved.ptr >= 0 && dz.ptr >= 0 && (!db || db.ptr >= 0)) {
-        core.kernels.nnActBwd(g.ptr, saved.ptr, dz.ptr, db ? db.ptr : 0, n, outF, code);
+        const p = core.callBlock().set(NN_LIN_G, g.ptr).set(NN_LIN_Y, saved.ptr).set(NN_LIN_DZ, dz.ptr)
+          .set(NN_LIN_B, db ? db.ptr : 0).set(NN_LIN_ROWS, n).set(NN_LIN_COLS, outF).set(NN_LIN_ACT, code);
+        core.run("nnActBwdPart", p.ptr, partsFor(core, "nn", n * outF * WORK[code]!));
       } else {
         actBwdTS(g.data, saved.data, dz.data, db ? db.data : null, n, outF, activation);
       }

@@ -307,3 +307,54 @@ export const NN_LIN_COLS = 6;
 /** The activation's code (src/nn/ops/linear.ts). */
 export const NN_LIN_ACT = 7;
 export const NN_LIN_SLOTS = 8;
+
+// ---- nn convolution and pooling (assembly/nn/conv.ts, assembly/nn/pool.ts) ----------------------------------------
+// Every job splits over images (convolution) or over N·C planes (pooling).
+
+/** im2col / col2im: the NCHW tensor, and the columns [C·kh·kw, N·Ho·Wo]. */
+export const NNCONV_X = 0;
+export const NNCONV_COL = 1;
+export const NNCONV_N = 2;
+export const NNCONV_C = 3;
+export const NNCONV_H = 4;
+export const NNCONV_W = 5;
+export const NNCONV_KH = 6;
+export const NNCONV_KW = 7;
+export const NNCONV_SH = 8;
+export const NNCONV_SW = 9;
+export const NNCONV_PH = 10;
+export const NNCONV_PW = 11;
+export const NNCONV_HO = 12;
+export const NNCONV_WO = 13;
+export const NNCONV_SLOTS = 14;
+
+/** Image-wise layout passes: rows [N, HW, C] to NCHW with a bias (nnBiasNchwPart), NCHW to [C, N·HW] with per-image
+ *  channel sums (nnNchwToCnhwPart). */
+export const NNTR_SRC = 0;
+/** 0: none (nnNchwToCnhwPart then only sums; nnBiasNchwPart adds the bias to SRC in place). */
+export const NNTR_DST = 1;
+export const NNTR_N = 2;
+export const NNTR_C = 3;
+export const NNTR_HW = 4;
+/** [C] bias added to every plane (0: none). */
+export const NNTR_BIAS = 5;
+/** [N, C] per-image channel sums of the NCHW side (0: none). */
+export const NNTR_SUMS = 6;
+export const NNTR_SLOTS = 7;
+
+/** Pooling over N·C planes: input, output, argmax (i32, index in the input plane) for max pooling. */
+export const NNPOOL_X = 0;
+export const NNPOOL_Y = 1;
+export const NNPOOL_IDX = 2;
+export const NNPOOL_PLANES = 3;
+export const NNPOOL_H = 4;
+export const NNPOOL_W = 5;
+export const NNPOOL_KH = 6;
+export const NNPOOL_KW = 7;
+export const NNPOOL_SH = 8;
+export const NNPOOL_SW = 9;
+export const NNPOOL_PH = 10;
+export const NNPOOL_PW = 11;
+export const NNPOOL_HO = 12;
+export const NNPOOL_WO = 13;
+export const NNPOOL_SLOTS = 14;

@@ -21,3 +21,5 @@ export { nnBnStats, nnChannelAffine, nnBnBwdSums, nnBnBwdDx } from "./nn/norm";
 export { nnDropout } from "./nn/dropout";
 export { nnSoftmax, nnSoftmaxBwd, nnCrossEntropyFwd, nnCrossEntropyBwd, nnBceFwdPart, nnBceBwdPart, nnMseFwd, nnMseBwd, nnKlFwd, nnKlBwd } from "./nn/loss";
 export { nnAdamPart, nnSgdPart, nnClamp } from "./nn/optim";
+export { nnIm2colPart, nnCol2imColsPart, nnBiasNchwPart, nnNchwToCnhwPart } from "./nn/conv";
+export { nnMaxPoolPart, nnMaxPoolBackPart, nnAvgPoolPart, nnAvgPoolBackPart } from "./nn/pool";

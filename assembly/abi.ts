@@ -247,6 +247,39 @@ export const W2V_SLOTS = 21;
 export const W2V_EXP_SIZE = 1000;
 export const W2V_MAX_EXP = 6;
 
+// ---- nn elementwise and reductions (assembly/nn/elementwise.ts, assembly/nn/reduce.ts) ----------------------------
+// Op codes of nnBinary (c = a ∘ b over a 3-level strided broadcast) and of nnUnary / nnUnaryGrad.
+
+export const NN_ADD = 0;
+export const NN_SUB = 1;
+export const NN_MUL = 2;
+export const NN_DIV = 3;
+
+export const NN_EXP = 0;
+export const NN_LOG = 1;
+export const NN_TANH = 2;
+export const NN_SIGMOID = 3;
+export const NN_RELU = 4;
+/** alpha: the slope for x < 0. */
+export const NN_LEAKY_RELU = 5;
+/** x·Φ(x), Φ the standard normal CDF (exact erf GELU). */
+export const NN_GELU = 6;
+export const NN_SQUARE = 7;
+export const NN_SQRT = 8;
+/** x + alpha (forward only: its gradient passes through). */
+export const NN_ADD_SCALAR = 9;
+
+// nnUnaryPart / nnUnaryGradPart: the transcendental unary ops (exp, log, tanh, sigmoid, gelu) on large tensors,
+// split over the threads in runs of 16 floats (every value is computed as by the one-part kernel).
+export const NN_UNARY_OP = 0;
+export const NN_UNARY_X = 1;
+export const NN_UNARY_Y = 2;
+export const NN_UNARY_G = 3;
+export const NN_UNARY_DX = 4;
+export const NN_UNARY_N = 5;
+/** f32. */
+export const NN_UNARY_ALPHA = 6;
+export const NN_UNARY_SLOTS = 7;
 // ---- neural engine optimisers (assembly/nn/optim.ts) ---------------------------------------------------------------
 
 /** The tensors of one update: how many, and the byte offset of their list (NN_OPT_ENTRY_SLOTS slots each). */
@@ -277,3 +310,84 @@ export const NN_OPT_E_F0 = 5;
 export const NN_OPT_E_F1 = 6;
 export const NN_OPT_E_F2 = 7;
 export const NN_OPT_ENTRY_SLOTS = 8;
+
+// ---- neural engine: BCE with logits over the threads (assembly/nn/loss.ts) ----------------------------------------
+
+export const NN_BCE_X = 0;
+export const NN_BCE_T = 1;
+/** Backward's outputs (byte offsets; 0: not wanted). */
+export const NN_BCE_DX = 2;
+export const NN_BCE_DT = 3;
+export const NN_BCE_N = 4;
+/** f32: backward's factor (the output's gradient over the mean's count). */
+export const NN_BCE_SCALE = 5;
+/** Forward: one f64 per chunk of NN_BCE_CHUNK elements, its sum (added in order on the caller's side, so the loss
+ * does not depend on the number of parts). */
+export const NN_BCE_SUMS = 6;
+export const NN_BCE_SLOTS = 7;
+export const NN_BCE_CHUNK = 4096;
+
+// ---- neural engine: the fused linear layer's passes over the threads (assembly/nn/linear.ts) ----------------------
+
+/** Forward: z (+= b), y = act(z); backward: s (the saved output, or z for GELU), g, dz, db (0: not wanted). */
+export const NN_LIN_Z = 0;
+export const NN_LIN_Y = 1;
+export const NN_LIN_B = 2;
+export const NN_LIN_G = 3;
+export const NN_LIN_DZ = 4;
+export const NN_LIN_ROWS = 5;
+export const NN_LIN_COLS = 6;
+/** The activation's code (src/nn/ops/linear.ts). */
+export const NN_LIN_ACT = 7;
+export const NN_LIN_SLOTS = 8;
+
+// ---- nn convolution and pooling (assembly/nn/conv.ts, assembly/nn/pool.ts) ----------------------------------------
+// Every job splits over images (convolution) or over N·C planes (pooling).
+
+/** im2col / col2im: the NCHW tensor, and the columns [C·kh·kw, N·Ho·Wo]. */
+export const NNCONV_X = 0;
+export const NNCONV_COL = 1;
+export const NNCONV_N = 2;
+export const NNCONV_C = 3;
+export const NNCONV_H = 4;
+export const NNCONV_W = 5;
+export const NNCONV_KH = 6;
+export const NNCONV_KW = 7;
+export const NNCONV_SH = 8;
+export const NNCONV_SW = 9;
+export const NNCONV_PH = 10;
+export const NNCONV_PW = 11;
+export const NNCONV_HO = 12;
+export const NNCONV_WO = 13;
+export const NNCONV_SLOTS = 14;
+
+/** Image-wise layout passes: rows [N, HW, C] to NCHW with a bias (nnBiasNchwPart), NCHW to [C, N·HW] with per-image
+ *  channel sums (nnNchwToCnhwPart). */
+export const NNTR_SRC = 0;
+/** 0: none (nnNchwToCnhwPart then only sums; nnBiasNchwPart adds the bias to SRC in place). */
+export const NNTR_DST = 1;
+export const NNTR_N = 2;
+export const NNTR_C = 3;
+export const NNTR_HW = 4;
+/** [C] bias added to every plane (0: none). */
+export const NNTR_BIAS = 5;
+/** [N, C] per-image channel sums of the NCHW side (0: none). */
+export const NNTR_SUMS = 6;
+export const NNTR_SLOTS = 7;
+
+/** Pooling over N·C planes: input, output, argmax (i32, index in the input plane) for max pooling. */
+export const NNPOOL_X = 0;
+export const NNPOOL_Y = 1;
+export const NNPOOL_IDX = 2;
+export const NNPOOL_PLANES = 3;
+export const NNPOOL_H = 4;
+export const NNPOOL_W = 5;
+export const NNPOOL_KH = 6;
+export const NNPOOL_KW = 7;
+export const NNPOOL_SH = 8;
+export const NNPOOL_SW = 9;
+export const NNPOOL_PH = 10;
+export const NNPOOL_PW = 11;
+export const NNPOOL_HO = 12;
+export const NNPOOL_WO = 13;
+export const NNPOOL_SLOTS = 14;

@@ -1,7 +1,15 @@
-// add: elementwise with broadcasting (numpy rules). STUB: to be written (issue 11).
-import { fail } from "../../core/errors.js";
+// add: a + b, elementwise with broadcasting (numpy rules). Backward: g summed over each input's broadcast axes.
+import { record } from "../autograd.js";
 import type { Tensor } from "../tensor.js";
+import { BINARY, asShape, binary, reduceTo } from "./broadcast.js";
 
 export function add(a: Tensor, b: Tensor): Tensor {
-  return fail("add is not implemented yet" + String(a) + String(b));
+  const c = binary("add", BINARY.add, a, b);
+  return record("add", [a, b], c, (g0) => {
+    const g = asShape(g0, c.shape);
+    return [
+      a.requiresGrad ? reduceTo(g, a.shape) : null,
+      b.requiresGrad ? reduceTo(g, b.shape) : null,
+    ];
+  });
 }

@@ -1,7 +1,7 @@
-// exp, elementwise. STUB.
-import { fail } from "../../core/errors.js";
+// exp, elementwise; backward g·y.
 import type { Tensor } from "../tensor.js";
+import { unary } from "./unary.js";
 
 export function exp(x: Tensor): Tensor {
-  return fail("exp is not implemented yet" + String(x));
+  return unary("exp", x);
 }

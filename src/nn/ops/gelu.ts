@@ -1,7 +1,7 @@
-// gelu, elementwise. STUB.
-import { fail } from "../../core/errors.js";
+// gelu, the exact (erf) form as PyTorch's default: x·Φ(x), Φ the standard normal CDF; backward g·(Φ(x) + x·φ(x)).
 import type { Tensor } from "../tensor.js";
+import { unary } from "./unary.js";
 
 export function gelu(x: Tensor): Tensor {
-  return fail("gelu is not implemented yet" + String(x));
+  return unary("gelu", x);
 }

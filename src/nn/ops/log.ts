@@ -1,7 +1,7 @@
-// log, elementwise. STUB.
-import { fail } from "../../core/errors.js";
+// log (natural), elementwise; backward g / x.
 import type { Tensor } from "../tensor.js";
+import { unary } from "./unary.js";
 
 export function log(x: Tensor): Tensor {
-  return fail("log is not implemented yet" + String(x));
+  return unary("log", x);
 }

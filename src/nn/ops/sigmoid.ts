@@ -1,7 +1,7 @@
-// sigmoid, elementwise. STUB.
-import { fail } from "../../core/errors.js";
+// sigmoid 1 / (1 + e^(−x)), elementwise; backward g·y·(1 − y).
 import type { Tensor } from "../tensor.js";
+import { unary } from "./unary.js";
 
 export function sigmoid(x: Tensor): Tensor {
-  return fail("sigmoid is not implemented yet" + String(x));
+  return unary("sigmoid", x);
 }

@@ -1,7 +1,7 @@
-// sqrt, elementwise. STUB.
-import { fail } from "../../core/errors.js";
+// sqrt, elementwise; backward g / (2·y).
 import type { Tensor } from "../tensor.js";
+import { unary } from "./unary.js";
 
 export function sqrt(x: Tensor): Tensor {
-  return fail("sqrt is not implemented yet" + String(x));
+  return unary("sqrt", x);
 }

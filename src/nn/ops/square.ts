@@ -1,7 +1,7 @@
-// square, elementwise. STUB.
-import { fail } from "../../core/errors.js";
+// square x², elementwise; backward 2·g·x.
 import type { Tensor } from "../tensor.js";
+import { unary } from "./unary.js";
 
 export function square(x: Tensor): Tensor {
-  return fail("square is not implemented yet" + String(x));
+  return unary("square", x);
 }

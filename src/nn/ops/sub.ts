@@ -1,7 +1,15 @@
-// sub: elementwise with broadcasting (numpy rules). STUB: to be written (issue 11).
-import { fail } from "../../core/errors.js";
+// sub: a − b, elementwise with broadcasting (numpy rules). Backward: g and −g summed over the broadcast axes.
+import { record } from "../autograd.js";
 import type { Tensor } from "../tensor.js";
+import { BINARY, asShape, binary, reduceTo } from "./broadcast.js";
 
 export function sub(a: Tensor, b: Tensor): Tensor {
-  return fail("sub is not implemented yet" + String(a) + String(b));
+  const c = binary("sub", BINARY.sub, a, b);
+  return record("sub", [a, b], c, (g0) => {
+    const g = asShape(g0, c.shape);
+    return [
+      a.requiresGrad ? reduceTo(g, a.shape) : null,
+      b.requiresGrad ? reduceTo(g, b.shape, -1) : null,
+    ];
+  });
 }

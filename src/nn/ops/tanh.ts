@@ -1,7 +1,7 @@
-// tanh, elementwise. STUB.
-import { fail } from "../../core/errors.js";
+// tanh, elementwise; backward g·(1 − y²).
 import type { Tensor } from "../tensor.js";
+import { unary } from "./unary.js";
 
 export function tanh(x: Tensor): Tensor {
-  return fail("tanh is not implemented yet" + String(x));
+  return unary("tanh", x);
 }

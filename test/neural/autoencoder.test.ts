@@ -9,7 +9,8 @@ import { readCsv } from "../../src/io/csv.js";
 import { svd } from "../../src/linalg/svd.js";
 import { qr } from "../../src/linalg/qr.js";
 import { Autoencoder, type AutoencoderJSON } from "../../src/neural/autoencoder.js";
-import { PROJECT_DATA, maxAbsDiff, refuses } from "../helpers.js";
+import { spawnSync } from "node:child_process";
+import { PROJECT_DATA, maxAbsDiff, refuses, scratchFile } from "../helpers.js";
 
 // the digits, 8x8 grey levels 0..16, scaled to [0, 1]
 const raw = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 }).X;
@@ -195,4 +196,43 @@ test("Autoencoder: AdamW's decoupled weight decay shrinks the weights", async ()
   assert.ok(norm(decayed) < 0.97 * norm(plainAdam), `${norm(decayed)} vs ${norm(plainAdam)}`);
   assert.equal(Autoencoder.fromJSON(JSON.parse(JSON.stringify(decayed.toJSON()))).options.optimizer, "adamw");
   await refuses(() => new Autoencoder({ optimizer: "rmsprop" as "adam" }), /^optimizer must be "adam" or "adamw", got "rmsprop"$/);
+});
+
+// the file's weights in PyTorch (read by hand: no safetensors package needed) give the same codes and reconstructions
+const TORCH_FORWARD = `
+import json, struct, sys, torch
+b = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+h = json.loads(b[8:8 + n]); meta = json.loads(h.pop("__metadata__")["latentkit"])
+t = {k: torch.frombuffer(bytearray(b[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]]), dtype=torch.float32).reshape(v["shape"]) for k, v in h.items()}
+x = torch.tensor(json.load(open(sys.argv[2])))
+act = {"relu": torch.relu, "tanh": torch.tanh, "none": lambda v: v}[meta["options"]["activation"]]
+L = len(meta["options"]["layers"]) + 1
+for i in range(L): x = act(x @ t[f"encoder.{i}.weight"].T + t[f"encoder.{i}.bias"])
+z = x
+for j in range(L):
+    w = t[f"encoder.{L - 1 - j}.weight"] if meta["options"]["tied"] else t[f"decoder.{j}.weight"].T
+    x = x @ w + t[f"decoder.{j}.bias"]
+    x = act(x) if j < L - 1 else torch.sigmoid(x)
+print(json.dumps({"z": z.flatten().tolist(), "r": x.flatten().tolist()}))
+`;
+
+test("a saved Autoencoder (safetensors) gives the same codes and reconstructions in PyTorch", async (t) => {
+  if (spawnSync("/usr/bin/python3", ["-c", "import torch"]).status !== 0) {
+    t.skip("PyTorch is not installed (/usr/bin/python3 -c 'import torch' failed)");
+    return;
+  }
+  const X = digits.rowRange(0, 5);
+  for (const tied of [false, true]) {
+    const ae = await new Autoencoder({ layers: [16], code: 4, epochs: 1, batchSize: 100, tied, activation: "tanh" }).fit(small);
+    const model = scratchFile(`torch-${tied}.safetensors`, ae.toSafetensors());
+    const input = scratchFile("torch-x.json", JSON.stringify(Array.from({ length: X.rows }, (_, i) => Array.from(X.row(i)))));
+    const script = scratchFile("forward.py", TORCH_FORWARD);
+    const r = spawnSync("/usr/bin/python3", [script, model, input], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { z: number[]; r: number[] };
+    const near = (a: ArrayLike<number>, b: number[]): number => Math.max(...b.map((v, i) => Math.abs(v - a[i]!)));
+    assert.ok(near(ae.transform(X).data, out.z) < 1e-5, `codes, tied ${tied}`);
+    assert.ok(near(ae.reconstruct(X).data, out.r) < 1e-5, `reconstructions, tied ${tied}`);
+  }
 });

@@ -1,6 +1,6 @@
 // The neural commands: `latentkit autoencoder` trains a dense autoencoder on a data file (with an optional test file),
 // then writes the codes, the model (safetensors) and a picture of reconstructions.
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { fail, LatentkitError } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { setThreads } from "../core/wasm/runtime.js";
@@ -126,7 +126,8 @@ export function autoencoderCommand(): Command {
   const cmd = new Command("autoencoder")
     .description("train a dense autoencoder (encoder d-layers-code, mirrored decoder) and write the codes, the model and reconstructions")
     .argument("<file>", "training data (CSV/TSV[.gz], .npy, IDX images, JSON)")
-    .option("--layers <sizes>", "hidden layer sizes of the encoder, from the input inwards (\"none\": no hidden layer)", parseLayers, [512, 128])
+    .addOption(new Option("--layers <sizes>", "hidden layer sizes of the encoder, from the input inwards (\"none\": no hidden layer)")
+      .argParser(parseLayers).default([512, 128], "512,128"))
     .option("--code <n>", "size of the code", parseIntOption("--code"), 32)
     .addOption(choice("--activation <name>", "activation of the hidden layers", ["relu", "leakyRelu", "gelu", "tanh", "sigmoid", "none"], "relu"))
     .addOption(choice("--code-activation <name>", "activation of the code layer (default: --activation; none: linear codes)", ["relu", "leakyRelu", "gelu", "tanh", "sigmoid", "none"]))

@@ -321,23 +321,25 @@ export class Autoencoder implements InvertibleTransformer<MatrixLike, Matrix, Au
     const rng = new Random(o.seed);
     const net = new DenseAutoencoderNet(this.netSpec(M.cols), rng);
     this.net_ = net;
-    const opt: Optimizer = new (o.optimizer === "adamw" ? AdamW : Adam)(net.namedParameters(), { lr: o.learningRate, weightDecay: o.weightDecay });
-    const batch = new BatchBuffer(M, Math.min(o.batchSize, n));
+    let opt: Optimizer | undefined;
+    let batch: BatchBuffer | undefined;
     try {
+      const optimizer = opt = new (o.optimizer === "adamw" ? AdamW : Adam)(net.namedParameters(), { lr: o.learningRate, weightDecay: o.weightDecay });
+      const buffer = batch = new BatchBuffer(M, Math.min(o.batchSize, n));
       this.history_ = await fitLoop({
         n, batchSize: o.batchSize, epochs: o.epochs, shuffle: rng,
         ...(o.validationFraction > 0 ? { validation: o.validationFraction } : {}),
         step: (idx) => {
-          const loss = this.lossOf(batch.gather(idx));
+          const loss = this.lossOf(buffer.gather(idx));
           const v = loss.item();
           backward(loss);
-          opt.step();
-          opt.zeroGrad();
+          optimizer.step();
+          optimizer.zeroGrad();
           return v;
         },
-        evaluate: (idx) => this.lossOf(batch.gather(idx)).item(),
+        evaluate: (idx) => this.lossOf(buffer.gather(idx)).item(),
         ...(o.earlyStopping !== undefined ? { earlyStopping: { patience: o.earlyStopping, minDelta: o.minDelta } } : {}),
-        optimizer: opt,
+        optimizer,
         ...(o.lrSchedule === "cosine" ? { schedule: (e: number) => o.learningRate * 0.5 * (1 + Math.cos((Math.PI * e) / o.epochs)) } : {}),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
@@ -348,8 +350,8 @@ export class Autoencoder implements InvertibleTransformer<MatrixLike, Matrix, Au
       this.net_ = undefined;
       throw e;
     } finally {
-      batch.dispose();
-      opt.dispose();
+      batch?.dispose();
+      opt?.dispose();
     }
     return this;
   }

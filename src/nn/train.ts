@@ -105,8 +105,9 @@ function checkLoop(o: FitLoopOptions): void {
 
 /** The split of [0, n) into training and held-out rows (the held-out ones sorted). */
 export function splitRows(n: number, fraction: number, rng: Random | false): { train: Int32Array; held: Int32Array } {
-  const nHeld = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
   if (n < 2) fail(`a validation split needs at least 2 rows, got ${n}`);
+  // at least one row on each side
+  const nHeld = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
   const order = rng ? rng.sample(n, n) : Int32Array.from({ length: n }, (_, i) => i);
   const held = order.slice(n - nHeld).sort();
   const train = order.slice(0, n - nHeld).sort();

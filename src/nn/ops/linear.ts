@@ -8,7 +8,7 @@ import { NN_LIN_ACT, NN_LIN_B, NN_LIN_COLS, NN_LIN_DZ, NN_LIN_G, NN_LIN_ROWS, NN
 import { partsFor } from "../../core/backend.js";
 import { describeValue, fail } from "../../core/errors.js";
 import type { FloatArray } from "../../core/matrix.js";
-import { needsGrad, record } from "../autograd.js";
+import { gradInto, needsGrad, record } from "../autograd.js";
 import { gemmInto } from "../gemm.js";
 import { nnCore } from "../storage.js";
 import { Tensor, shapeString } from "../tensor.js";
@@ -168,10 +168,8 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null, activation: Activ
       dx = Tensor.empty(x.shape);
       gemmInto(dx, dz, w, n, inF, outF);
     }
-    if (w.requiresGrad) {
-      dw = Tensor.empty(w.shape);
-      gemmInto(dw, dz, x, outF, inF, n, { transA: true });
-    }
+    // a parameter's dW accumulates into its grad inside the GEMM
+    if (w.requiresGrad) dw = gradInto(w, (dst, accumulate) => gemmInto(dst, dz, x, outF, inF, n, { transA: true, accumulate }));
     return b ? [dx, dw, db] : [dx, dw];
   });
 }

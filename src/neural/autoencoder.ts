@@ -108,7 +108,7 @@ export interface AutoencoderJSON {
 }
 
 /** The architecture: layer sizes d, layers…, code, and how each layer is built. */
-interface NetSpec {
+export interface NetSpec {
   sizes: number[];
   tied: boolean;
   activation: Activation;
@@ -133,8 +133,11 @@ function initWeight(w: Tensor, fanIn: number, fanOut: number, act: Activation, r
   for (let i = 0; i < d.length; i++) d[i] = (2 * rng.uniform() - 1) * limit;
 }
 
-/** The network: encoder layers i = 0…L−1 (sizes[i] → sizes[i+1]), decoder layers j = 0…L−1 mirroring them. */
-class DenseAutoencoderNet extends Module {
+/**
+ * The network: encoder layers i = 0…L−1 (sizes[i] → sizes[i+1]), decoder layers j = 0…L−1 mirroring them; `rng`
+ * null leaves the weights zero (to be loaded). Exported for the autoencoder family and the gradient tests.
+ */
+export class DenseAutoencoderNet extends Module {
   readonly encW: Tensor[] = [];
   readonly encB: Tensor[] = [];
   /** Untied decoder weights (empty when tied). */

@@ -8,7 +8,12 @@ import { PCA } from "../../src/decomposition/pca.js";
 import { readCsv } from "../../src/io/csv.js";
 import { svd } from "../../src/linalg/svd.js";
 import { qr } from "../../src/linalg/qr.js";
-import { Autoencoder, type AutoencoderJSON } from "../../src/neural/autoencoder.js";
+import { Random } from "../../src/core/random.js";
+import { Autoencoder, DenseAutoencoderNet, type AutoencoderJSON } from "../../src/neural/autoencoder.js";
+import { backward, noGrad, tidy } from "../../src/nn/autograd.js";
+import { bceWithLogits, mseLoss } from "../../src/nn/ops/index.js";
+import { withEngineRoute } from "../../src/nn/storage.js";
+import { Tensor } from "../../src/nn/tensor.js";
 import { spawnSync } from "node:child_process";
 import { PROJECT_DATA, maxAbsDiff, refuses, scratchFile } from "../helpers.js";
 
@@ -235,4 +240,40 @@ test("a saved Autoencoder (safetensors) gives the same codes and reconstructions
     assert.ok(near(ae.transform(X).data, out.z) < 1e-5, `codes, tied ${tied}`);
     assert.ok(near(ae.reconstruct(X).data, out.r) < 1e-5, `reconstructions, tied ${tied}`);
   }
+});
+
+test("the network's gradients (untied and tied, where the shared weight gets two contributions) match central differences in float64", () => {
+  withEngineRoute("ts64", () => {
+    for (const tied of [false, true]) {
+      for (const loss of ["bce", "mse"] as const) {
+        const rng = new Random(4);
+        const net = new DenseAutoencoderNet({ sizes: [7, 5, 3], tied, activation: "tanh", codeActivation: "none" }, rng);
+        const x = Tensor.longLived([4, 7]);
+        for (let i = 0; i < x.size; i++) x.data[i] = rng.uniform();
+        const f = (): Tensor => (loss === "bce" ? bceWithLogits(net.forward(x), x) : mseLoss(net.decode(net.encode(x), "sigmoid"), x));
+        tidy(() => backward(f()));
+        const value = (): number => tidy(() => noGrad(() => f().item()));
+        let worst = 0;
+        let largest = 0;
+        for (const [name, p] of net.namedParameters()) {
+          for (const g of p.grad!.data) largest = Math.max(largest, Math.abs(g));
+          for (let i = 0; i < p.size; i++) {
+            const v = p.data[i]!;
+            p.data[i] = v + 1e-6;
+            const up = value();
+            p.data[i] = v - 1e-6;
+            const down = value();
+            p.data[i] = v;
+            const err = Math.abs((up - down) / 2e-6 - p.grad!.data[i]!);
+            assert.ok(err < 1e-7, `${name}[${i}] (tied ${tied}, ${loss}): analytic ${p.grad!.data[i]}, numeric ${(up - down) / 2e-6}`);
+            worst = Math.max(worst, err);
+          }
+        }
+        assert.ok(largest > 1e-3 && worst < 1e-7, `largest gradient ${largest}, worst error ${worst}`);
+        assert.deepEqual(net.namedParameters().map(([n]) => n).filter((n) => n.startsWith("decoder") && n.endsWith("weight")).length, tied ? 0 : 2);
+        net.dispose();
+        x.dispose();
+      }
+    }
+  });
 });

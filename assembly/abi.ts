@@ -311,6 +311,36 @@ export const NN_OPT_E_F1 = 6;
 export const NN_OPT_E_F2 = 7;
 export const NN_OPT_ENTRY_SLOTS = 8;
 
+// ---- neural engine: BCE with logits over the threads (assembly/nn/loss.ts) ----------------------------------------
+
+export const NN_BCE_X = 0;
+export const NN_BCE_T = 1;
+/** Backward's outputs (byte offsets; 0: not wanted). */
+export const NN_BCE_DX = 2;
+export const NN_BCE_DT = 3;
+export const NN_BCE_N = 4;
+/** f32: backward's factor (the output's gradient over the mean's count). */
+export const NN_BCE_SCALE = 5;
+/** Forward: one f64 per chunk of NN_BCE_CHUNK elements, its sum (added in order on the caller's side, so the loss
+ * does not depend on the number of parts). */
+export const NN_BCE_SUMS = 6;
+export const NN_BCE_SLOTS = 7;
+export const NN_BCE_CHUNK = 4096;
+
+// ---- neural engine: the fused linear layer's passes over the threads (assembly/nn/linear.ts) ----------------------
+
+/** Forward: z (+= b), y = act(z); backward: s (the saved output, or z for GELU), g, dz, db (0: not wanted). */
+export const NN_LIN_Z = 0;
+export const NN_LIN_Y = 1;
+export const NN_LIN_B = 2;
+export const NN_LIN_G = 3;
+export const NN_LIN_DZ = 4;
+export const NN_LIN_ROWS = 5;
+export const NN_LIN_COLS = 6;
+/** The activation's code (src/nn/ops/linear.ts). */
+export const NN_LIN_ACT = 7;
+export const NN_LIN_SLOTS = 8;
+
 // ---- nn convolution and pooling (assembly/nn/conv.ts, assembly/nn/pool.ts) ----------------------------------------
 // Every job splits over images (convolution) or over N·C planes (pooling).
 

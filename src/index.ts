@@ -78,3 +78,7 @@ export {
   Sequential, Residual, Linear, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Dropout, buildModule,
 } from "./nn/layers/index.js";
 export { SGD, Adam, AdamW, type Optimizer } from "./nn/optim/index.js";
+
+/** Neural estimators on the engine (src/nn): a dense autoencoder, trained by the shared loop (src/nn/train.ts). */
+export { Autoencoder, type AutoencoderOptions, type AutoencoderParams, type AutoencoderJSON, type AutoencoderLoss } from "./neural/autoencoder.js";
+export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";

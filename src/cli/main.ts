@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { CancelledError, LatentkitError } from "../core/errors.js";
 import { isSystemError, systemErrorReason } from "../io/fs.js";
 import { infoCommand } from "./info.js";
+import { autoencoderCommand } from "./neural.js";
 import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
 import { analogyCommand, embedTextCommand, evaluateCommand, lsaCommand, ppmiSvdCommand, similarCommand, word2vecCommand, wordMapCommand } from "./text.js";
@@ -30,6 +31,7 @@ export function program(): Command {
   p.addCommand(embedTextCommand());
   p.addCommand(evaluateCommand());
   p.addCommand(wordMapCommand());
+  p.addCommand(autoencoderCommand());
   return p;
 }
 

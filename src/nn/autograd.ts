@@ -57,6 +57,25 @@ export function record(op: string, inputs: readonly Tensor[], output: Tensor,
   return output;
 }
 
+/**
+ * An op's gradient for input `x`, written by `write(dst, accumulate)`: straight into `x.grad` when x is a long-lived
+ * leaf (a parameter: a GEMM then accumulates into it, with no temporary and no extra pass; the result is null, which
+ * backward() skips), else into a new temporary, which is returned for backward() to add in.
+ */
+export function gradInto(x: Tensor, write: (dst: Tensor, accumulate: boolean) => void): Tensor | null {
+  if (!x.node && !x.scoped) {
+    if (x.grad) write(x.grad, true);
+    else {
+      x.grad = Tensor.longLived(x.shape);
+      write(x.grad, false);
+    }
+    return null;
+  }
+  const t = Tensor.empty(x.shape);
+  write(t, false);
+  return t;
+}
+
 /** Nodes on the tape now (tests, diagnostics). */
 export function tapeLength(): number {
   return tape.length;

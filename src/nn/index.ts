@@ -11,3 +11,4 @@ export * from "./layers/index.js";
 export * as init from "./init.js";
 export type { Init } from "./init.js";
 export * from "./optim/index.js";
+export { fitLoop, BatchBuffer, splitRows, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./train.js";

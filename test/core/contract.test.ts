@@ -21,6 +21,7 @@ import { CooccurrenceEmbedding } from "../../src/text/cooccurrence.js";
 import { LSA } from "../../src/text/lsa.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
+import { Autoencoder } from "../../src/neural/autoencoder.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
@@ -124,6 +125,12 @@ const CASES: Case[] = [
   {
     name: "Word2Vec", cls: Word2Vec, options: { dim: 12, window: 3, epochs: 1, minCount: 2, threads: 1, seed: 7, model: "cbow" },
     fit: (e) => e.fit(SENTENCES), probe: (e) => [e.vocabulary.words, plain(e.wordMatrix), plain(e.contextMatrix), e.vectors.mostSimilar("w3", [], 3)],
+  },
+  {
+    name: "Autoencoder", cls: Autoencoder,
+    options: { layers: [16], code: 3, activation: "tanh", loss: "mse", tied: true, epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
+    sensitive: ["activation", "loss"],
   },
 ];
 

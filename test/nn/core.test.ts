@@ -68,3 +68,25 @@ test("gradients accumulate into leaves across backward calls; noGrad records not
   assert.deepEqual(Array.from(a.grad!.data), once.map((v) => 2 * v));
   noGrad(() => assert.equal(matmul(a, a).requiresGrad, false));
 });
+
+test("a parameter's gradient accumulated inside the GEMM (gradInto) equals the temporary-and-add path", async () => {
+  const { linear } = await import("../../src/nn/ops/linear.js");
+  const rng = new Random(5);
+  const xv = Array.from({ length: 6 * 5 }, () => rng.normal());
+  const wv = Array.from({ length: 4 * 5 }, () => rng.normal());
+  const seedv = Array.from({ length: 6 * 4 }, () => rng.normal());
+  // long-lived W: the gradient goes straight into W.grad, twice (accumulating)
+  const W = Tensor.from(wv, [4, 5]);
+  W.requiresGrad = true;
+  for (let i = 0; i < 2; i++) tidy(() => backward(linear(Tensor.from(xv, [6, 5]), W, null, "tanh"), Tensor.from(seedv, [6, 4])));
+  // scoped W: the gradient comes back as a temporary that backward() copies and adds
+  const viaTemp = tidy(() => {
+    const w = Tensor.from(wv, [4, 5]);
+    w.requiresGrad = true;
+    for (let i = 0; i < 2; i++) backward(linear(Tensor.from(xv, [6, 5]), w, null, "tanh"), Tensor.from(seedv, [6, 4]));
+    return Array.from(w.grad!.data);
+  });
+  const direct = Array.from(W.grad!.data);
+  for (let i = 0; i < direct.length; i++) assert.ok(Math.abs(direct[i]! - viaTemp[i]!) < 1e-5, `${i}: ${direct[i]} vs ${viaTemp[i]}`);
+  assert.ok(direct.some((v) => Math.abs(v) > 1e-3));
+});

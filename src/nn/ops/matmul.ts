@@ -1,7 +1,7 @@
 // matmul: C = op(A)·op(B) for 2-D tensors, with the transposes folded into the GEMM (no copy).
 // Backward: dA = g·op(B)ᵀ (stored transposed when transA: op(B)·gᵀ), dB = op(A)ᵀ·g (gᵀ·op(A) when transB).
 import { fail } from "../../core/errors.js";
-import { record } from "../autograd.js";
+import { gradInto, record } from "../autograd.js";
 import { gemmInto } from "../gemm.js";
 import { Tensor, shapeString } from "../tensor.js";
 
@@ -24,17 +24,20 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   gemmInto(c, a, b, m, n, k, { transA: ta, transB: tb });
   return record("matmul", [a, b], c, (g) => {
     let da: Tensor | null = null, db: Tensor | null = null;
+    // (a parameter's gradient accumulates into its grad inside the GEMM)
     if (a.requiresGrad) {
-      da = Tensor.empty(a.shape);
       // op(B) is k×n; dop(A) = g·op(B)ᵀ is m×k
-      if (!ta) gemmInto(da, g, b, m, k, n, { transB: !tb });
-      else gemmInto(da, b, g, k, m, n, { transA: tb, transB: true });
+      da = gradInto(a, (dst, accumulate) => {
+        if (!ta) gemmInto(dst, g, b, m, k, n, { transB: !tb, accumulate });
+        else gemmInto(dst, b, g, k, m, n, { transA: tb, transB: true, accumulate });
+      });
     }
     if (b.requiresGrad) {
-      db = Tensor.empty(b.shape);
       // dop(B) = op(A)ᵀ·g is k×n
-      if (!tb) gemmInto(db, a, g, k, n, m, { transA: !ta });
-      else gemmInto(db, g, a, n, k, m, { transA: true, transB: ta });
+      db = gradInto(b, (dst, accumulate) => {
+        if (!tb) gemmInto(dst, a, g, k, n, m, { transA: !ta, accumulate });
+        else gemmInto(dst, g, a, n, k, m, { transA: true, transB: ta, accumulate });
+      });
     }
     return [da, db];
   });

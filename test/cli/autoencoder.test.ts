@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parseNpy } from "../../src/formats/npy.js";
+import { Autoencoder } from "../../src/neural/autoencoder.js";
+import { PROJECT_DATA, cliFails, runCli, scratchDir, scratchFile, sharedData } from "../helpers.js";
+
+const digits = join(PROJECT_DATA, "digits.csv.gz");
+const tiny = ["--label-column", "-1", "--layers", "16", "--code", "4", "--epochs", "3", "--batch", "64", "--lr", "3e-3"];
+
+test("latentkit autoencoder --json: a tiny run on the digits reports samples/s, train and test loss per pixel, seconds; writes codes, model and reconstructions", () => {
+  const dir = scratchDir();
+  const rec = join(dir, "rec.png"), codes = join(dir, "codes.npy"), model = join(dir, "ae.safetensors");
+  const r = runCli("autoencoder", digits, ...tiny, "--limit", "600", "--test", digits, "--reconstructions", rec, "--out", codes,
+    "--save-model", model, "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.command, "autoencoder");
+  assert.equal(j.architecture, "64-16-4-16-64");
+  assert.equal(j.scaling, "minmax", "digits' 0..16 are min-max scaled for BCE");
+  assert.equal(j.nSamples, 600);
+  assert.equal(j.epochs, 3);
+  assert.ok(j.samplesPerSecond > 0 && j.seconds > 0, JSON.stringify(j));
+  assert.ok(j.trainLoss > 0.1 && j.trainLoss < 0.6, `trainLoss ${j.trainLoss}`);
+  assert.ok(Math.abs(j.testLoss - j.trainLoss) < 1e-6, "the test file is the training file here");
+  assert.ok(j.lossHistory[2] < j.lossHistory[0]);
+  assert.deepEqual(j.files.slice().sort(), [codes, model, rec].sort());
+  const Z = parseNpy(readFileSync(codes));
+  assert.deepEqual([Z.rows, Z.cols], [600, 4]);
+  const png = readFileSync(rec);
+  assert.deepEqual(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]);
+  // the saved model loads and gives the codes written
+  const ae = Autoencoder.fromSafetensors(readFileSync(model), model);
+  assert.equal(ae.nFeatures, 64);
+  assert.deepEqual(ae.getParams().layers, [16]);
+});
+
+test("latentkit autoencoder on Fashion-MNIST IDX images: pixels / 255, 28x28 reconstructions, no test loss without --test", () => {
+  const rec = join(scratchDir(), "fashion.png");
+  const r = runCli("autoencoder", sharedData("fashion-mnist/t10k-images-idx3-ubyte.gz"), "--limit", "300", "--layers", "32", "--code", "8",
+    "--epochs", "1", "--batch", "100", "--reconstructions", rec, "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.scaling, "divide255");
+  assert.equal(j.architecture, "784-32-8-32-784");
+  assert.equal(j.testLoss, null);
+  assert.ok(j.trainLoss > 0 && j.trainLoss < 0.8);
+  assert.ok(existsSync(rec));
+});
+
+test("latentkit autoencoder: human output, mse, tied weights and data already in [0, 1]", () => {
+  const rows = Array.from({ length: 120 }, (_, i) => Array.from({ length: 9 }, (_, j) => ((i * 7 + j * 3) % 10) / 10).join(","));
+  const csv = scratchFile("unit.csv", rows.join("\n") + "\n");
+  const r = runCli("autoencoder", csv, "--layers", "none", "--code", "2", "--loss", "mse", "--tied", "--epochs", "2", "--batch", "32");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^autoencoder 9-2-9 on .*unit\.csv: 120 samples, 2 epochs of batch 32/);
+  assert.match(r.stdout, /loss \(mse, mean per element\): train \d/);
+  assert.equal(r.stderr.includes("min-max"), false, "values in [0, 1] are used as they are");
+});
+
+test("latentkit autoencoder: bad options exit 2 with one clear line, before any output is written", () => {
+  const out = join(scratchDir(), "never.npy");
+  cliFails(["autoencoder", digits, ...tiny, "--code", "0", "--out", out], /^latentkit: --code must be an integer >= 1, got 0\n$/, [out]);
+  cliFails(["autoencoder", digits, ...tiny, "--layers", "16,x"], /--layers must be hidden sizes separated by commas/);
+  cliFails(["autoencoder", digits, ...tiny, "--lr", "-1"], /^latentkit: --lr must be a number > 0, got -1\n$/);
+  cliFails(["autoencoder", digits, ...tiny, "--scale", "none", "--out", out], /loss "bce" needs values in \[0, 1\]/, [out]);
+  cliFails(["autoencoder", digits, ...tiny, "--test", join(scratchDir(), "missing.csv")], /cannot read .*missing\.csv: no such file/);
+  assert.equal(existsSync(out), false);
+});

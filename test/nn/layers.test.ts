@@ -49,39 +49,6 @@ function everyLayer(rng = new Random(1)): Sequential {
   );
 }
 
-/** The ops still stubs on this branch (their tests skip until they land). */
-function missingOps(): string[] {
-  const probes: [string, () => unknown][] = [
-    ["linear", () => ops.linear(Tensor.zeros([1, 2]), Tensor.zeros([3, 2]), Tensor.zeros([3]), "relu")],
-    ["conv2d", () => ops.conv2d(Tensor.zeros([1, 1, 3, 3]), Tensor.zeros([1, 1, 2, 2]), null)],
-    ["convTranspose2d", () => ops.convTranspose2d(Tensor.zeros([1, 1, 2, 2]), Tensor.zeros([1, 1, 2, 2]), null)],
-    ["maxPool2d", () => ops.maxPool2d(Tensor.zeros([1, 1, 2, 2]), { kernel: 2 })],
-    ["avgPool2d", () => ops.avgPool2d(Tensor.zeros([1, 1, 2, 2]), { kernel: 2 })],
-    ["batchNorm", () => ops.batchNorm(Tensor.full([2, 2], 1), null, null, null, null, { training: true })],
-    ["dropout", () => ops.dropout(Tensor.zeros([4]), 0.5, true, new Random(1))],
-    ["relu", () => ops.relu(Tensor.zeros([2]))],
-    ["leakyRelu", () => ops.leakyRelu(Tensor.zeros([2]), 0.2)],
-    ["sigmoid", () => ops.sigmoid(Tensor.zeros([2]))],
-    ["tanh", () => ops.tanh(Tensor.zeros([2]))],
-    ["gelu", () => ops.gelu(Tensor.zeros([2]))],
-    ["reshape", () => ops.reshape(Tensor.zeros([2, 2]), [4])],
-    ["add", () => ops.add(Tensor.zeros([2]), Tensor.zeros([2]))],
-  ];
-  const out: string[] = [];
-  tidy(() => {
-    for (const [name, f] of probes) {
-      try {
-        f();
-      } catch (e) {
-        if (/not implemented|^reshape/.test((e as Error).message)) out.push(name);
-      }
-    }
-  });
-  return out;
-}
-const MISSING = missingOps();
-const needOps = MISSING.length > 0 ? `ops not implemented on this branch yet: ${MISSING.join(", ")}` : false;
-
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < actual.length; i++) {
@@ -257,7 +224,7 @@ test("layers refuse bad arguments and inputs with one-line messages", () => {
   });
 });
 
-test("the network with PyTorch's weights gives PyTorch's eval-mode output to 1e-5, on every route", { skip: needOps }, () => {
+test("the network with PyTorch's weights gives PyTorch's eval-mode output to 1e-5, on every route", () => {
   for (const route of ROUTES) {
     withEngineRoute(route, () => {
       const net = everyLayer();
@@ -277,7 +244,7 @@ test("the network with PyTorch's weights gives PyTorch's eval-mode output to 1e-
   }
 });
 
-test("train mode up to the dropout: PyTorch's output, updated running statistics and parameter gradients, on every route", { skip: needOps }, () => {
+test("train mode up to the dropout: PyTorch's output, updated running statistics and parameter gradients, on every route", () => {
   for (const route of ROUTES) {
     withEngineRoute(route, () => {
       const net = everyLayer();
@@ -299,7 +266,7 @@ test("train mode up to the dropout: PyTorch's output, updated running statistics
   }
 });
 
-test("Sequential fuses Linear + activation into one linear op with the unfused result", { skip: needOps }, () => {
+test("Sequential fuses Linear + activation into one linear op with the unfused result", () => {
   const rng = new Random(2);
   for (const act of [new ReLU(), new Sigmoid(), new Tanh(), new GELU(), new LeakyReLU()]) {
     const lin = new Linear(7, 5, { rng });

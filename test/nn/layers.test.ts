@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import * as latentkit from "../../src/index.js";
 import { Random } from "../../src/core/random.js";
-import { parseSafetensors, type SafeTensor } from "../../src/formats/safetensors.js";
+import type { SafeTensor } from "../../src/formats/safetensors.js";
 import { backward, noGrad, tidy } from "../../src/nn/autograd.js";
 import { fans, glorotNormal, glorotUniform, heNormal, heUniform } from "../../src/nn/init.js";
 import {
@@ -14,15 +13,12 @@ import type { Module } from "../../src/nn/module.js";
 import * as ops from "../../src/nn/ops/index.js";
 import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor } from "../../src/nn/tensor.js";
+import { fixture, fixtureFile } from "./helpers.js";
 
 const ROUTES = (nnCore() ? ["wasm", "ts"] : ["ts"]) as ("wasm" | "ts")[];
 
-const fx = parseSafetensors(readFileSync(new URL("../../../test/fixtures/nn/layers.safetensors", import.meta.url)), "layers.safetensors");
-const T = (name: string): SafeTensor => {
-  const t = fx.tensors.get(name);
-  assert.ok(t, `fixture tensor ${name}`);
-  return t;
-};
+const fx = fixtureFile("layers.safetensors");
+const T = (name: string): SafeTensor => fixture("layers.safetensors", name);
 const TORCH_STATE = JSON.parse(fx.metadata.state!) as [string, number[]][];
 
 /** latentkit's copy of the fixture's torch network (make_layers_fixtures.py), layer for layer. */

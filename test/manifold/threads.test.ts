@@ -176,3 +176,15 @@ test("PCA (every solver), TruncatedSVD, kNN, NN-descent, MDS and Sammon do not d
     setThreads(2);
   }
 });
+
+test("neural training (the Autoencoder: GEMMs, fused passes, BCE, Adam, all split over the threads) gives bit-identical codes with 1 and 2 threads", { skip }, async () => {
+  const { Autoencoder } = await import("../../src/neural/autoencoder.js");
+  const Xs = digits.X.clone();
+  for (let i = 0; i < Xs.data.length; i++) Xs.data[i]! /= 16;
+  try {
+    const [a, b] = await withThreads(async () => (await new Autoencoder({ layers: [256, 128], code: 16, epochs: 2, batchSize: 128, seed: 3 }).fitTransform(Xs)).astype("float64"));
+    assertSameMap(a, b, "Autoencoder");
+  } finally {
+    setThreads(2);
+  }
+});

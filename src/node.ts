@@ -6,6 +6,7 @@ export { readMaybeGzip, isGzipData } from "./io/files.js";
 export { OutputFiles, writeFileAtomic, type FileData } from "./io/fs.js";
 export { readCsv } from "./io/csv.js";
 export { readNpy, writeNpy } from "./io/npy.js";
+export { readSafetensors, writeSafetensors, readModule, writeModule, readStateDict } from "./io/safetensors.js";
 export { readIdx, readIdxImages, readIdxLabels } from "./io/idx.js";
 export { loadDataset, type LoadOptions } from "./io/dataset.js";
 export { writeEmbedding } from "./io/export.js";

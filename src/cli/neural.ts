@@ -41,7 +41,7 @@ interface AutoencoderCliOptions extends InputOptions {
 function parseLayers(v: string): number[] {
   if (v.trim() === "" || v.trim() === "none") return [];
   const parts = v.split(",").map((s) => s.trim());
-  if (!parts.every((s) => /^\d+$/.test(s) && Number(s) >= 1)) {
+  if (!parts.every((s) => /^\d+$/.test(s) && Number(s) >= 1 && Number.isSafeInteger(Number(s)))) {
     fail(`--layers must be hidden sizes separated by commas (e.g. 512,128; "none" for no hidden layer), got ${JSON.stringify(v)}`);
   }
   return parts.map(Number);

@@ -147,9 +147,11 @@ export function numbersFromJSON(v: unknown, name: string, opts: { length?: numbe
 }
 
 /** A single number from a saved model: finite (and >= `min`, an integer when `integer`). */
-export function numberFromJSON(v: unknown, name: string, opts: { min?: number; integer?: boolean } = {}): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || (opts.min !== undefined && v < opts.min) || (opts.integer && !Number.isInteger(v))) {
-    fail(`${name} is ${describeValue(v)}: expected a finite ${opts.integer ? "integer" : "number"}${opts.min !== undefined ? ` >= ${opts.min}` : ""} in the saved model`);
+export function numberFromJSON(v: unknown, name: string, opts: { min?: number; max?: number; integer?: boolean } = {}): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || (opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max) ||
+    (opts.integer && !Number.isInteger(v))) {
+    const range = [opts.min !== undefined ? ` >= ${opts.min}` : "", opts.max !== undefined ? ` <= ${opts.max}` : ""].filter(Boolean).join(" and");
+    fail(`${name} is ${describeValue(v)}: expected a finite ${opts.integer ? "integer" : "number"}${range} in the saved model`);
   }
   return v;
 }

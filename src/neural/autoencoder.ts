@@ -13,6 +13,7 @@ import { Random } from "../core/random.js";
 import { toBase64 } from "../core/bytes.js";
 import { parseSafetensors, serializeSafetensors } from "../formats/safetensors.js";
 import { backward, noGrad, tidy } from "../nn/autograd.js";
+import { registerModule } from "../nn/layers/index.js";
 import { Module, type ModuleSpec } from "../nn/module.js";
 import { add, bceWithLogits, gelu, leakyRelu, linear, matmul, mseLoss, relu, sigmoid, tanh, type Activation } from "../nn/ops/index.js";
 import { Adam, AdamW } from "../nn/optim/adam.js";
@@ -81,7 +82,7 @@ export const AUTOENCODER_PARAMS = {
   lrSchedule: choice(["constant", "cosine"], "learning rate per epoch: constant, or cosine annealing towards 0", { default: "constant" }),
   weightDecay: num("weight decay (L2 in the gradient with adam, decoupled with adamw)", { min: 0, default: 0 }),
   validationFraction: num("fraction of the rows held out for a validation loss (0: none)", { min: 0, lt: 1, default: 0 }),
-  earlyStopping: int("stop after this many epochs without improvement of the validation (else training) loss"),
+  earlyStopping: int("stop after this many epochs without improvement of the validation (else training) loss", { min: 1 }),
   minDelta: num("smallest decrease of the loss that counts as an improvement for early stopping", { min: 0, default: 0 }),
   seed: int("seed of the initial weights, the validation split and the batch order", { default: 0 }),
   onProgress: func<(p: Progress) => void>("called after every epoch and about every 100 ms within one"),
@@ -137,6 +138,37 @@ function initWeight(w: Tensor, fanIn: number, fanOut: number, act: Activation, r
  * The network: encoder layers i = 0…L−1 (sizes[i] → sizes[i+1]), decoder layers j = 0…L−1 mirroring them; `rng`
  * null leaves the weights zero (to be loaded). Exported for the autoencoder family and the gradient tests.
  */
+// saved DenseAutoencoder modules (nn.saveModule) load back through buildModule
+registerModule("DenseAutoencoder", (spec, rng) => {
+  const a = (spec.args ?? {}) as Partial<NetSpec>;
+  const acts: readonly string[] = ACTIVATIONS;
+  if (!Array.isArray(a.sizes) || a.sizes.length < 2 || !a.sizes.every((v) => Number.isSafeInteger(v) && v >= 1) ||
+    typeof a.tied !== "boolean" || !acts.includes(a.activation as string) || !acts.includes(a.codeActivation as string)) {
+    fail(`buildModule: a DenseAutoencoder spec needs sizes (integers >= 1, at least 2), tied, activation and codeActivation, got ${describeValue(spec.args)}`);
+  }
+  return new DenseAutoencoderNet(a as NetSpec, rng);
+});
+
+/** The parameters of the network of a spec, by name, as DenseAutoencoderNet registers them. */
+export function parameterShapes(spec: NetSpec): [string, number[]][] {
+  const s = spec.sizes;
+  const L = s.length - 1;
+  const out: [string, number[]][] = [];
+  for (let i = 0; i < L; i++) out.push([`encoder.${i}.weight`, [s[i + 1]!, s[i]!]], [`encoder.${i}.bias`, [s[i + 1]!]]);
+  for (let j = 0; j < L; j++) {
+    if (!spec.tied) out.push([`decoder.${j}.weight`, [s[L - 1 - j]!, s[L - j]!]]);
+    out.push([`decoder.${j}.bias`, [s[L - 1 - j]!]]);
+  }
+  return out;
+}
+
+/** Number of parameters of the network of a spec. */
+export function parameterCount(spec: NetSpec): number {
+  let n = 0;
+  for (const [, shape] of parameterShapes(spec)) n += shape.reduce((x, y) => x * y, 1);
+  return n;
+}
+
 export class DenseAutoencoderNet extends Module {
   readonly encW: Tensor[] = [];
   readonly encB: Tensor[] = [];
@@ -288,6 +320,17 @@ export class Autoencoder implements InvertibleTransformer<MatrixLike, Matrix, Au
   }
 
   private netSpec(d: number): NetSpec {
+    const spec = this.netSpecOf(d);
+    // parameters, gradients and Adam's two moments: 16 bytes a parameter, in a memory of at most 4 GiB
+    const bytes = parameterCount(spec) * 16;
+    if (bytes > 3 * 2 ** 30) {
+      fail(`an Autoencoder of sizes ${spec.sizes.join("-")} has ${parameterCount(spec)} parameters: with gradients and ` +
+        `optimiser state ${(bytes / 2 ** 30).toFixed(1)} GiB, more than the 3 GiB the compute core's memory can give it; use smaller layers`);
+    }
+    return spec;
+  }
+
+  private netSpecOf(d: number): NetSpec {
     return { sizes: this.sizes(d), tied: this.options.tied, activation: this.options.activation, codeActivation: this.options.codeActivation ?? this.options.activation };
   }
 
@@ -486,35 +529,30 @@ export class Autoencoder implements InvertibleTransformer<MatrixLike, Matrix, Au
     const train = Array.from(numbersFromJSON(h.train, "Autoencoder.history.train", { min: 0 }));
     if (train.length < 1) fail("Autoencoder.history.train: no epochs in the saved model");
     const validation = Array.from(numbersFromJSON(h.validation ?? [], "Autoencoder.history.validation", { min: 0 }));
-    const bestEpoch = numberFromJSON(h.bestEpoch, "Autoencoder.history.bestEpoch", { min: 0, integer: true });
-    const net = new DenseAutoencoderNet(ae.netSpec(d), null);
-    const expected = net.namedParameters();
+    const bestEpoch = numberFromJSON(h.bestEpoch, "Autoencoder.history.bestEpoch", { min: 0, max: train.length - 1, integer: true });
+    // the file must hold exactly the network's values before the network is allocated (a damaged nFeatures or
+    // layers would otherwise ask for gigabytes first)
+    // every weight is checked against the shapes the options give before the network is allocated (a damaged
+    // nFeatures or layers would otherwise ask for gigabytes first)
+    const spec = ae.netSpec(d);
+    const expected = parameterShapes(spec);
     const names = new Set(expected.map(([n]) => n));
+    const arch = `${spec.sizes.join("-")}${spec.tied ? " (tied)" : ""}`;
     for (const name of tensors.keys()) {
-      if (!names.has(name)) {
-        net.dispose();
-        fail(`${source}: unexpected weight "${name}" for an Autoencoder of sizes ${ae.sizes(d).join("-")}${ae.options.tied ? " (tied)" : ""}`);
-      }
+      if (!names.has(name)) fail(`${source}: unexpected weight "${name}" for an Autoencoder of sizes ${arch}`);
     }
-    for (const [name, t] of expected) {
+    for (const [name, shape] of expected) {
       const got = tensors.get(name);
-      const want = `[${t.shape.join(", ")}]`;
-      if (!got) {
-        net.dispose();
-        fail(`${source}: weight "${name}" ${want} is missing for an Autoencoder of sizes ${ae.sizes(d).join("-")}`);
-      }
-      if (got.shape.length !== t.shape.length || got.shape.some((x, i) => x !== t.shape[i]) || got.data.length !== t.size) {
-        net.dispose();
+      const want = `[${shape.join(", ")}]`;
+      if (!got) fail(`${source}: weight "${name}" ${want} is missing for an Autoencoder of sizes ${arch}`);
+      if (got.shape.length !== shape.length || got.shape.some((x, i) => x !== shape[i]) || got.data.length !== shape.reduce((x, y) => x * y, 1)) {
         fail(`${source}: weight "${name}" has shape [${got.shape.join(", ")}] (${got.data.length} values), expected ${want} from the options and nFeatures`);
       }
-      for (let i = 0; i < got.data.length; i++) {
-        if (!Number.isFinite(got.data[i]!)) {
-          net.dispose();
-          fail(`${source}: weight "${name}" element ${i} is ${got.data[i]}: expected finite values`);
-        }
-      }
-      t.data.set(got.data);
+      const bad = got.data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) fail(`${source}: weight "${name}" element ${bad} is ${got.data[bad]}: expected finite values`);
     }
+    const net = new DenseAutoencoderNet(spec, null);
+    for (const [name, t] of net.namedParameters()) t.data.set(tensors.get(name)!.data);
     ae.net_ = net;
     ae.history_ = { train, validation, bestEpoch, stoppedEarly: false, seconds: 0, samplesPerSecond: 0 };
     return ae;

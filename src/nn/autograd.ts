@@ -1,8 +1,11 @@
-// Reverse-mode automatic differentiation on a tape. Each op (src/nn/ops/, one file each) computes its output and, when
-// gradients are wanted, records a node: its inputs, its output and a backward closure that keeps what it needs (the
-// inputs, the output, a mask). backward(loss) walks the tape from the newest node to the oldest, handing each node
-// the gradient of its output and accumulating what it returns into its inputs' gradients: into `grad` for leaves
+// Reverse-mode automatic differentiation. Each op (src/nn/ops/, one file each) computes its output and, when gradients
+// are wanted, records a node on it: its inputs, its output and a backward closure that keeps what it needs (the
+// inputs, the output, a mask). backward(loss) orders the nodes that lead to the loss (a depth-first walk from it
+// through the nodes' inputs: the tape of that computation) and runs them from the loss back, handing each node the
+// gradient of its output and accumulating what it returns into its inputs' gradients: into `grad` for leaves
 // (parameters), which accumulates across calls until zeroGrad, and into temporaries for the rest.
+// Nodes hang off their outputs only, so a forward pass whose result is dropped is garbage like any other object (no
+// global list keeps it); a tidy() scope additionally unhooks the nodes it recorded when it ends.
 import { fail } from "../core/errors.js";
 import { addInto, copyOf } from "./blas1.js";
 import { beginScope, currentScope, endScope } from "./storage.js";
@@ -17,6 +20,7 @@ export interface TapeNode {
 }
 
 let gradEnabled = true;
+/** Nodes recorded inside the open scopes (unhooked from their outputs when their scope ends). */
 const tape: TapeNode[] = [];
 
 /** Whether ops record tape nodes now. */
@@ -53,7 +57,7 @@ export function record(op: string, inputs: readonly Tensor[], output: Tensor,
   output.requiresGrad = true;
   const node: TapeNode = { op, inputs, output, backward };
   output.node = node;
-  tape.push(node);
+  if (inScope()) tape.push(node);
   return output;
 }
 
@@ -76,9 +80,32 @@ export function gradInto(x: Tensor, write: (dst: Tensor, accumulate: boolean) =>
   return t;
 }
 
-/** Nodes on the tape now (tests, diagnostics). */
+/** Nodes recorded by the open scopes (tests, diagnostics). */
 export function tapeLength(): number {
   return tape.length;
+}
+
+/** The nodes that lead to `root`, each after every node that consumes its output (reverse topological order). */
+function nodesTo(root: TapeNode): TapeNode[] {
+  const order: TapeNode[] = [];
+  const seen = new Set<TapeNode>([root]);
+  // iterative post-order walk: a node is placed once all the nodes of its inputs are
+  const stack: { node: TapeNode; next: number }[] = [{ node: root, next: 0 }];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const inputs = top.node.inputs;
+    if (top.next < inputs.length) {
+      const child = inputs[top.next++]!.node;
+      if (child && !seen.has(child)) {
+        seen.add(child);
+        stack.push({ node: child, next: 0 });
+      }
+      continue;
+    }
+    order.push(top.node);
+    stack.pop();
+  }
+  return order.reverse();
 }
 
 /** Drops the tape's nodes from index `from` on (a scope that ended without backward()). */
@@ -100,10 +127,9 @@ export function backward(root: Tensor, seed?: Tensor): void {
   if (seed && seed.size !== root.size) fail(`backward: the seed ${shapeString(seed.shape)} does not match ${shapeString(root.shape)}`);
   const grads = new Map<Tensor, { g: Tensor; owned: boolean }>();
   grads.set(root, { g: seed ?? Tensor.full(root.shape, 1), owned: false });
-  const end = tape.indexOf(root.node);
+  const nodes = nodesTo(root.node);
   try {
-    for (let i = end; i >= 0; i--) {
-      const node = tape[i]!;
+    for (const node of nodes) {
       const entry = grads.get(node.output);
       if (!entry) continue;
       grads.delete(node.output);
@@ -115,7 +141,8 @@ export function backward(root: Tensor, seed?: Tensor): void {
         if (g.size !== x.size) fail(`backward of ${node.op}: gradient ${shapeString(g.shape)} for input ${shapeString(x.shape)}`);
         if (!x.node) {
           // a leaf: accumulate into its own long-lived (or same-scope) gradient
-          if (!x.grad) x.grad = x.scoped ? copyOf(g, x.shape) : longLivedCopy(g, x);
+          // (a scoped leaf's gradient lives as long as the leaf: in its scope, which may enclose this one)
+          if (!x.grad) x.grad = Tensor.like(x).copyFrom(g);
           else addInto(x.grad, g);
           continue;
         }
@@ -131,14 +158,9 @@ export function backward(root: Tensor, seed?: Tensor): void {
       }
     }
   } finally {
-    truncateTape(0);
+    // the graph is used up (as PyTorch's without retain_graph): unhook its nodes so what they hold can go
+    for (const node of nodes) node.output.node = null;
   }
-}
-
-function longLivedCopy(g: Tensor, like: Tensor): Tensor {
-  const t = Tensor.longLived(like.shape);
-  t.data.set(g.data);
-  return t;
 }
 
 /** Sets the gradients of these tensors to zero (kept allocated). */

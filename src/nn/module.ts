@@ -2,7 +2,26 @@
 // that require grad), named buffers (state that is saved but not trained: batch norm's running statistics) and named
 // child modules; parameters() walks them all in registration order, which is also the order of saved weights.
 import { fail } from "../core/errors.js";
-import type { Tensor } from "./tensor.js";
+import { shapeString, type Tensor } from "./tensor.js";
+
+/** Options of {@link Module.loadStateDict}. */
+export interface LoadStateOptions {
+  /** Refuse names the module does not have (batch-norm counters aside), and require all of its own (default true). */
+  strict?: boolean;
+  /** Require every tensor of the module even when not strict (default: as `strict`); file loads do. */
+  requireAll?: boolean;
+  /**
+   * Where the state comes from (a file's path): the message then begins with it, lists the module's tensors and
+   * groups the problems (missing, wrong shape, tensors the module does not have).
+   */
+  source?: string;
+}
+
+/** `"a", "b", "c"`, the first 8 of the names, and how many more. */
+export function quotedList(names: string[]): string {
+  const shown = names.slice(0, 8).map((n) => `"${n}"`).join(", ");
+  return names.length > 8 ? `${shown} and ${names.length - 8} more` : shown;
+}
 
 /** A module's architecture as JSON: its type and constructor arguments, and its children's (saved with the weights). */
 export interface ModuleSpec {
@@ -92,28 +111,44 @@ export abstract class Module {
   /**
    * Copies saved values into the parameters and buffers (shapes must match). With `strict` (default) every name of
    * stateDict() must be given and no other, except PyTorch's batch-norm counters ("….num_batches_tracked"), which are
-   * ignored. Values are tensors, or {shape, data} as parseSafetensors gives them.
+   * ignored; without it, a subset loads and other names are ignored. Values are tensors, or {shape, data} as
+   * parseSafetensors gives them. Nothing is copied when a check fails. See {@link LoadStateOptions} for files.
    */
-  loadStateDict(state: Map<string, StateValue> | Record<string, StateValue>, opts: { strict?: boolean } = {}): this {
+  loadStateDict(state: Map<string, StateValue> | Record<string, StateValue>, opts: LoadStateOptions = {}): this {
     const strict = opts.strict ?? true;
+    const requireAll = opts.requireAll ?? strict;
     const given = state instanceof Map ? state : new Map(Object.entries(state));
     const own = this.stateDict();
-    const problems: string[] = [];
+    const problems: string[] = []; // the message without a source: in the order met
+    const extra: string[] = [];
+    const wrong: string[] = [];
     for (const [k, v] of given) {
       const t = own.get(k);
       if (!t) {
-        if (strict && !k.endsWith(".num_batches_tracked") && k !== "num_batches_tracked") problems.push(`unexpected "${k}"`);
+        if (!k.endsWith(".num_batches_tracked") && k !== "num_batches_tracked") {
+          extra.push(k);
+          if (strict) problems.push(`unexpected "${k}"`);
+        }
         continue;
       }
       const shape = v.shape;
       if (shape.length !== t.shape.length || shape.some((d, i) => d !== t.shape[i]) || v.data.length !== t.size) {
         problems.push(`"${k}" is [${shape.join(", ")}], the module's [${t.shape.join(", ")}]`);
+        wrong.push(`"${k}" is ${shapeString(shape)} in the file, the module's is ${shapeString(t.shape)}`);
       }
     }
-    if (strict) for (const k of own.keys()) if (!given.has(k)) problems.push(`missing "${k}"`);
+    const missing = requireAll ? [...own.keys()].filter((k) => !given.has(k)) : [];
+    for (const k of missing) problems.push(`missing "${k}"`);
     if (problems.length > 0) {
-      const more = problems.length > 4 ? ` and ${problems.length - 4} more` : "";
-      fail(`loadStateDict: ${problems.slice(0, 4).join("; ")}${more}`);
+      if (opts.source === undefined) {
+        const more = problems.length > 4 ? ` and ${problems.length - 4} more` : "";
+        fail(`loadStateDict: ${problems.slice(0, 4).join("; ")}${more}`);
+      }
+      const parts: string[] = [];
+      if (missing.length) parts.push(`missing ${quotedList(missing)}`);
+      if (wrong.length) parts.push(`wrong shape: ${wrong.slice(0, 5).join("; ")}${wrong.length > 5 ? `; and ${wrong.length - 5} more` : ""}`);
+      if (strict && extra.length) parts.push(`tensors the module does not have: ${quotedList(extra)}`);
+      fail(`${opts.source}: the weights do not fit the module (${own.size} tensors: ${quotedList([...own.keys()])}): ${parts.join("; ")}`);
     }
     for (const [k, v] of given) {
       const t = own.get(k);

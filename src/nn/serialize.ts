@@ -7,7 +7,6 @@ import { excerpt, fail } from "../core/errors.js";
 import { parseSafetensors, serializeSafetensors, type SafetensorsFile } from "../formats/safetensors.js";
 import { buildModule } from "./layers/index.js";
 import type { Module, ModuleSpec } from "./module.js";
-import { shapeString } from "./tensor.js";
 
 /** The __metadata__ key that holds the architecture. */
 export const ARCHITECTURE_KEY = "latentkit.architecture";
@@ -81,40 +80,15 @@ export function loadModule(bytes: Uint8Array | SafetensorsFile, source = "safete
   return module;
 }
 
-const NUM_BATCHES = ".num_batches_tracked";
-
 /**
  * Copies the weights of safetensors bytes (or a parsed file) into `module`'s parameters and buffers, by state_dict
  * name: PyTorch-written files (torch.save of a state_dict converted to safetensors, or safetensors.torch.save_file)
  * load as they are. Every tensor of the module must be in the file with its shape; a tensor of the file the module
- * does not have is an error unless `strict` is false. Nothing is copied when a check fails.
+ * does not have is an error unless `strict` is false. Nothing is copied when a check fails (the checks are
+ * Module.loadStateDict's; messages begin with `source`).
  */
 export function loadStateDict(module: Module, bytes: Uint8Array | SafetensorsFile, source = "safetensors data",
   opts: LoadStateDictOptions = {}): void {
   const file = bytes instanceof Uint8Array ? parseSafetensors(bytes, source) : bytes;
-  const strict = opts.strict ?? true;
-  const state = module.stateDict();
-  const missing: string[] = [];
-  const wrong: string[] = [];
-  for (const [name, t] of state) {
-    const f = file.tensors.get(name);
-    if (!f) missing.push(name);
-    else if (f.shape.length !== t.shape.length || f.shape.some((d, i) => d !== t.shape[i])) {
-      wrong.push(`"${name}" is ${shapeString(f.shape)} in the file, the module's is ${shapeString(t.shape)}`);
-    }
-  }
-  const extra = [...file.tensors.keys()].filter((n) => !state.has(n) && !n.endsWith(NUM_BATCHES));
-  const problems: string[] = [];
-  if (missing.length) problems.push(`missing ${list(missing)}`);
-  if (wrong.length) problems.push(`wrong shape: ${wrong.slice(0, 5).join("; ")}${wrong.length > 5 ? `; and ${wrong.length - 5} more` : ""}`);
-  if (strict && extra.length) problems.push(`tensors the module does not have: ${list(extra)}`);
-  if (problems.length) {
-    fail(`${source}: the weights do not fit the module (${state.size} tensors: ${list([...state.keys()])}): ${problems.join("; ")}`);
-  }
-  for (const [name, t] of state) t.data.set(file.tensors.get(name)!.data);
-}
-
-function list(names: string[]): string {
-  const shown = names.slice(0, 8).map((n) => `"${n}"`).join(", ");
-  return names.length > 8 ? `${shown} and ${names.length - 8} more` : shown;
+  module.loadStateDict(file.tensors, { strict: opts.strict ?? true, requireAll: true, source });
 }

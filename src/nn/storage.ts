@@ -96,6 +96,7 @@ export class Scope {
   constructor(private readonly core: WasmCore | null, private readonly pool: ArenaPool | null) {}
 
   alloc(n: number): Block {
+    if (this.closed) fail("a tidy() scope that has ended cannot hold new tensors");
     if (!this.core) return { data: plain(n), ptr: -1, scope: this };
     const bytes = Math.ceil(Math.max(n * 4, 4) / ALIGN) * ALIGN;
     for (;;) {

@@ -75,6 +75,17 @@ export class Tensor {
     return new Tensor(shape, allocLongLived(sizeOf(shape)));
   }
 
+  /**
+   * New storage of `like`'s shape (or `shape`) with `like`'s lifetime: in the scope that made `like` (which may
+   * enclose the current one), or long-lived (zeroed) when `like` is. Not zeroed in a scope.
+   */
+  static like(like: Tensor, shape: Shape = like.shape): Tensor {
+    const scope = like.block.scope;
+    if (!scope) return Tensor.longLived(shape);
+    checkShape(shape, "Tensor.like");
+    return new Tensor(shape, scope.alloc(sizeOf(shape)));
+  }
+
   /** A copy of `values` (their length must match the shape) in engine storage. */
   static from(values: ArrayLike<number>, shape?: Shape): Tensor {
     const s = shape ?? [values.length];

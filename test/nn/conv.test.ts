@@ -1,37 +1,16 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { Random } from "../../src/core/random.js";
-import { parseSafetensors } from "../../src/formats/safetensors.js";
+import type { SafeTensor } from "../../src/formats/safetensors.js";
 import { backward, tidy } from "../../src/nn/autograd.js";
 import { checkGrad } from "../../src/nn/check-grad.js";
 import { conv2d, type Conv2dOptions } from "../../src/nn/ops/conv2d.js";
 import { convTranspose2d, type ConvTranspose2dOptions } from "../../src/nn/ops/conv-transpose2d.js";
 import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor } from "../../src/nn/tensor.js";
+import { fixture, fixtureFile, maxRelDiff, maxScaledDiff, randomArray } from "./helpers.js";
 
-const fixtures = parseSafetensors(readFileSync(new URL("../../../test/fixtures/nn/conv.safetensors", import.meta.url)),
-  "conv.safetensors");
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
-  return m;
-}
-
-function randomArray(n: number, rng: Random): number[] {
-  return Array.from({ length: n }, () => rng.normal());
-}
-
-/** Largest difference relative to the larger of 1 and the reference's largest magnitude (float32 sums over many terms). */
-function scaledDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 1;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m / scale;
-}
+const fixtures = fixtureFile("conv.safetensors");
 
 const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -141,18 +120,14 @@ test("WASM conv2d and convTranspose2d agree with the TypeScript route (forward a
     const w = runOp("wasm", f, vals, c.xs, c.ws), t = runOp("ts", f, vals, c.xs, c.ws);
     assert.equal(w[0]!.length, size(c.ys));
     for (let i = 0; i < w.length; i++) {
-      const d = scaledDiff(w[i]!, t[i]!);
+      const d = maxScaledDiff(w[i]!, t[i]!);
       assert.ok(d < 1e-5, `${JSON.stringify(c)} output ${i}: ${d}`);
     }
   }
 });
 
 test("conv2d and convTranspose2d agree with PyTorch (fixtures of make_conv_fixtures.py) on both routes", () => {
-  const get = (name: string): { shape: number[]; data: Float32Array } => {
-    const t = fixtures.tensors.get(name);
-    assert.ok(t, `fixture ${name}`);
-    return t;
-  };
+  const get = (name: string): SafeTensor => fixture("conv.safetensors", name);
   let checked = 0;
   for (const [name, json] of Object.entries(fixtures.metadata)) {
     const o = JSON.parse(json) as { op: string; stride: [number, number]; padding: [number, number]; outputPadding?: [number, number] };
@@ -168,11 +143,11 @@ test("conv2d and convTranspose2d agree with PyTorch (fixtures of make_conv_fixtu
           ? conv2d(x, w, b, { stride: o.stride, padding: o.padding })
           : convTranspose2d(x, w, b, { stride: o.stride, padding: o.padding, outputPadding: o.outputPadding });
         assert.deepEqual(y.shape, get(`${name}/y`).shape, name);
-        assert.ok(maxDiff(y.data, get(`${name}/y`).data) < 1e-5, `${name} (${route}) output`);
+        assert.ok(maxRelDiff(y.data, get(`${name}/y`).data) < 1e-5, `${name} (${route}) output`);
         backward(y, Tensor.from(get(`${name}/gy`).data, y.shape));
         for (const [label, t] of [["gx", x], ["gw", w], ["gb", b]] as const) {
           if (!t) continue;
-          const d = maxDiff(t.grad!.data, get(`${name}/${label}`).data);
+          const d = maxRelDiff(t.grad!.data, get(`${name}/${label}`).data);
           assert.ok(d < 1e-5, `${name} (${route}) ${label}: ${d}`);
           t.grad!.dispose();
         }

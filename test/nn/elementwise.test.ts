@@ -8,38 +8,12 @@ import {
 } from "../../src/nn/ops/index.js";
 import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor, sizeOf, type Shape } from "../../src/nn/tensor.js";
+import { maxRelDiff, onRoute, uniformArray } from "./helpers.js";
 
 const noCore = !nnCore() && "no compute core";
 
 /** Values of a shape: uniform in [lo, hi), optionally kept away from 0 by `gap`. */
-function values(shape: Shape, seed: number, lo = -2, hi = 2, gap = 0): number[] {
-  const rng = new Random(seed);
-  return Array.from({ length: sizeOf(shape) }, () => {
-    for (;;) {
-      const v = lo + (hi - lo) * rng.uniform();
-      if (Math.abs(v) >= gap) return v;
-    }
-  });
-}
-
-/** What a body computes on a route, copied out of its scope. */
-function on(route: "wasm" | "ts", body: () => Tensor | Tensor[]): Float32Array[] {
-  return withEngineRoute(route, () => tidy(() => {
-    const r = body();
-    return (Array.isArray(r) ? r : [r]).map((t) => t.toFloat32Array());
-  }));
-}
-
-function maxRelDiff(a: Float32Array, b: Float32Array, floor: number): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
-    if (Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y))) continue;
-    m = Math.max(m, Math.abs(x - y) / Math.max(floor, Math.abs(y)));
-  }
-  return m;
-}
+const values = (shape: Shape, seed: number, lo = -2, hi = 2, gap = 0): number[] => uniformArray(sizeOf(shape), seed, lo, hi, gap);
 
 function largest(a: Float32Array): number {
   let m = 0;
@@ -119,12 +93,12 @@ test("WASM binary kernels give the TypeScript route's values exactly for every b
         b.grad!.dispose();
         return out;
       };
-      const [w, wa, wb] = on("wasm", body), [t, ta, tb] = on("ts", body);
+      const [w, wa, wb] = onRoute("wasm", body), [t, ta, tb] = onRoute("ts", body);
       const what = `${name} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`;
       assert.deepEqual(w, t, what);
       // gradients summed over broadcast axes: the routes add in different orders (float32 lanes against float64), so
       // the difference is measured against the largest entry (a sum that cancels has no relative precision)
-      const ea = maxRelDiff(wa!, ta!, largest(ta!)), eb = maxRelDiff(wb!, tb!, largest(tb!));
+      const ea = maxRelDiff(wa!, ta!, largest(ta!), true), eb = maxRelDiff(wb!, tb!, largest(tb!), true);
       assert.ok(ea < 1e-5 && eb < 1e-5, `${what}: gradients differ by ${ea}, ${eb}`);
     }
   }
@@ -205,10 +179,10 @@ test("WASM unary kernels agree with the TypeScript route (Math.*): forward to 2e
       dx.dispose();
       return out;
     };
-    const [wy, wdx] = on("wasm", body), [ty, tdx] = on("ts", body);
+    const [wy, wdx] = onRoute("wasm", body), [ty, tdx] = onRoute("ts", body);
     // the backward of tanh and sigmoid is computed from y (as PyTorch's): where y is within an ulp of 1, 1 − y² and
     // y − y² carry the forward's last-bit difference, so their differences are measured against 1e-2 at least
-    const ef = maxRelDiff(wy!, ty!, 1e-30), eb = maxRelDiff(wdx!, tdx!, 1e-2);
+    const ef = maxRelDiff(wy!, ty!, 1e-30, true), eb = maxRelDiff(wdx!, tdx!, 1e-2, true);
     // the kernels' approximations are within a few 1e-7 (gelu: 1e-6 near |x| = √2, where erf meets erfc)
     assert.ok(ef < 2e-6, `${name} forward: ${ef}`);
     assert.ok(eb < 1e-5, `${name} backward: ${eb}`);
@@ -216,7 +190,7 @@ test("WASM unary kernels agree with the TypeScript route (Math.*): forward to 2e
 });
 
 test("WASM transcendental kernels keep special values: exp overflow and underflow, log of 0, negatives, NaN", { skip: noCore }, () => {
-  const [e, l, t, s, gl] = on("wasm", () => {
+  const [e, l, t, s, gl] = onRoute("wasm", () => {
     const x = Tensor.from([100, -120, Infinity, -Infinity, NaN], [5]);
     return [exp(x), log(Tensor.from([0, -1, Infinity, NaN, 1e-40], [5])), tanh(x), sigmoid(x), gelu(x)];
   });
@@ -234,7 +208,7 @@ test("large transcendental passes split over the threads give the one-part kerne
   const xs = values([n], 15, -8, 8), g = values([n], 16, -1, 1);
   for (const [name, f] of Object.entries({ exp, log, tanh, sigmoid, gelu })) {
     const x0 = name === "log" ? xs.map((v) => Math.abs(v) + 1e-3) : xs;
-    const pass = (lo: number, hi: number): Float32Array[] => on("wasm", () => {
+    const pass = (lo: number, hi: number): Float32Array[] => onRoute("wasm", () => {
       const x = Tensor.from(x0.slice(lo, hi), [hi - lo]);
       x.requiresGrad = true;
       const y = f(x);

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import * as latentkit from "../../src/index.js";
 import { Random } from "../../src/core/random.js";
-import { parseSafetensors, type SafeTensor } from "../../src/formats/safetensors.js";
+import type { SafeTensor } from "../../src/formats/safetensors.js";
 import { backward, noGrad, tidy } from "../../src/nn/autograd.js";
 import { fans, glorotNormal, glorotUniform, heNormal, heUniform } from "../../src/nn/init.js";
 import {
@@ -14,15 +13,12 @@ import type { Module } from "../../src/nn/module.js";
 import * as ops from "../../src/nn/ops/index.js";
 import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor } from "../../src/nn/tensor.js";
+import { fixture, fixtureFile } from "./helpers.js";
 
 const ROUTES = (nnCore() ? ["wasm", "ts"] : ["ts"]) as ("wasm" | "ts")[];
 
-const fx = parseSafetensors(readFileSync(new URL("../../../test/fixtures/nn/layers.safetensors", import.meta.url)), "layers.safetensors");
-const T = (name: string): SafeTensor => {
-  const t = fx.tensors.get(name);
-  assert.ok(t, `fixture tensor ${name}`);
-  return t;
-};
+const fx = fixtureFile("layers.safetensors");
+const T = (name: string): SafeTensor => fixture("layers.safetensors", name);
 const TORCH_STATE = JSON.parse(fx.metadata.state!) as [string, number[]][];
 
 /** latentkit's copy of the fixture's torch network (make_layers_fixtures.py), layer for layer. */
@@ -48,39 +44,6 @@ function everyLayer(rng = new Random(1)): Sequential {
     new ReLU(),
   );
 }
-
-/** The ops still stubs on this branch (their tests skip until they land). */
-function missingOps(): string[] {
-  const probes: [string, () => unknown][] = [
-    ["linear", () => ops.linear(Tensor.zeros([1, 2]), Tensor.zeros([3, 2]), Tensor.zeros([3]), "relu")],
-    ["conv2d", () => ops.conv2d(Tensor.zeros([1, 1, 3, 3]), Tensor.zeros([1, 1, 2, 2]), null)],
-    ["convTranspose2d", () => ops.convTranspose2d(Tensor.zeros([1, 1, 2, 2]), Tensor.zeros([1, 1, 2, 2]), null)],
-    ["maxPool2d", () => ops.maxPool2d(Tensor.zeros([1, 1, 2, 2]), { kernel: 2 })],
-    ["avgPool2d", () => ops.avgPool2d(Tensor.zeros([1, 1, 2, 2]), { kernel: 2 })],
-    ["batchNorm", () => ops.batchNorm(Tensor.full([2, 2], 1), null, null, null, null, { training: true })],
-    ["dropout", () => ops.dropout(Tensor.zeros([4]), 0.5, true, new Random(1))],
-    ["relu", () => ops.relu(Tensor.zeros([2]))],
-    ["leakyRelu", () => ops.leakyRelu(Tensor.zeros([2]), 0.2)],
-    ["sigmoid", () => ops.sigmoid(Tensor.zeros([2]))],
-    ["tanh", () => ops.tanh(Tensor.zeros([2]))],
-    ["gelu", () => ops.gelu(Tensor.zeros([2]))],
-    ["reshape", () => ops.reshape(Tensor.zeros([2, 2]), [4])],
-    ["add", () => ops.add(Tensor.zeros([2]), Tensor.zeros([2]))],
-  ];
-  const out: string[] = [];
-  tidy(() => {
-    for (const [name, f] of probes) {
-      try {
-        f();
-      } catch (e) {
-        if (/not implemented|^reshape/.test((e as Error).message)) out.push(name);
-      }
-    }
-  });
-  return out;
-}
-const MISSING = missingOps();
-const needOps = MISSING.length > 0 ? `ops not implemented on this branch yet: ${MISSING.join(", ")}` : false;
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -257,7 +220,7 @@ test("layers refuse bad arguments and inputs with one-line messages", () => {
   });
 });
 
-test("the network with PyTorch's weights gives PyTorch's eval-mode output to 1e-5, on every route", { skip: needOps }, () => {
+test("the network with PyTorch's weights gives PyTorch's eval-mode output to 1e-5, on every route", () => {
   for (const route of ROUTES) {
     withEngineRoute(route, () => {
       const net = everyLayer();
@@ -277,7 +240,7 @@ test("the network with PyTorch's weights gives PyTorch's eval-mode output to 1e-
   }
 });
 
-test("train mode up to the dropout: PyTorch's output, updated running statistics and parameter gradients, on every route", { skip: needOps }, () => {
+test("train mode up to the dropout: PyTorch's output, updated running statistics and parameter gradients, on every route", () => {
   for (const route of ROUTES) {
     withEngineRoute(route, () => {
       const net = everyLayer();
@@ -299,7 +262,7 @@ test("train mode up to the dropout: PyTorch's output, updated running statistics
   }
 });
 
-test("Sequential fuses Linear + activation into one linear op with the unfused result", { skip: needOps }, () => {
+test("Sequential fuses Linear + activation into one linear op with the unfused result", () => {
   const rng = new Random(2);
   for (const act of [new ReLU(), new Sigmoid(), new Tanh(), new GELU(), new LeakyReLU()]) {
     const lin = new Linear(7, 5, { rng });

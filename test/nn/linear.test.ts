@@ -1,31 +1,17 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { Random } from "../../src/core/random.js";
 import { kernelInfo, setThreads } from "../../src/core/wasm/runtime.js";
-import { parseSafetensors } from "../../src/formats/safetensors.js";
+import type { SafeTensor } from "../../src/formats/safetensors.js";
 import { backward, noGrad, tidy } from "../../src/nn/autograd.js";
 import { checkGrad } from "../../src/nn/check-grad.js";
 import { erf, linear, type Activation } from "../../src/nn/ops/linear.js";
 import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor } from "../../src/nn/tensor.js";
+import { fixture as fixtureOf, maxAbsDiff, randomArray } from "./helpers.js";
 
 const ACTS: Activation[] = ["none", "relu", "leakyRelu", "sigmoid", "tanh", "gelu"];
-const FIXTURES = parseSafetensors(readFileSync(fileURLToPath(new URL("../../../test/fixtures/nn/norm_loss.safetensors", import.meta.url))));
-
-function fixture(name: string): { shape: number[]; data: Float32Array } {
-  const t = FIXTURES.tensors.get(name);
-  assert.ok(t, `fixture ${name} is missing`);
-  return t;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+const fixture = (name: string): SafeTensor => fixtureOf("norm_loss.safetensors", name);
 
 test("erf matches reference values to double precision", () => {
   // erf(0.5), erf(1), erf(2), erf(3.5) (from mpmath)
@@ -96,10 +82,10 @@ test("linear refuses mismatched shapes and unknown activations, naming them", ()
 
 function runLinear(route: "wasm" | "ts", act: Activation, n: number, inF: number, outF: number, bias: boolean, seed: number) {
   const rng = new Random(seed);
-  const xs = Array.from({ length: n * inF }, () => rng.normal() * 1.5);
-  const ws = Array.from({ length: outF * inF }, () => rng.normal() * 0.3);
-  const bs = Array.from({ length: outF }, () => rng.normal());
-  const gs = Array.from({ length: n * outF }, () => rng.normal());
+  const xs = randomArray(n * inF, rng, 1.5);
+  const ws = randomArray(outF * inF, rng, 0.3);
+  const bs = randomArray(outF, rng);
+  const gs = randomArray(n * outF, rng);
   return withEngineRoute(route, () => tidy(() => {
     const x = Tensor.from(xs, [n, inF]), w = Tensor.from(ws, [outF, inF]), b = Tensor.from(bs, [outF]);
     x.requiresGrad = w.requiresGrad = b.requiresGrad = true;
@@ -116,13 +102,13 @@ test("WASM linear (bias + activation pass, fused backward with column sums) agre
       const w = runLinear("wasm", act, n, inF, outF, true, 5), t = runLinear("ts", act, n, inF, outF, true, 5);
       for (const k of ["y", "dx", "dw", "db"] as const) {
         const scale = Math.max(1, ...Array.from(t[k], Math.abs));
-        const d = maxDiff(w[k], t[k]) / scale;
+        const d = maxAbsDiff(w[k], t[k]) / scale;
         assert.ok(d < 2e-5, `${act} ${n}x${inF}->${outF} ${k}: ${d}`);
       }
     }
   }
   const w = runLinear("wasm", "relu", 9, 6, 7, false, 8), t = runLinear("ts", "relu", 9, 6, 7, false, 8);
-  assert.ok(maxDiff(w.y, t.y) < 1e-5 && maxDiff(w.dw, t.dw) < 1e-5);
+  assert.ok(maxAbsDiff(w.y, t.y) < 1e-5 && maxAbsDiff(w.dw, t.dw) < 1e-5);
 });
 
 test("linear's passes over the threads: 1 and 2 threads give the same output and gradients, bit for bit", { skip: !nnCore() && "no compute core" }, () => {
@@ -136,7 +122,7 @@ test("linear's passes over the threads: 1 and 2 threads give the same output and
       if (kernelInfo().threads === 2) assert.ok(kernelInfo().helpers >= 1, `no helper thread: ${kernelInfo().helperError ?? "not started"}`);
       for (const k of ["y", "dx", "dw", "db"] as const) assert.deepEqual(one[k], two[k], `${act} ${k}`);
       const ts = runLinear("ts", act, 256, 40, 515, true, 3);
-      assert.ok(maxDiff(one.y, ts.y) < 1e-4 && maxDiff(one.db, ts.db) < 1e-3, `${act}: ${maxDiff(one.y, ts.y)} ${maxDiff(one.db, ts.db)}`);
+      assert.ok(maxAbsDiff(one.y, ts.y) < 1e-4 && maxAbsDiff(one.db, ts.db) < 1e-3, `${act}: ${maxAbsDiff(one.y, ts.y)} ${maxAbsDiff(one.db, ts.db)}`);
     }
   } finally {
     setThreads(before);
@@ -189,10 +175,10 @@ test("linear agrees with PyTorch (relu, gelu, sigmoid, tanh: forward, dX, dW, db
         x.requiresGrad = w.requiresGrad = b.requiresGrad = true;
         const y = linear(x, w, b, act);
         const tol = route === "wasm" ? 1e-5 : 1e-6;
-        assert.ok(maxDiff(y.data, fixture(`${k}.y`).data) < tol, `${act} ${route} y`);
+        assert.ok(maxAbsDiff(y.data, fixture(`${k}.y`).data) < tol, `${act} ${route} y`);
         backward(y, Tensor.from(fixture(`${k}.g`).data, y.shape));
         for (const [name, t] of [["dx", x], ["dw", w], ["db", b]] as const) {
-          const d = maxDiff(t.grad!.data, fixture(`${k}.${name}`).data);
+          const d = maxAbsDiff(t.grad!.data, fixture(`${k}.${name}`).data);
           assert.ok(d < tol, `${act} ${route} ${name}: ${d}`);
         }
       }));

@@ -1,36 +1,19 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { Random } from "../../src/core/random.js";
 import { kernelInfo, setThreads } from "../../src/core/wasm/runtime.js";
-import { parseSafetensors } from "../../src/formats/safetensors.js";
+import type { SafeTensor } from "../../src/formats/safetensors.js";
 import { backward, tidy } from "../../src/nn/autograd.js";
 import { checkGrad } from "../../src/nn/check-grad.js";
 import { bceWithLogits, gaussianKL, mseLoss, softmaxCrossEntropy, type Reduction } from "../../src/nn/ops/losses.js";
 import { logSoftmax, softmax } from "../../src/nn/ops/softmax.js";
 import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor, type Shape } from "../../src/nn/tensor.js";
+import { fixture as fixtureOf, maxAbsDiff, randomArray, uniformArray } from "./helpers.js";
 
-const FIXTURES = parseSafetensors(readFileSync(fileURLToPath(new URL("../../../test/fixtures/nn/norm_loss.safetensors", import.meta.url))));
+const fixture = (name: string): SafeTensor => fixtureOf("norm_loss.safetensors", name);
 
-function fixture(name: string): { shape: number[]; data: Float32Array } {
-  const t = FIXTURES.tensors.get(name);
-  assert.ok(t, `fixture ${name} is missing`);
-  return t;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-const unit = (n: number, seed: number): number[] => {
-  const r = new Random(seed);
-  return Array.from({ length: n }, () => r.uniform());
-};
+const unit = (n: number, seed: number): number[] => uniformArray(n, seed);
 const labelsFor = (n: number, c: number, seed: number): Int32Array => {
   const r = new Random(seed);
   return Int32Array.from({ length: n }, () => r.int(c));
@@ -52,7 +35,7 @@ test("softmax is stable and sums to 1; logSoftmax is its log; a hand-computed ro
     const s = softmax(Tensor.from([1000, 1000, -1000, 0, Math.log(3), 0], [2, 3])).data;
     assert.deepEqual(Array.from(s).map((v) => Math.round(v * 1e12) / 1e12), [0.5, 0.5, 0, 0.2, 0.6, 0.2]);
     const l = logSoftmax(Tensor.from([0, Math.log(3), 0], [3])).data;
-    assert.ok(maxDiff(l, [Math.log(0.2), Math.log(0.6), Math.log(0.2)]) < 1e-14);
+    assert.ok(maxAbsDiff(l, [Math.log(0.2), Math.log(0.6), Math.log(0.2)]) < 1e-14);
   }));
   for (const route of ROUTES) {
     withEngineRoute(route, () => tidy(() => {
@@ -100,18 +83,18 @@ test("losses on hand-computed cases, including logits far out (the stable forms)
       const x = Tensor.from([0, 0], [1, 2]);
       x.requiresGrad = true;
       backward(softmaxCrossEntropy(x, Int32Array.of(1)));
-      assert.ok(maxDiff(x.grad!.data, [0.5, -0.5]) < tol);
+      assert.ok(maxAbsDiff(x.grad!.data, [0.5, -0.5]) < tol);
       const z = Tensor.from([0, 100, -100, 1], [4]);
       z.requiresGrad = true;
       backward(bceWithLogits(z, Tensor.from([1, 1, 0, 0], [4]), "sum"));
-      assert.ok(maxDiff(z.grad!.data, [-0.5, 0, 0, 1 / (1 + Math.exp(-1))]) < tol, `${Array.from(z.grad!.data)}`);
+      assert.ok(maxAbsDiff(z.grad!.data, [-0.5, 0, 0, 1 / (1 + Math.exp(-1))]) < tol, `${Array.from(z.grad!.data)}`);
     }));
   }
 });
 
 function runAll(route: "wasm" | "ts", seed: number) {
   const rng = new Random(seed);
-  const normal = (n: number, s = 1): number[] => Array.from({ length: n }, () => rng.normal() * s);
+  const normal = (n: number, s = 1): number[] => randomArray(n, rng, s);
   const out: Record<string, Float32Array> = {};
   withEngineRoute(route, () => tidy(() => {
     const grads = (name: string, loss: Tensor, ...ts: Tensor[]): void => {
@@ -153,7 +136,7 @@ test("WASM softmax and loss kernels agree with the TypeScript route (odd sizes, 
   assert.deepEqual(Object.keys(w), Object.keys(t));
   for (const k of Object.keys(t)) {
     const scale = Math.max(1, ...Array.from(t[k]!, Math.abs));
-    const d = maxDiff(w[k]!, t[k]!) / scale;
+    const d = maxAbsDiff(w[k]!, t[k]!) / scale;
     assert.ok(d < 2e-6, `${k}: ${d}`);
   }
 });
@@ -161,7 +144,7 @@ test("WASM softmax and loss kernels agree with the TypeScript route (odd sizes, 
 test("BCE with logits over the threads: the same loss and gradients with 1 and 2 threads, the TypeScript route's values", { skip: !nnCore() && "no compute core" }, () => {
   const rng = new Random(4);
   const n = 300 * 701;
-  const xs = Array.from({ length: n }, () => rng.normal() * 4);
+  const xs = randomArray(n, rng, 4);
   const ts = Array.from({ length: n }, () => rng.uniform());
   const run = (route: "wasm" | "ts"): [number, Float32Array] => withEngineRoute(route, () => tidy(() => {
     const x = Tensor.from(xs, [300, 701]);
@@ -182,7 +165,7 @@ test("BCE with logits over the threads: the same loss and gradients with 1 and 2
     assert.deepEqual(one[1], two[1]);
     const ref = run("ts");
     assert.ok(Math.abs(one[0] - ref[0]) < 1e-6 * ref[0], `${one[0]} vs ${ref[0]}`);
-    assert.ok(maxDiff(one[1], ref[1]) < 1e-11, `${maxDiff(one[1], ref[1])}`);
+    assert.ok(maxAbsDiff(one[1], ref[1]) < 1e-11, `${maxAbsDiff(one[1], ref[1])}`);
   } finally {
     setThreads(before);
   }
@@ -195,7 +178,7 @@ test("softmax, the losses and their gradients agree with PyTorch", () => {
       const check = (got: ArrayLike<number>, name: string): void => {
         const ref = fixture(name).data;
         const scale = Math.max(1, ...Array.from(ref, Math.abs));
-        const d = maxDiff(got, ref) / scale;
+        const d = maxAbsDiff(got, ref) / scale;
         assert.ok(d < tol, `${route} ${name}: ${d}`);
       };
       const leaf = (name: string): Tensor => {

@@ -1,35 +1,18 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { Random } from "../../src/core/random.js";
-import { parseSafetensors } from "../../src/formats/safetensors.js";
+import type { SafeTensor } from "../../src/formats/safetensors.js";
 import { backward, tidy } from "../../src/nn/autograd.js";
 import { checkGrad } from "../../src/nn/check-grad.js";
 import { batchNorm } from "../../src/nn/ops/batch-norm.js";
 import { dropout, dropoutHash } from "../../src/nn/ops/dropout.js";
 import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor, type Shape } from "../../src/nn/tensor.js";
+import { fixture as fixtureOf, maxAbsDiff, randomArray, uniformArray } from "./helpers.js";
 
-const FIXTURES = parseSafetensors(readFileSync(fileURLToPath(new URL("../../../test/fixtures/nn/norm_loss.safetensors", import.meta.url))));
+const fixture = (name: string): SafeTensor => fixtureOf("norm_loss.safetensors", name);
 
-function fixture(name: string): { shape: number[]; data: Float32Array } {
-  const t = FIXTURES.tensors.get(name);
-  assert.ok(t, `fixture ${name} is missing`);
-  return t;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-const positive = (n: number, seed: number): number[] => {
-  const r = new Random(seed);
-  return Array.from({ length: n }, () => 0.5 + r.uniform());
-};
+const positive = (n: number, seed: number): number[] => uniformArray(n, seed, 0.5, 1.5);
 
 test("batch norm's training gradients (x, gamma, beta) match central differences on [N, C] and [N, C, H, W]", () => {
   for (const shape of [[7, 5], [3, 4, 3, 5], [2, 3, 2], [5, 2, 1, 7]] as Shape[]) {
@@ -59,13 +42,13 @@ test("batch norm on a hand-computed case: batch statistics, running-statistic up
     // channel 0: mean 3, biased variance 14/4; channel 1: mean 30, variance 1400/4
     const s0 = Math.sqrt(3.5 + 1e-5), s1 = Math.sqrt(350 + 1e-5);
     const want = [-2 / s0, -20 / s1 + 1, -1 / s0, -10 / s1 + 1, 0, 1, 3 / s0, 30 / s1 + 1];
-    assert.ok(maxDiff(y.data, want) < 1e-12, `${Array.from(y.data)}`);
+    assert.ok(maxAbsDiff(y.data, want) < 1e-12, `${Array.from(y.data)}`);
     // running: (1 − 0.1)·r + 0.1·batch, the variance unbiased by 4/3
-    assert.ok(maxDiff(rm.data, [0.3, 3]) < 1e-12, `${Array.from(rm.data)}`);
-    assert.ok(maxDiff(rv.data, [0.9 + 0.1 * 14 / 3, 0.9 + 0.1 * 1400 / 3]) < 1e-12, `${Array.from(rv.data)}`);
+    assert.ok(maxAbsDiff(rm.data, [0.3, 3]) < 1e-12, `${Array.from(rm.data)}`);
+    assert.ok(maxAbsDiff(rv.data, [0.9 + 0.1 * 14 / 3, 0.9 + 0.1 * 1400 / 3]) < 1e-12, `${Array.from(rv.data)}`);
     // a second step updates again from the new values
     batchNorm(x, null, null, rm, rv, { training: true, momentum: 0.5 });
-    assert.ok(maxDiff(rm.data, [0.5 * 0.3 + 0.5 * 3, 0.5 * 3 + 0.5 * 30]) < 1e-12);
+    assert.ok(maxAbsDiff(rm.data, [0.5 * 0.3 + 0.5 * 3, 0.5 * 3 + 0.5 * 30]) < 1e-12);
     // eval: the running statistics, untouched
     const before = Array.from(rv.data);
     const ye = batchNorm(x, Tensor.from([2, 1], [2]), null, rm, rv, { training: false });
@@ -81,11 +64,11 @@ function runBn(route: "wasm" | "ts", shape: Shape, training: boolean, seed: numb
   const rng = new Random(seed);
   const c = shape[1]!;
   const size = shape.reduce((a, b) => a * b, 1);
-  const xs = Array.from({ length: size }, () => rng.normal() * 3 + 2);
-  const gs = Array.from({ length: size }, () => rng.normal());
-  const gam = Array.from({ length: c }, () => 1 + 0.3 * rng.normal());
-  const bet = Array.from({ length: c }, () => rng.normal());
-  const rms = Array.from({ length: c }, () => rng.normal());
+  const xs = randomArray(size, rng, 3, 2);
+  const gs = randomArray(size, rng);
+  const gam = randomArray(c, rng, 0.3, 1);
+  const bet = randomArray(c, rng);
+  const rms = randomArray(c, rng);
   const rvs = positive(c, seed + 1);
   return withEngineRoute(route, () => tidy(() => {
     const x = Tensor.from(xs, shape), g = Tensor.from(gam, [c]), b = Tensor.from(bet, [c]);
@@ -104,7 +87,7 @@ test("WASM batch norm agrees with the TypeScript route ([N, C] across channels, 
       const w = runBn("wasm", shape, training, 9), t = runBn("ts", shape, training, 9);
       for (const k of ["y", "rm", "rv", "dx", "dg", "db"] as const) {
         const scale = Math.max(1, ...Array.from(t[k], Math.abs));
-        const d = maxDiff(w[k], t[k]) / scale;
+        const d = maxAbsDiff(w[k], t[k]) / scale;
         assert.ok(d < 1e-5, `${shape} training ${training} ${k}: ${d}`);
       }
     }
@@ -125,7 +108,7 @@ test("batch norm agrees with PyTorch: training output, running statistics and gr
         x.requiresGrad = gamma.requiresGrad = beta.requiresGrad = true;
         const y = batchNorm(x, gamma, beta, rm, rv, { training: true });
         const check = (got: ArrayLike<number>, name: string): void => {
-          const d = maxDiff(got, fixture(name).data);
+          const d = maxAbsDiff(got, fixture(name).data);
           assert.ok(d < tol, `${route} ${name}: ${d}`);
         };
         check(y.data, `${key}.y`);

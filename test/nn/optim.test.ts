@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { Random } from "../../src/core/random.js";
-import { parseSafetensors, type SafeTensor } from "../../src/formats/safetensors.js";
+import type { SafeTensor } from "../../src/formats/safetensors.js";
 import { tidy } from "../../src/nn/autograd.js";
 import { Adam, AdamW } from "../../src/nn/optim/adam.js";
 import type { BaseOptimizer } from "../../src/nn/optim/base.js";
@@ -13,14 +12,10 @@ import {
 import { SGD } from "../../src/nn/optim/sgd.js";
 import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor } from "../../src/nn/tensor.js";
+import { fixture, fixtureFile } from "./helpers.js";
 
-const FIXTURE = new URL("../../../test/fixtures/nn/optim.safetensors", import.meta.url);
-const fx = parseSafetensors(readFileSync(FIXTURE), "optim.safetensors");
-const T = (name: string): SafeTensor => {
-  const t = fx.tensors.get(name);
-  assert.ok(t, `fixture tensor ${name}`);
-  return t;
-};
+const fx = fixtureFile("optim.safetensors");
+const T = (name: string): SafeTensor => fixture("optim.safetensors", name);
 const ROUTES = (nnCore() ? ["wasm", "ts"] : ["ts"]) as ("wasm" | "ts")[];
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {

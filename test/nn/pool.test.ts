@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { Random } from "../../src/core/random.js";
-import { parseSafetensors } from "../../src/formats/safetensors.js";
 import { backward, tidy } from "../../src/nn/autograd.js";
 import { checkGrad } from "../../src/nn/check-grad.js";
 import { avgPool2d, maxPool2d, type Pool2dOptions } from "../../src/nn/ops/pool2d.js";
 import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor } from "../../src/nn/tensor.js";
+import { fixture, fixtureFile, maxRelDiff } from "./helpers.js";
 
-const fixtures = parseSafetensors(readFileSync(new URL("../../../test/fixtures/nn/conv.safetensors", import.meta.url)),
-  "conv.safetensors");
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
-  return m;
-}
+const fixtures = fixtureFile("conv.safetensors");
 
 /** Distinct values (a random permutation of multiples of 0.1), so that no window has a tie finite differences could split. */
 function distinct(n: number, rng: Random): number[] {
@@ -102,8 +93,8 @@ test("WASM pooling agrees with the TypeScript route (the 2x2 SIMD path and the g
         return [y.toFloat32Array(), x.grad!.toFloat32Array()];
       }));
       const w = run("wasm"), t = run("ts");
-      assert.ok(maxDiff(w[0]!, t[0]!) < 1e-6, `${pool.name} ${JSON.stringify(c)} forward`);
-      assert.ok(maxDiff(w[1]!, t[1]!) < 1e-6, `${pool.name} ${JSON.stringify(c)} backward`);
+      assert.ok(maxRelDiff(w[0]!, t[0]!) < 1e-6, `${pool.name} ${JSON.stringify(c)} forward`);
+      assert.ok(maxRelDiff(w[1]!, t[1]!) < 1e-6, `${pool.name} ${JSON.stringify(c)} backward`);
     }
   }
 });
@@ -116,14 +107,14 @@ test("maxPool2d and avgPool2d agree with PyTorch (fixtures of make_conv_fixtures
     const pool = o.op === "maxPool2d" ? maxPool2d : avgPool2d;
     for (const route of nnCore() ? (["wasm", "ts"] as const) : (["ts"] as const)) {
       withEngineRoute(route, () => tidy(() => {
-        const fx = fixtures.tensors.get(`${name}/x`)!, fy = fixtures.tensors.get(`${name}/y`)!;
+        const fx = fixture("conv.safetensors", `${name}/x`), fy = fixture("conv.safetensors", `${name}/y`);
         const x = Tensor.from(fx.data, fx.shape);
         x.requiresGrad = true;
         const y = pool(x, { kernel: o.kernel, stride: o.stride, padding: o.padding });
         assert.deepEqual(y.shape, fy.shape, name);
-        assert.ok(maxDiff(y.data, fy.data) < 1e-5, `${name} (${route}) output`);
-        backward(y, Tensor.from(fixtures.tensors.get(`${name}/gy`)!.data, y.shape));
-        const d = maxDiff(x.grad!.data, fixtures.tensors.get(`${name}/gx`)!.data);
+        assert.ok(maxRelDiff(y.data, fy.data) < 1e-5, `${name} (${route}) output`);
+        backward(y, Tensor.from(fixture("conv.safetensors", `${name}/gy`).data, y.shape));
+        const d = maxRelDiff(x.grad!.data, fixture("conv.safetensors", `${name}/gx`).data);
         assert.ok(d < 1e-5, `${name} (${route}) gx: ${d}`);
       }));
     }

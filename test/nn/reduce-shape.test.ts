@@ -6,20 +6,11 @@ import { checkGrad } from "../../src/nn/check-grad.js";
 import { concat, max, mean, reshape, slice, sum, transpose } from "../../src/nn/ops/index.js";
 import { nnCore, withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor, sizeOf, type Shape } from "../../src/nn/tensor.js";
+import { onRoute, randomArray } from "./helpers.js";
 
 const noCore = !nnCore() && "no compute core";
 
-function values(shape: Shape, seed: number): number[] {
-  const rng = new Random(seed);
-  return Array.from({ length: sizeOf(shape) }, () => rng.normal());
-}
-
-function on(route: "wasm" | "ts", body: () => Tensor | Tensor[]): Float32Array[] {
-  return withEngineRoute(route, () => tidy(() => {
-    const r = body();
-    return (Array.isArray(r) ? r : [r]).map((t) => t.toFloat32Array());
-  }));
-}
+const values = (shape: Shape, seed: number): number[] => randomArray(sizeOf(shape), seed);
 
 /** The gradient of Σ seed ⊙ f(x) with respect to x, on the current route. */
 function gradOf(f: (x: Tensor) => Tensor, x: Tensor, seed: number[]): number[] {
@@ -109,7 +100,7 @@ test("WASM reduction kernels agree with the TypeScript route (sums to 1e-5, max 
         x.grad!.dispose();
         return out;
       };
-      const [wy, wg] = on("wasm", body), [ty, tg] = on("ts", body);
+      const [wy, wg] = onRoute("wasm", body), [ty, tg] = onRoute("ts", body);
       if (name === "max") {
         assert.deepEqual(wy, ty, `max ${JSON.stringify(shape)} ${JSON.stringify(axes)}`);
         assert.deepEqual(wg, tg, `max grad ${JSON.stringify(shape)} ${JSON.stringify(axes)}`);
@@ -161,7 +152,7 @@ test("transpose: hand case, gradients, WASM kernel against the TypeScript loop (
     if (nnCore()) {
       const v = values(shape, 5);
       const body = (): Tensor => transpose(Tensor.from(v, shape), perm);
-      assert.deepEqual(on("wasm", body), on("ts", body), `${JSON.stringify(shape)} ${JSON.stringify(perm)}`);
+      assert.deepEqual(onRoute("wasm", body), onRoute("ts", body), `${JSON.stringify(shape)} ${JSON.stringify(perm)}`);
     }
   }
   const x = Tensor.zeros([2, 3]);

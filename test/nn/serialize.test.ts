@@ -122,3 +122,20 @@ test("module files: written atomically, read back by path, messages name the pat
   throwsNaming(() => readStateDict(new Net(0, 5), path), new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: the weights do not fit`));
   throwsNaming(() => readSafetensors(join(scratchDir(), "none.safetensors")), /cannot read .*none\.safetensors: no such file/);
 });
+
+test("the serialiser is exported: bytes from latentkit's nn (browser-safe), files from latentkit/node", async () => {
+  const main = await import("../../src/index.js");
+  const node = await import("../../src/node.js");
+  assert.equal(main.nn.saveModule, saveModule);
+  assert.equal(main.nn.loadModule, loadModule);
+  assert.equal(main.nn.loadStateDict, loadStateDict);
+  assert.equal(node.readSafetensors, readSafetensors);
+  assert.equal(node.readStateDict, readStateDict);
+  assert.equal(node.writeModule, writeModule);
+  assert.equal(typeof node.readModule, "function");
+  assert.equal(typeof node.writeSafetensors, "function");
+  // one set of checks: the file loader's are Module.loadStateDict's, with the file named
+  const dst = new Net(0);
+  throwsNaming(() => dst.loadStateDict(parseSafetensors(saveModule(new Net(0, 5))).tensors, { source: "n.safetensors", requireAll: true }),
+    /^n\.safetensors: the weights do not fit the module/);
+});

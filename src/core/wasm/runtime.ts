@@ -292,8 +292,19 @@ function makeCore(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel
 
   const grow = (bytes: number): void => {
     const oldEnd = memory.buffer.byteLength;
-    const pages = Math.ceil(Math.max(bytes, oldEnd / 2) / PAGE);
-    memory.grow(pages);
+    // grow by half the memory at a time (fewer, larger growths); near the 4 GiB limit, by just what is needed
+    let pages = Math.ceil(Math.max(bytes, oldEnd / 2) / PAGE);
+    try {
+      memory.grow(pages);
+    } catch {
+      pages = Math.ceil(bytes / PAGE);
+      try {
+        memory.grow(pages);
+      } catch {
+        throw new LatentkitError(`out of WebAssembly memory: a block of ${(bytes / 2 ** 20).toFixed(1)} MiB does not fit ` +
+          `(the memory holds ${(oldEnd / 2 ** 20).toFixed(0)} MiB of at most 4096 MiB); use smaller inputs, batches or layers`);
+      }
+    }
     const last = free[free.length - 1];
     if (last && last[0] + last[1] === oldEnd) last[1] += pages * PAGE;
     else free.push([oldEnd, pages * PAGE]);

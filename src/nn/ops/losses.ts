@@ -50,9 +50,12 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array, reductio
   const p = Tensor.empty([n, c]);
   const core = nnCore();
   let total = 0;
+  // the labels as int32 in the core's memory; the tensor is held by the backward below (a raw pointer alone would
+  // let the garbage collector free a long-lived block the backward still reads)
+  let lab: Tensor | null = null;
   let labPtr = -1;
   if (core && onCore(logits, p)) {
-    const lab = Tensor.empty([n]);
+    lab = Tensor.empty([n]);
     labPtr = lab.ptr;
     new Int32Array(core.memory.buffer, labPtr, n).set(labels);
     total = core.kernels.nnCrossEntropyFwd(logits.ptr, labPtr, p.ptr, n, c);
@@ -76,7 +79,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array, reductio
   return record(op, [logits], scalar(total * k), (g) => {
     const scale = g.data[0]! * k;
     const dx = Tensor.empty([n, c]);
-    if (core && labPtr >= 0 && onCore(p, dx)) core.kernels.nnCrossEntropyBwd(p.ptr, labPtr, dx.ptr, n, c, scale);
+    if (core && lab && onCore(p, dx)) core.kernels.nnCrossEntropyBwd(p.ptr, lab.ptr, dx.ptr, n, c, scale);
     else {
       const pd = p.data, dd = dx.data;
       for (let i = 0; i < pd.length; i++) dd[i] = pd[i]! * scale;

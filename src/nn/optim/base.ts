@@ -199,14 +199,15 @@ export abstract class BaseOptimizer implements Optimizer {
         fail(`${what}: "${key}" is ${shapeString(shape)} (${t.data?.length} values), its parameter ${shapeString(p.shape)}`);
       }
     }
+    const steps = this.names.map((n) => {
+      const v = s.steps?.[n] ?? 0;
+      if (!Number.isInteger(v) || v < 0) fail(`${what}: the step count of "${n}" must be a non-negative integer, got ${describeValue(v)}`);
+      return v;
+    });
     // checked: now write
     this.setOptions(s.options ?? {});
     this.stepCount = s.step;
-    this.names.forEach((n, i) => {
-      const v = s.steps?.[n] ?? 0;
-      if (!Number.isInteger(v) || v < 0) fail(`${what}: the step count of "${n}" must be a non-negative integer, got ${describeValue(v)}`);
-      this.steps[i] = v;
-    });
+    steps.forEach((v, i) => (this.steps[i] = v));
     const given = new Set(entries.map(([key]) => key));
     this.state.forEach((row, i) => row.forEach((t, k) => {
       if (t && !given.has(`${this.names[i]}.${this.stateNames[k]}`)) {

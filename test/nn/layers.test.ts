@@ -256,7 +256,14 @@ test("train mode up to the dropout: PyTorch's output, updated running statistics
         close(net.stateDict().get(`${i}.running_mean`)!.data, T(`train.${i}.running_mean`).data, 1e-5, `${route} ${i}.running_mean`);
         close(net.stateDict().get(`${i}.running_var`)!.data, T(`train.${i}.running_var`).data, 1e-5, `${route} ${i}.running_var`);
       }
-      for (const [k, p] of head.namedParameters()) close(p.grad!.data, T(`train.grad.${k}`).data, 1e-4, `${route} grad ${k}`);
+      for (const [k, p] of head.namedParameters()) {
+        const want = T(`train.grad.${k}`).data;
+        const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        // a bias feeding batch norm has a zero gradient in exact arithmetic: both sides are float32 noise there, so
+        // hold ours to the same smallness instead of matching the noise
+        if (scale < 1e-3) assert.ok(p.grad!.data.every((v) => Math.abs(v) < 1e-3), `${route} grad ${k} should vanish`);
+        else close(p.grad!.data, want, 1e-4, `${route} grad ${k}`);
+      }
       net.dispose();
     });
   }

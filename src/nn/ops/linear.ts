@@ -11,6 +11,7 @@ import type { FloatArray } from "../../core/matrix.js";
 import { gradInto, needsGrad, record } from "../autograd.js";
 import { gemmInto } from "../gemm.js";
 import { nnCore } from "../storage.js";
+import { geluDerivative, normCdf } from "./normal.js";
 import { Tensor, shapeString } from "../tensor.js";
 
 export type Activation = "none" | "relu" | "leakyRelu" | "sigmoid" | "tanh" | "gelu";
@@ -24,36 +25,6 @@ const SLOPE = 0.01;
  */
 const WORK = [2, 2, 2, 16, 16, 24];
 
-const SQRT1_2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 0.3989422804014327;
-
-/** erf(z) in double precision: the series 2/√π·e^(−z²)·Σ (2z²)ⁿ z/(1·3···(2n+1)) (all terms positive), ±1 past |z| 6. */
-export function erf(z: number): number {
-  const a = Math.abs(z);
-  if (a >= 6) return Math.sign(z);
-  const z2 = a * a;
-  let term = a, s = a;
-  for (let n = 1; n < 200; n++) {
-    term *= (2 * z2) / (2 * n + 1);
-    s += term;
-    if (term < 1e-17 * s) break;
-  }
-  const r = 1.1283791670955126 * Math.exp(-z2) * s;
-  return z < 0 ? -r : r;
-}
-
-/** erfc(z) for z ≥ 2 by its continued fraction e^(−z²)/√π / (z + ½/(z + 1/(z + 3/2/(z + …)))), 40 terms. */
-function erfcTail(z: number): number {
-  let f = z;
-  for (let k = 40; k >= 1; k--) f = z + k / 2 / f;
-  return Math.exp(-z * z) / (1.7724538509055159 * f);
-}
-
-/** Φ(x), the standard normal CDF (relative accuracy kept in the lower tail). */
-export function normCdf(x: number): number {
-  const z = x * SQRT1_2;
-  return z <= -2 ? 0.5 * erfcTail(-z) : 0.5 * (1 + erf(z));
-}
 
 function actTS(v: number, a: Activation): number {
   switch (a) {
@@ -77,7 +48,7 @@ function actGradTS(g: number, s: number, a: Activation): number {
     case "leakyRelu": return s > 0 ? g : SLOPE * g;
     case "sigmoid": return g * s * (1 - s);
     case "tanh": return g * (1 - s * s);
-    case "gelu": return g * (normCdf(s) + s * INV_SQRT_2PI * Math.exp(-0.5 * s * s));
+    case "gelu": return g * geluDerivative(s);
     default: return g;
   }
 }

@@ -9,6 +9,7 @@ import type { FloatArray } from "../../core/matrix.js";
 import type { WasmCore } from "../../core/wasm/runtime.js";
 import { record } from "../autograd.js";
 import { nnCore } from "../storage.js";
+import { geluDerivative, normCdf } from "./normal.js";
 import { Tensor } from "../tensor.js";
 
 export const UNARY = {
@@ -16,39 +17,6 @@ export const UNARY = {
   gelu: NN_GELU, square: NN_SQUARE, sqrt: NN_SQRT, addScalar: NN_ADD_SCALAR,
 } as const;
 export type UnaryName = keyof typeof UNARY;
-
-const SQRT1_2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 0.3989422804014327;
-const TWO_OVER_SQRT_PI = 1.1283791670955126;
-const INV_SQRT_PI = 0.5641895835477563;
-
-/** erf(t) for 0 ≤ t < 2.5: 2/√π · e^(−t²) · Σ (2t²)ⁿ t / (1·3·…·(2n+1)), a series of positive terms. */
-function erfSeries(t: number): number {
-  const t2 = t * t;
-  let a = t, s = t;
-  for (let n = 1; n < 200; n++) {
-    a *= (2 * t2) / (2 * n + 1);
-    s += a;
-    if (a <= 1e-17 * s) break;
-  }
-  return TWO_OVER_SQRT_PI * Math.exp(-t2) * s;
-}
-
-/** erfc(t) for t ≥ 2.5: e^(−t²)/√π · 1/(t + (1/2)/(t + 1/(t + (3/2)/(t + …)))), the continued fraction. */
-function erfcFraction(t: number): number {
-  let k = 0;
-  for (let n = 60; n > 0; n--) k = n / 2 / (t + k);
-  return (Math.exp(-t * t) * INV_SQRT_PI) / (t + k);
-}
-
-/** Φ(x), the standard normal CDF, in double precision (both tails relative to ~1e-15). */
-export function normCdf(x: number): number {
-  if (x !== x) return x;
-  const t = Math.abs(x) * SQRT1_2;
-  // Φ(−|x|) = erfc(t)/2
-  const low = t < 2.5 ? 0.5 - 0.5 * erfSeries(t) : 0.5 * erfcFraction(t);
-  return x < 0 ? low : 1 - low;
-}
 
 /** y = f(x) on the TypeScript route. */
 function forwardTS(op: number, x: FloatArray, y: FloatArray, alpha: number): void {
@@ -80,7 +48,7 @@ function backwardTS(op: number, x: FloatArray, y: FloatArray, g: FloatArray, dx:
     case NN_GELU:
       for (let i = 0; i < n; i++) {
         const v = x[i]!;
-        dx[i] = g[i]! * (normCdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+        dx[i] = g[i]! * geluDerivative(v);
       }
       break;
     case NN_SQUARE: for (let i = 0; i < n; i++) dx[i] = 2 * g[i]! * x[i]!; break;

@@ -13,6 +13,7 @@ import { Random } from "../core/random.js";
 import { toBase64 } from "../core/bytes.js";
 import { parseSafetensors, serializeSafetensors } from "../formats/safetensors.js";
 import { backward, noGrad, tidy } from "../nn/autograd.js";
+import { glorotUniform, heUniform } from "../nn/init.js";
 import { registerModule } from "../nn/layers/index.js";
 import { Module, type ModuleSpec } from "../nn/module.js";
 import { add, bceWithLogits, gelu, leakyRelu, linear, matmul, mseLoss, relu, sigmoid, tanh, type Activation } from "../nn/ops/index.js";
@@ -127,11 +128,10 @@ function activate(x: Tensor, a: Activation): Tensor {
   }
 }
 
-/** He-uniform for the ReLU family, Glorot-uniform otherwise; biases zero. */
-function initWeight(w: Tensor, fanIn: number, fanOut: number, act: Activation, rng: Random): void {
-  const limit = act === "relu" || act === "leakyRelu" || act === "gelu" ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
-  const d = w.data;
-  for (let i = 0; i < d.length; i++) d[i] = (2 * rng.uniform() - 1) * limit;
+/** He-uniform for the ReLU family, Glorot-uniform otherwise (fans from w's [out, in] shape); biases zero. */
+function initWeight(w: Tensor, act: Activation, rng: Random): void {
+  if (act === "relu" || act === "leakyRelu" || act === "gelu") heUniform(w, rng);
+  else glorotUniform(w, rng);
 }
 
 /**
@@ -182,7 +182,7 @@ export class DenseAutoencoderNet extends Module {
     const L = s.length - 1;
     for (let i = 0; i < L; i++) {
       const w = this.param(`encoder.${i}.weight`, Tensor.longLived([s[i + 1]!, s[i]!]));
-      if (rng) initWeight(w, s[i]!, s[i + 1]!, i < L - 1 ? net.activation : net.codeActivation, rng);
+      if (rng) initWeight(w, i < L - 1 ? net.activation : net.codeActivation, rng);
       this.encW.push(w);
       this.encB.push(this.param(`encoder.${i}.bias`, Tensor.longLived([s[i + 1]!])));
     }
@@ -190,7 +190,7 @@ export class DenseAutoencoderNet extends Module {
       const fanIn = s[L - j]!, fanOut = s[L - 1 - j]!;
       if (!net.tied) {
         const w = this.param(`decoder.${j}.weight`, Tensor.longLived([fanOut, fanIn]));
-        if (rng) initWeight(w, fanIn, fanOut, j < L - 1 ? net.activation : "sigmoid", rng);
+        if (rng) initWeight(w, j < L - 1 ? net.activation : "sigmoid", rng);
         this.decW.push(w);
       }
       this.decB.push(this.param(`decoder.${j}.bias`, Tensor.longLived([fanOut])));

@@ -119,22 +119,38 @@ function productInWasm<T>(core: WasmCore, A: Matrix, B: Matrix, m: number, n: nu
     const aPtr = place(A);
     const bPtr = place(B);
     const bPack = arena.alloc(k * nPad * 4);
-    const rsB = opts.transB ? 1 : B.cols;
-    const csB = opts.transB ? B.cols : 1;
-    for (let p0 = 0; p0 < k; p0 += KC) {
-      const kc = Math.min(KC, k - p0);
-      core.kernels.packB(bPtr, rsB, csB, p0, kc, n, bPack + p0 * nPad * 4);
-    }
     const cPtr = arena.alloc(m * n * 4);
     core.kernels.zero(cPtr, m * n);
     const work = arena.alloc(GEMM_WORK_FLOATS * 4 * parts);
-    const p = core.callBlock().set(GEMM_A, aPtr).set(GEMM_RS_A, opts.transA ? 1 : A.cols).set(GEMM_CS_A, opts.transA ? A.cols : 1)
-      .set(GEMM_B_PACK, bPack).set(GEMM_C, cPtr).set(GEMM_LDC, n).set(GEMM_M, m).set(GEMM_N, n).set(GEMM_K, k).set(GEMM_WORK, work);
-    core.run("gemmPart", p.ptr, parts);
+    gemmAccumulate(core, {
+      a: aPtr, rsA: opts.transA ? 1 : A.cols, csA: opts.transA ? A.cols : 1,
+      b: bPtr, rsB: opts.transB ? 1 : B.cols, csB: opts.transB ? B.cols : 1, c: cPtr, m, n, k,
+    }, parts, bPack, work);
     return body(cPtr);
   } finally {
     arena.release();
   }
+}
+
+/** A GEMM's operands in the core's memory: A(i,p) at a[i·rsA + p·csA], B(p,j) at b[p·rsB + j·csB], C m×n row-major. */
+export interface GemmPointers {
+  a: number; rsA: number; csA: number;
+  b: number; rsB: number; csB: number;
+  c: number; m: number; n: number; k: number;
+}
+
+/**
+ * C += op(A)·op(B) in the core: packs B into `bPack` (k × ⌈n/NR⌉·NR floats) and runs the GEMM job over `parts`
+ * participants with `work` (GEMM_WORK_FLOATS floats each) as their scratch.
+ */
+export function gemmAccumulate(core: WasmCore, o: GemmPointers, parts: number, bPack: number, work: number): void {
+  const nPad = Math.ceil(o.n / NR) * NR;
+  for (let p0 = 0; p0 < o.k; p0 += KC) {
+    core.kernels.packB(o.b, o.rsB, o.csB, p0, Math.min(KC, o.k - p0), o.n, bPack + p0 * nPad * 4);
+  }
+  const p = core.callBlock().set(GEMM_A, o.a).set(GEMM_RS_A, o.rsA).set(GEMM_CS_A, o.csA).set(GEMM_B_PACK, bPack)
+    .set(GEMM_C, o.c).set(GEMM_LDC, o.n).set(GEMM_M, o.m).set(GEMM_N, o.n).set(GEMM_K, o.k).set(GEMM_WORK, work);
+  core.run("gemmPart", p.ptr, parts);
 }
 
 /**

@@ -1,11 +1,10 @@
 // Matrix products on tensors' storage for the neural engine: C (+)= op(A)·op(B) in place, with the operands already in
 // the compute core's memory (no copy in or out), through the same packed GEMM kernel as src/core/gemm.ts. The packed
 // panels of B and the per-thread scratch live in one long-lived buffer per core, grown as needed.
-import { GEMM_A, GEMM_B_PACK, GEMM_C, GEMM_CS_A, GEMM_K, GEMM_KC, GEMM_LDC, GEMM_M, GEMM_N, GEMM_NR, GEMM_RS_A, GEMM_WORK,
-  GEMM_WORK_FLOATS } from "../../assembly/abi.js";
+import { GEMM_NR, GEMM_WORK_FLOATS } from "../../assembly/abi.js";
 import { partsFor } from "../core/backend.js";
 import { fail } from "../core/errors.js";
-import { gemmTS } from "../core/gemm.js";
+import { gemmAccumulate, gemmTS } from "../core/gemm.js";
 import type { WasmCore } from "../core/wasm/runtime.js";
 import { nnCore } from "./storage.js";
 import type { Tensor } from "./tensor.js";
@@ -49,14 +48,7 @@ export function gemmInto(C: Tensor, A: Tensor, B: Tensor, m: number, n: number, 
     const nPad = Math.ceil(n / GEMM_NR) * GEMM_NR;
     const packBytes = k * nPad * 4;
     const base = scratchOf(core, packBytes + GEMM_WORK_FLOATS * 4 * parts + 64);
-    const work = base + Math.ceil(packBytes / 64) * 64;
-    const bPtr = B.ptr;
-    for (let p0 = 0; p0 < k; p0 += GEMM_KC) {
-      core.kernels.packB(bPtr, rsB, csB, p0, Math.min(GEMM_KC, k - p0), n, base + p0 * nPad * 4);
-    }
-    const p = core.callBlock().set(GEMM_A, A.ptr).set(GEMM_RS_A, rsA).set(GEMM_CS_A, csA).set(GEMM_B_PACK, base)
-      .set(GEMM_C, C.ptr).set(GEMM_LDC, n).set(GEMM_M, m).set(GEMM_N, n).set(GEMM_K, k).set(GEMM_WORK, work);
-    core.run("gemmPart", p.ptr, parts);
+    gemmAccumulate(core, { a: A.ptr, rsA, csA, b: B.ptr, rsB, csB, c: C.ptr, m, n, k }, parts, base, base + Math.ceil(packBytes / 64) * 64);
     return;
   }
   const c = C.data;

@@ -7,7 +7,7 @@ import { setThreads } from "../core/wasm/runtime.js";
 import type { Dataset } from "../formats/dataset.js";
 import { isIdxPath } from "../io/dataset.js";
 import type { OutputFiles } from "../io/fs.js";
-import { Autoencoder, type AutoencoderOptions } from "../neural/autoencoder.js";
+import { Autoencoder, type AutoencoderOptions } from "../models/autoencoder.js";
 import { engineRoute } from "../nn/storage.js";
 import { saveFigure, writeEmbedding } from "../node.js";
 import { imageGridFigure, labelOrder } from "../plot/charts.js";

@@ -39,14 +39,15 @@ export interface FitLoopOptions {
   validation?: Validation;
   /**
    * One training step on the rows `batch` (a view of a reused buffer: copy what must outlive the call), run inside
-   * tidy(): forward, loss, backward, optimizer step, zeroGrad. Returns the batch's mean loss.
+   * tidy(): forward, loss, backward, optimizer step, zeroGrad. Returns the batch's mean loss, or the loss with named
+   * terms (a VAE's reconstruction and KL, a penalty), whose per-epoch means the history keeps beside the loss.
    */
-  step: (batch: Int32Array) => number;
+  step: (batch: Int32Array) => StepResult;
   /**
    * The mean loss on the rows `batch` (of the validation set, or of the held-out training rows), run inside tidy()
-   * and noGrad(). Needed when `validation` is given.
+   * and noGrad(). Needed when `validation` is given. May return named terms as `step` does.
    */
-  evaluate?: (batch: Int32Array) => number;
+  evaluate?: (batch: Int32Array) => StepResult;
   /** Stop when the monitored loss has not improved for `patience` epochs. */
   earlyStopping?: EarlyStopping;
   /**
@@ -66,11 +67,18 @@ export interface FitLoopOptions {
   what?: string;
 }
 
+/** What a step or an evaluation returns: the batch's mean loss, or the loss and named terms (batch means too). */
+export type StepResult = number | { loss: number; terms: Readonly<Record<string, number>> };
+
 export interface LossHistory {
   /** Mean training loss of each epoch (over its batches, weighted by their sizes). */
   train: number[];
   /** Mean validation loss after each epoch (empty without validation). */
   validation: number[];
+  /** Per-epoch means of the named terms the steps returned (empty without terms), e.g. terms.kl[e]. */
+  terms?: Record<string, number[]>;
+  /** Per-epoch means of the named terms of the validation evaluations. */
+  validationTerms?: Record<string, number[]>;
   /** The epoch (0-based) with the lowest monitored loss: validation if any, else training. */
   bestEpoch: number;
   /** Whether early stopping ended the run before `epochs`. */
@@ -114,14 +122,39 @@ export function splitRows(n: number, fraction: number, rng: Random | false): { t
   return { train, held };
 }
 
-/** Runs the loss `evaluate` over `rows` in batches (tidy + noGrad each); the mean weighted by batch size. */
-function meanLoss(rows: Int32Array, batchSize: number, evaluate: (b: Int32Array) => number): number {
-  let s = 0;
+/** Weighted sums of a loss and its named terms, over batches. */
+class Sums {
+  loss = 0;
+  n = 0;
+  readonly terms = new Map<string, number>();
+  add(r: StepResult, w: number): number {
+    const loss = typeof r === "number" ? r : r?.loss;
+    if (typeof r !== "number" && r && r.terms) {
+      for (const [k, v] of Object.entries(r.terms)) this.terms.set(k, (this.terms.get(k) ?? 0) + v * w);
+    }
+    if (typeof loss === "number") this.loss += loss * w;
+    this.n += w;
+    return loss as number;
+  }
+  means(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of this.terms) out[k] = v / this.n;
+    return out;
+  }
+}
+
+function pushTerms(into: Record<string, number[]>, means: Record<string, number>): void {
+  for (const [k, v] of Object.entries(means)) (into[k] ??= []).push(v);
+}
+
+/** Runs `evaluate` over `rows` in batches (tidy + noGrad each); the means weighted by batch size. */
+function meanLoss(rows: Int32Array, batchSize: number, evaluate: (b: Int32Array) => StepResult): { loss: number; terms: Record<string, number> } {
+  const s = new Sums();
   for (let b = 0; b < rows.length; b += batchSize) {
     const idx = rows.subarray(b, Math.min(rows.length, b + batchSize));
-    s += tidy(() => noGrad(() => evaluate(idx))) * idx.length;
+    s.add(tidy(() => noGrad(() => evaluate(idx))), idx.length);
   }
-  return s / rows.length;
+  return { loss: s.loss / s.n, terms: s.means() };
 }
 
 /**
@@ -180,35 +213,40 @@ export async function fitLoop(o: FitLoopOptions): Promise<LossHistory> {
       order.set(rows);
       rng.shuffle(order);
     }
-    let sum = 0;
-    let seen = 0;
+    const sums = new Sums();
     for (let b = 0; b < nTrain; b += o.batchSize) {
       if (o.signal?.aborted) cancelled();
       const idx = order.subarray(b, Math.min(nTrain, b + o.batchSize));
       const ts = performance.now();
-      const loss = tidy(() => o.step(idx));
+      const result = tidy(() => o.step(idx));
       const te = performance.now();
+      const loss = typeof result === "number" ? result : result?.loss;
       stepSeconds += (te - ts) / 1000;
       if (typeof loss !== "number" || !Number.isFinite(loss)) {
         fail(`training diverged: the loss of epoch ${epoch + 1}, batch ${Math.floor(b / o.batchSize) + 1} is ${String(loss)}; try a smaller learning rate`);
       }
       samples += idx.length;
-      sum += loss * idx.length;
-      seen += idx.length;
+      sums.add(result, idx.length);
       done++;
       if (te - lastReport > 100) {
         lastReport = te;
-        report(epoch, sum / seen);
+        report(epoch, sums.loss / sums.n, sums.means());
       }
       await pacer.tick();
     }
-    const trainLoss = sum / seen;
+    const trainLoss = sums.loss / sums.n;
     history.train.push(trainLoss);
+    const termMeans = sums.means();
+    if (Object.keys(termMeans).length > 0) pushTerms(history.terms ??= {}, termMeans);
     let monitored = trainLoss;
+    const valTerms: Record<string, number> = {};
     if (held && o.evaluate) {
       const v = meanLoss(held, o.batchSize, o.evaluate);
-      history.validation.push(v);
-      monitored = v;
+      if (!Number.isFinite(v.loss)) fail(`training diverged: the validation loss of epoch ${epoch + 1} is ${v.loss}; try a smaller learning rate`);
+      history.validation.push(v.loss);
+      monitored = v.loss;
+      if (Object.keys(v.terms).length > 0) pushTerms(history.validationTerms ??= {}, v.terms);
+      for (const [k, x] of Object.entries(v.terms)) valTerms[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = x;
     }
     // as Keras: an improvement is a decrease by more than minDelta from the reference, which then moves to it; the
     // best epoch is the one with the lowest loss
@@ -222,7 +260,7 @@ export async function fitLoop(o: FitLoopOptions): Promise<LossHistory> {
       o.onBest?.(epoch);
     }
     lastReport = performance.now();
-    report(epoch, trainLoss, held ? { valLoss: history.validation[history.validation.length - 1]! } : {});
+    report(epoch, trainLoss, { ...termMeans, ...(held ? { valLoss: history.validation[history.validation.length - 1]!, ...valTerms } : {}) });
     if (o.earlyStopping && sinceBest >= o.earlyStopping.patience && epoch + 1 < o.epochs) {
       history.stoppedEarly = true;
       break;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parseNpy } from "../../src/formats/npy.js";
-import { Autoencoder } from "../../src/neural/autoencoder.js";
+import { Autoencoder } from "../../src/models/autoencoder.js";
 import { PROJECT_DATA, cliFails, runCli, scratchDir, scratchFile, sharedData } from "../helpers.js";
 
 const digits = join(PROJECT_DATA, "digits.csv.gz");

@@ -21,7 +21,7 @@ import { CooccurrenceEmbedding } from "../../src/text/cooccurrence.js";
 import { LSA } from "../../src/text/lsa.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
-import { Autoencoder } from "../../src/neural/autoencoder.js";
+import { Autoencoder } from "../../src/models/autoencoder.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });

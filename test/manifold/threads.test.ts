@@ -178,7 +178,7 @@ test("PCA (every solver), TruncatedSVD, kNN, NN-descent, MDS and Sammon do not d
 });
 
 test("neural training (the Autoencoder: GEMMs, fused passes, BCE, Adam, all split over the threads) gives bit-identical codes with 1 and 2 threads", { skip }, async () => {
-  const { Autoencoder } = await import("../../src/neural/autoencoder.js");
+  const { Autoencoder } = await import("../../src/models/autoencoder.js");
   const Xs = digits.X.clone();
   for (let i = 0; i < Xs.data.length; i++) Xs.data[i]! /= 16;
   try {

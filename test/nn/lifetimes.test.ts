@@ -7,7 +7,7 @@ import { LatentkitError } from "../../src/core/errors.js";
 import { Matrix } from "../../src/core/matrix.js";
 import { Random } from "../../src/core/random.js";
 import { parseSafetensors, serializeSafetensors } from "../../src/formats/safetensors.js";
-import { Autoencoder, DenseAutoencoderNet } from "../../src/neural/autoencoder.js";
+import { Autoencoder, DenseAutoencoderNet } from "../../src/models/autoencoder.js";
 import { backward, tapeLength, tidy } from "../../src/nn/autograd.js";
 import { linear, mul, softmaxCrossEntropy, sum } from "../../src/nn/ops/index.js";
 import { Adam } from "../../src/nn/optim/adam.js";

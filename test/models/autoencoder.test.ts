@@ -9,7 +9,7 @@ import { readCsv } from "../../src/io/csv.js";
 import { svd } from "../../src/linalg/svd.js";
 import { qr } from "../../src/linalg/qr.js";
 import { Random } from "../../src/core/random.js";
-import { Autoencoder, DenseAutoencoderNet, type AutoencoderJSON } from "../../src/neural/autoencoder.js";
+import { Autoencoder, DenseAutoencoderNet, type AutoencoderJSON } from "../../src/models/autoencoder.js";
 import { backward, noGrad, tidy } from "../../src/nn/autograd.js";
 import { bceWithLogits, mseLoss } from "../../src/nn/ops/index.js";
 import { withEngineRoute } from "../../src/nn/storage.js";

@@ -5,7 +5,10 @@ import { readFileSync } from "node:fs";
 import { CancelledError, LatentkitError } from "../core/errors.js";
 import { isSystemError, systemErrorReason } from "../io/fs.js";
 import { infoCommand } from "./info.js";
+import { denoiseCommand } from "./denoise.js";
+import { hashCommand } from "./hash.js";
 import { autoencoderCommand } from "./neural.js";
+import { vaeCommand } from "./vae.js";
 import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
 import { analogyCommand, embedTextCommand, evaluateCommand, lsaCommand, ppmiSvdCommand, similarCommand, word2vecCommand, wordMapCommand } from "./text.js";
@@ -14,7 +17,7 @@ const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta
 
 export function program(): Command {
   const p = new Command("latentkit")
-    .description("representation learning in TypeScript: PCA/SVD, t-SNE/UMAP/Sammon/MDS maps, LSA and word vectors; graph and neural embeddings to come")
+    .description("representation learning in TypeScript: PCA/SVD, t-SNE/UMAP/Sammon/MDS maps, LSA and word vectors, autoencoders, VAEs and semantic hashing")
     .version(pkg.version);
   p.addCommand(pcaCommand());
   p.addCommand(svdCommand());
@@ -32,6 +35,9 @@ export function program(): Command {
   p.addCommand(evaluateCommand());
   p.addCommand(wordMapCommand());
   p.addCommand(autoencoderCommand());
+  p.addCommand(vaeCommand());
+  p.addCommand(denoiseCommand());
+  p.addCommand(hashCommand());
   return p;
 }
 

@@ -3,7 +3,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parseNpy } from "../../src/formats/npy.js";
+import { PCA } from "../../src/decomposition/pca.js";
+import { loadDataset } from "../../src/io/dataset.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
+import { loadModel } from "../../src/models/base.js";
+import "../../src/cli/models.js";
+import { applyScaling, chooseScaling } from "../../src/cli/family.js";
 import { PROJECT_DATA, cliFails, runCli, scratchDir, scratchFile, sharedData } from "../helpers.js";
 
 const digits = join(PROJECT_DATA, "digits.csv.gz");
@@ -54,7 +59,7 @@ test("latentkit autoencoder: human output, mse, tied weights and data already in
   const csv = scratchFile("unit.csv", rows.join("\n") + "\n");
   const r = runCli("autoencoder", csv, "--layers", "none", "--code", "2", "--loss", "mse", "--tied", "--epochs", "2", "--batch", "32");
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^autoencoder 9-2-9 on .*unit\.csv: 120 samples, 2 epochs of batch 32/);
+  assert.match(r.stdout, /^dense autoencoder 9-2-9 on .*unit\.csv: 120 samples, 2 epochs of batch 32/);
   assert.match(r.stdout, /loss \(mse, mean per element\): train \d/);
   assert.equal(r.stderr.includes("min-max"), false, "values in [0, 1] are used as they are");
 });
@@ -67,4 +72,73 @@ test("latentkit autoencoder: bad options exit 2 with one clear line, before any 
   cliFails(["autoencoder", digits, ...tiny, "--scale", "none", "--out", out], /loss "bce" needs values in \[0, 1\]/, [out]);
   cliFails(["autoencoder", digits, ...tiny, "--test", join(scratchDir(), "missing.csv")], /cannot read .*missing\.csv: no such file/);
   assert.equal(existsSync(out), false);
+});
+
+const small = ["--label-column", "-1", "--limit", "600", "--code", "4", "--epochs", "2", "--batch", "64", "--lr", "3e-3"];
+
+test("latentkit autoencoder --kind: each kind trains its class, reports its own options and terms, and saves a model loadModel reads back", () => {
+  const dir = scratchDir();
+  const cases: Array<[string, string[], string, (j: Record<string, unknown>) => void]> = [
+    ["denoising", ["--layers", "16", "--noise", "mask:0.3"], "DenoisingAutoencoder", (j) => {
+      assert.equal(j.noise, "mask");
+      assert.equal(j.noiseLevel, 0.3);
+    }],
+    ["sparse", ["--layers", "16", "--sparsity", "kl", "--target", "0.1", "--sparsity-weight", "0.5"], "SparseAutoencoder", (j) => {
+      assert.deepEqual([j.sparsity, j.target, j.sparsityWeight], ["kl", 0.1, 0.5]);
+      const t = (j.terms as Record<string, number>).sparsity;
+      assert.ok(typeof t === "number" && t >= 0, `sparsity term ${t}`);
+    }],
+    ["contractive", ["--layers", "16", "--contraction", "0.05"], "ContractiveAutoencoder", (j) => {
+      assert.equal(j.contraction, 0.05);
+      const t = (j.terms as Record<string, number>).contraction;
+      assert.ok(typeof t === "number" && t > 0, `contraction term ${t}`);
+    }],
+    ["conv", ["--channels", "4,8"], "ConvAutoencoder", (j) => assert.match(String(j.architecture), /^conv 1x8x8 → 4,8 channels → 4/)],
+  ];
+  for (const [kind, extra, type, check] of cases) {
+    const model = join(dir, `${kind}.safetensors`);
+    const r = runCli("autoencoder", digits, ...small, "--kind", kind, ...extra, "--save-model", model, "--json");
+    assert.equal(r.status, 0, `${kind}: ${r.stderr}`);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.kind, kind);
+    assert.equal(j.model, type);
+    assert.equal(j.code, 4);
+    assert.ok(j.trainLoss > 0 && Number.isFinite(j.trainLoss), `${kind} trainLoss ${j.trainLoss}`);
+    check(j);
+    const m = loadModel(readFileSync(model), model);
+    assert.equal(m.modelName, type);
+    assert.equal(m.codeSize, 4);
+  }
+});
+
+test("latentkit autoencoder --kind linear: its squared error is never below PCA's with as many components (PCA is the optimal linear code)", async () => {
+  const r = runCli("autoencoder", digits, "--label-column", "-1", "--limit", "600", "--kind", "linear", "--code", "5", "--epochs", "30",
+    "--batch", "32", "--lr", "1e-2", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.model, "LinearAutoencoder");
+  assert.equal(j.architecture, "64-5-64 (linear)");
+  // the same min-max scaling as the command (digits are 0..16), then PCA's mean squared error per element
+  const X = loadDataset(digits, { labelColumn: "-1", limit: 600 }).X;
+  const S = applyScaling(X, chooseScaling(digits, X, "auto")).astype("float64");
+  const pca = new PCA({ nComponents: 5, solver: "full" });
+  await pca.fit(S);
+  const pcaMse = pca.reconstructionError(S) / (S.rows * S.cols);
+  assert.ok(j.trainLoss >= pcaMse * (1 - 1e-4), `linear AE ${j.trainLoss} below PCA ${pcaMse}`);
+  assert.ok(j.trainLoss < pcaMse * 1.5, `linear AE ${j.trainLoss} far from PCA ${pcaMse} after 30 epochs`);
+});
+
+test("latentkit autoencoder: an option of another kind is refused with one line naming the kinds that take it", () => {
+  const out = join(scratchDir(), "never2.npy");
+  cliFails(["autoencoder", digits, ...small, "--noise", "gaussian:0.3", "--out", out], /^latentkit: --noise is an option of --kind denoising, not of --kind dense\n$/, [out]);
+  cliFails(["autoencoder", digits, ...small, "--kind", "sparse", "--contraction", "0.1"], /--contraction is an option of --kind contractive, not of --kind sparse/);
+  cliFails(["autoencoder", digits, ...small, "--kind", "conv", "--layers", "16"], /--layers is an option of --kind dense\|denoising\|sparse\|contractive, not of --kind conv/);
+  cliFails(["autoencoder", digits, ...small, "--kind", "linear", "--loss", "bce"], /--loss is an option of .*not of --kind linear/);
+  cliFails(["autoencoder", digits, ...small, "--channels", "8"], /--channels is an option of --kind conv, not of --kind dense/);
+  cliFails(["autoencoder", digits, ...small, "--kind", "pca"], /--kind.*pca.*dense/);
+  cliFails(["autoencoder", digits, ...small, "--kind", "denoising", "--noise", "block:10"], /--noise block:10: a denoising autoencoder trains with gaussian/);
+  cliFails(["autoencoder", digits, ...small, "--kind", "denoising", "--noise", "gaussian:lots"], /gaussian:lots/);
+  cliFails(["autoencoder", digits, ...small, "--kind", "sparse", "--target", "2"], /^latentkit: --target must be/);
+  const rows = Array.from({ length: 40 }, (_, i) => Array.from({ length: 10 }, (_, j) => ((i + j) % 5) / 5).join(","));
+  cliFails(["autoencoder", scratchFile("ten.csv", rows.join("\n") + "\n"), "--kind", "conv", "--epochs", "1"], /cannot tell the image shape of rows with 10 values: pass --image-shape/);
 });

@@ -4,8 +4,8 @@ rows, with the same epochs, batch sizes and optimiser (Adam, lr 1e-3), printed a
 usage: /usr/bin/python3 bench/autoencoders_torch.py DATA_DIR --models dense,conv,vae --code 32 --epochs E
        [--train N] [--test N] [--threads T] [--seed S] [--vae-code 20]
 
-dense  Autoencoder 784-512-128-code-128-512-784, ReLU everywhere but the output (latentkit's default: the code layer
-       takes the hidden layers' activation), sigmoid + binary cross-entropy (mean per pixel), batch 256
+dense  Autoencoder 784-512-128-code-128-512-784, ReLU hidden layers, a linear code (the bench's codeActivation
+       "none"), sigmoid + binary cross-entropy (mean per pixel), batch 256
 conv   ConvAutoencoder, channels [16, 32], 3x3 kernels, transposed upsampling (latentkit's defaults, conv-nets.ts):
        Conv2d(1,16,3,p1) ReLU MaxPool2 Conv2d(16,32,3,p1) ReLU MaxPool2 Flatten Linear(1568, code);
        Linear(code, 1568) ReLU Unflatten ConvT(32,16,2,s2) ReLU ConvT(16,16,2,s2) ReLU Conv2d(16,1,3,p1); BCE, batch 128
@@ -54,7 +54,7 @@ test = torch.from_numpy(idx(os.path.join(a.data, "t10k-images-idx3-ubyte.gz"))[:
 class Dense(nn.Module):
     def __init__(self, code):
         super().__init__()
-        self.enc = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 128), nn.ReLU(), nn.Linear(128, code), nn.ReLU())
+        self.enc = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 128), nn.ReLU(), nn.Linear(128, code))
         self.dec = nn.Sequential(nn.Linear(code, 128), nn.ReLU(), nn.Linear(128, 512), nn.ReLU(), nn.Linear(512, 784))
 
     def forward(self, x):

@@ -90,7 +90,7 @@ Examples:
       if (o.grid && shape) {
         const rows = sampleRows(clean.rows, ds.labels, 10);
         saveFigure(o.grid, imageRowsFigure([noisy.selectRows(rows), denoised.selectRows(rows), clean.selectRows(rows)],
-          [`noisy (${o.noise}) ${result.psnrNoisy.toFixed(1)} dB`, `denoised ${result.psnrDenoised.toFixed(1)} dB`, "clean"], shape), outputs);
+          [`${o.noise}`, "denoised", "clean"], shape), outputs);
       }
       result.files = outputs.commit();
       if (o.json) {

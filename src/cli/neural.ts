@@ -32,7 +32,7 @@ const ACTIVATIONS = ["relu", "leakyRelu", "gelu", "tanh", "sigmoid", "none"];
 
 interface AutoencoderCliOptions extends InputOptions {
   kind: Kind;
-  layers: number[];
+  layers?: number[];
   code: number;
   activation?: string;
   codeActivation?: string;
@@ -139,7 +139,7 @@ function makeModel(o: AutoencoderCliOptions, given: Set<string>, bar: ProgressBa
   };
   // the dense kinds: what the command line gave, else the model's defaults (a contractive encoder's sigmoid)
   const dense = {
-    layers: o.layers, ...(o.activation !== undefined ? { activation: o.activation } : {}),
+    ...(o.layers !== undefined ? { layers: o.layers } : {}), ...(o.activation !== undefined ? { activation: o.activation } : {}),
     ...(o.codeActivation !== undefined ? { codeActivation: o.codeActivation } : {}),
     ...(o.loss !== undefined ? { loss: o.loss } : {}), ...(o.tied ? { tied: true } : {}),
   };
@@ -173,7 +173,7 @@ function architectureOf(o: AutoencoderCliOptions, model: AutoencoderBase, d: num
     const shape = (p.imageShape as number[] | undefined) ?? [];
     return `conv ${shape.join("x")} → ${ch.join(",")} channels → ${o.code} (${String(p.upsample ?? "")})`;
   }
-  const layers = (p.layers as number[] | undefined) ?? o.layers;
+  const layers = (p.layers as number[] | undefined) ?? [];
   return [d, ...layers, o.code, ...layers.slice().reverse(), d].join("-");
 }
 
@@ -214,8 +214,8 @@ export function autoencoderCommand(): Command {
     .argument("<file>", "training data (CSV/TSV[.gz], .npy, IDX images, JSON)")
     .addOption(choice("--kind <kind>", "the model: dense | linear | conv | denoising | sparse | contractive", KINDS, "dense"))
     .option("--code <n>", "size of the code", parseIntOption("--code"), 32)
-    .addOption(new Option("--layers <sizes>", "dense kinds: hidden layer sizes of the encoder, from the input inwards (\"none\": no hidden layer)")
-      .argParser(parseLayers).default([512, 128], "512,128"))
+    .addOption(new Option("--layers <sizes>", "dense kinds: hidden layer sizes of the encoder, from the input inwards (default 512,128; contractive: none, one sigmoid layer; \"none\": no hidden layer)")
+      .argParser(parseLayers))
     .addOption(choice("--activation <name>", "dense kinds: activation of the hidden layers (default relu; sigmoid for contractive)", ACTIVATIONS))
     .addOption(choice("--code-activation <name>", "dense kinds: activation of the code layer (default: --activation; none: linear codes)", ACTIVATIONS))
     .addOption(choice("--loss <name>", "bce (binary cross-entropy, sigmoid outputs; the default) | mse (not --kind linear, which is mse)", ["bce", "mse"]))

@@ -73,7 +73,7 @@ export function vaeCommand(): Command {
     .addOption(choice("--likelihood <name>", "decoder: bernoulli (cross-entropy, the default) | gaussian (unit variance)", ["bernoulli", "gaussian"], "bernoulli"))
     .option("--beta <b>", "weight of the KL term (β-VAE; 1 = the ELBO)", parseNumber("--beta"), 1)
     .option("--conv", "a convolutional encoder and decoder (images)")
-    .option("--channels <sizes>", "--conv: channels of the conv layers (default 32,64)", parseSizes("--channels", "32,64", false))
+    .option("--channels <sizes>", "--conv: channels of the conv layers (default 16,32)", parseSizes("--channels", "16,32", false))
     .option("--batch <n>", "mini-batch size", parseIntOption("--batch"), 128)
     .option("--epochs <n>", "passes over the training data", parseIntOption("--epochs"), 10)
     .option("--lr <rate>", "learning rate (Adam)", parseNumber("--lr"), 1e-3)

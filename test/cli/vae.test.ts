@@ -51,6 +51,12 @@ test("latentkit vae: human output on Fashion-MNIST IDX images, β and the Gaussi
     "--likelihood", "gaussian", "--json");
   assert.equal(g.status, 0, g.stderr);
   assert.equal(JSON.parse(g.stdout).likelihood, "gaussian");
+  const conv = runCli("vae", digits, "--label-column", "-1", "--limit", "200", "--conv", "--channels", "4,8", "--code", "2", "--epochs", "1",
+    "--save-model", join(scratchDir(), "conv-vae.safetensors"), "--json");
+  assert.equal(conv.status, 0, conv.stderr);
+  assert.equal(JSON.parse(conv.stdout).architecture, "conv VAE, code 2");
+  const saved = loadModel(readFileSync(join(scratchDir(), "conv-vae.safetensors")));
+  assert.deepEqual((saved.getParams() as unknown as { channels: number[]; architecture: string }).channels, [4, 8]);
 });
 
 test("latentkit vae: bad options exit 2 with one line, before any output", () => {

@@ -81,6 +81,9 @@ const parseLayers = (v: string): number[] => {
   }
 };
 
+/** What the progress bar shows: the loss, the validation loss, a kind's penalty term, samples/s. */
+export const AUTOENCODER_PROGRESS = ["loss", "samplesPerSecond", "valLoss", "sparsity", "contraction"];
+
 /** The options each kind takes beyond the shared ones (code, training, inputs and outputs). */
 const KIND_OPTIONS: Record<string, { flag: string; kinds: readonly Kind[] }> = {
   layers: { flag: "--layers", kinds: ["dense", "denoising", "sparse", "contractive"] },
@@ -257,7 +260,7 @@ Examples:
     applyThreads(o.threads);
     const given = givenOptions(cmd);
     // every option is checked before any work: the estimator's, the outputs (formats, directories), the image shape
-    const bar = new ProgressBar(`autoencoder ${o.kind}`, undefined, ["loss", "valLoss", "sparsity", "contraction", "samplesPerSecond"]);
+    const bar = new ProgressBar(`autoencoder ${o.kind}`, undefined, AUTOENCODER_PROGRESS);
     if (o.imageShape !== undefined) parseShape(o.imageShape);
     if (o.kind !== "conv") makeModel(o, given, bar, undefined).dispose();
     else checkKindOptions(o.kind, given);

@@ -17,18 +17,22 @@ export class ProgressBar {
   }
   /** The line the bar draws for p (without the carriage return). */
   line(p: Progress): string {
-    const width = 28;
-    const filled = Math.min(width, Math.round((p.step / Math.max(1, p.total)) * width));
     const secs = ((performance.now() - this.t0) / 1000).toFixed(1);
     const metrics = this.show.filter((k) => p.metrics[k] !== undefined).map((k) => formatMetric(k, p.metrics[k]!));
-    const text = `${this.label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${p.step}/${p.total} ${secs}s ${[p.stage, ...metrics].join(" ")}`;
-    return text.padEnd(100).slice(0, 100);
+    const tail = `${p.step}/${p.total} ${secs}s ${[p.stage, ...metrics].join(" ")}`;
+    // 100 columns, or the terminal's width when it is wider; the bar (28 wide) shrinks to 10 to leave the metrics
+    // room (a VAE's loss terms)
+    const cols = Math.max(100, (process.stderr.columns ?? 0) - 1);
+    const width = Math.max(10, Math.min(28, cols - this.label.length - tail.length - 4));
+    const filled = Math.min(width, Math.round((p.step / Math.max(1, p.total)) * width));
+    const text = `${this.label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${tail}`;
+    return text.padEnd(cols).slice(0, cols);
   }
   update = (p: Progress): void => {
     if (!this.enabled) return;
     process.stderr.write(`\r${this.line(p)}`);
   };
   done(): void {
-    if (this.enabled) process.stderr.write("\r" + " ".repeat(100) + "\r");
+    if (this.enabled) process.stderr.write("\r" + " ".repeat(Math.max(100, (process.stderr.columns ?? 0) - 1)) + "\r");
   }
 }

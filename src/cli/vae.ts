@@ -43,6 +43,9 @@ interface VaeCliOptions extends InputOptions {
   json?: boolean;
 }
 
+/** What the progress bar shows: the loss (−ELBO with β), its two terms, samples/s. */
+export const VAE_PROGRESS = ["loss", "samplesPerSecond", "reconstruction", "kl", "valLoss"];
+
 const FLAG_OF: Record<string, string> = {
   layers: "--layers", code: "--code", likelihood: "--likelihood", beta: "--beta", channels: "--channels", batchSize: "--batch",
   epochs: "--epochs", learningRate: "--lr", seed: "--seed", validationFraction: "--validation", earlyStopping: "--early-stopping",
@@ -105,7 +108,7 @@ Examples:
     if (o.traversal && o.code !== 2) fail(`--traversal draws the latent plane: it needs --code 2, got --code ${o.code}`);
     if (o.channels && !o.conv) fail("--channels is an option of --conv");
     if (o.iwae !== undefined && o.iwae < 1) fail(`--iwae must be at least 1 sample, got ${o.iwae}`);
-    const bar = new ProgressBar("vae", undefined, ["loss", "reconstruction", "kl", "samplesPerSecond"]);
+    const bar = new ProgressBar("vae", undefined, VAE_PROGRESS);
     const make = (imageShape?: [number, number, number]): VAE => withFlags(FLAG_OF, () => new VAE({
       layers: o.layers, code: o.code, likelihood: o.likelihood, beta: o.beta,
       ...(o.conv ? { architecture: "conv", ...(imageShape ? { imageShape } : {}), ...(o.channels ? { channels: o.channels } : {}) } : {}),

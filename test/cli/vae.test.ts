@@ -6,6 +6,14 @@ import { parseNpy } from "../../src/formats/npy.js";
 import { loadModel } from "../../src/models/base.js";
 import "../../src/cli/models.js";
 import { latentGrid, normalQuantile } from "../../src/cli/family.js";
+import { ProgressBar } from "../../src/cli/progress.js";
+import { VAE_PROGRESS } from "../../src/cli/vae.js";
+import { AUTOENCODER_PROGRESS } from "../../src/cli/neural.js";
+import type { Progress } from "../../src/core/estimator.js";
+import { Matrix } from "../../src/core/matrix.js";
+import { Random } from "../../src/core/random.js";
+import { SparseAutoencoder } from "../../src/models/sparse.js";
+import { VAE } from "../../src/models/vae.js";
 import { PROJECT_DATA, cliFails, runCli, scratchDir, sharedData } from "../helpers.js";
 
 const digits = join(PROJECT_DATA, "digits.csv.gz");
@@ -77,4 +85,19 @@ test("the latent traversal grid lies on normal quantiles, symmetric about 0, z�
   assert.ok(Math.abs(Z.get(0, 0) + Z.get(4, 0)) < 1e-6 && Z.get(0, 0) < 0, "z₁ runs left to right, symmetric");
   assert.ok(Z.get(0, 1) > 0 && Math.abs(Z.get(0, 1) + Z.get(20, 1)) < 1e-6, "z₂ runs top (positive) to bottom");
   assert.ok(Math.abs(Z.get(12, 0)) < 1e-7 && Math.abs(Z.get(12, 1)) < 1e-7, "the centre is 0");
+});
+
+test("the progress bars show the terms the models report: reconstruction and KL of a VAE, the sparsity penalty, samples/s", async () => {
+  const rng = new Random(3);
+  const X = new Matrix(64, 16, Float32Array.from({ length: 64 * 16 }, () => rng.uniform()));
+  const last = async (fit: (onProgress: (p: Progress) => void) => Promise<unknown>): Promise<Progress> => {
+    const seen: Progress[] = [];
+    await fit((p) => seen.push(p));
+    return seen[seen.length - 1]!;
+  };
+  const v = await last((onProgress) => new VAE({ layers: [8], code: 2, epochs: 1, batchSize: 32, onProgress }).fit(X));
+  const line = new ProgressBar("vae", false, VAE_PROGRESS).line(v);
+  assert.match(line, /^vae \[#+\] 2\/2 \d+\.\ds epoch 1\/1 loss \d+\.\d+ [\d,]+ samples\/s reconstruction \d+\.\d+ kl \d\.?\d*/);
+  const s = await last((onProgress) => new SparseAutoencoder({ layers: [8], code: 4, epochs: 1, batchSize: 32, onProgress }).fit(X));
+  assert.match(new ProgressBar("autoencoder sparse", false, AUTOENCODER_PROGRESS).line(s), / loss \S+ [\d,]+ samples\/s sparsity \d/);
 });

@@ -40,13 +40,9 @@ import { LogisticRegression } from "../src/linear/logistic.js";
 import { TSNE } from "../src/manifold/tsne.js";
 import { meanSquaredError, psnr } from "../src/metrics/reconstruction.js";
 import { precisionAtK, precisionWithinRadius } from "../src/metrics/retrieval.js";
-import { Autoencoder } from "../src/models/autoencoder.js";
 import type { AutoencoderBase } from "../src/models/base.js";
-import { ConvAutoencoder } from "../src/models/conv-autoencoder.js";
 import { corrupt, parseCorruption } from "../src/models/corruption.js";
-import { DenoisingAutoencoder } from "../src/models/denoising.js";
-import { SemanticHashing } from "../src/models/semantic-hashing.js";
-import { VAE } from "../src/models/vae.js";
+import { Autoencoder, ConvAutoencoder, DenoisingAutoencoder, SemanticHashing, VAE } from "../src/cli/models.js";
 import { KNeighborsClassifier } from "../src/neighbors/classifier.js";
 import { HammingIndex, RandomHyperplaneLSH, medianThresholds, packBits, selectCodes, type BinaryCodes } from "../src/neighbors/hamming.js";
 import { imageGridFigure, imageRowsFigure, lineChartFigure, scatterFigure } from "../src/plot/charts.js";
@@ -200,6 +196,20 @@ async function model(kind: Kind, code: number): Promise<Trained> {
   return t;
 }
 
+/** The model, or null when it cannot be trained here (a model missing from this build): said once per kind. */
+const unavailable = new Map<Kind, string>();
+async function tryModel(kind: Kind, code: number): Promise<Trained | null> {
+  if (unavailable.has(kind)) return null;
+  try {
+    return await model(kind, code);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+    unavailable.set(kind, msg);
+    log(`  skipped the ${kind} models: ${msg}`);
+    return null;
+  }
+}
+
 /** PCA with k components on the training images. */
 const pcas = new Map<number, PCA>();
 async function pca(k: number): Promise<PCA> {
@@ -235,7 +245,11 @@ await section("compression", async () => {
     const recPca = clip01(p.inverseTransform(p.transform(Xtest)));
     const r: Record<string, number> = { code, pcaMse: meanSquaredError(Xtest, recPca), pcaPsnr: psnr(Xtest, recPca) };
     for (const kind of ["dense", "conv", "vae"] as const) {
-      const t = await model(kind, code);
+      const t = await tryModel(kind, code);
+      if (!t) {
+        r[`${kind}Mse`] = r[`${kind}Psnr`] = NaN;
+        continue;
+      }
       const rec = t.model.reconstruct(Xtest);
       r[`${kind}Mse`] = meanSquaredError(Xtest, rec);
       r[`${kind}Psnr`] = psnr(Xtest, rec);
@@ -247,21 +261,27 @@ await section("compression", async () => {
     series["conv AE"]!.push(r.convMse!);
     series.VAE!.push(r.vaeMse!);
     rows.push([String(code), ...["pca", "dense", "conv", "vae"].map((k) => `${f4(r[`${k}Mse`])} / ${f2(r[`${k}Psnr`])} dB`),
-      `${(100 * (1 - r.denseMse! / r.pcaMse!)).toFixed(0)} % / ${(100 * (1 - r.convMse! / r.pcaMse!)).toFixed(0)} %`]);
+      ["dense", "conv"].map((k) => (Number.isNaN(r[`${k}Mse`]) ? "–" : `${(100 * (1 - r[`${k}Mse`]! / r.pcaMse!)).toFixed(0)} %`)).join(" / ")]);
     log(`  code ${code}: MSE PCA ${f4(r.pcaMse)}, dense ${f4(r.denseMse)}, conv ${f4(r.convMse)}, VAE ${f4(r.vaeMse)}`);
   }
   results.compression = out;
   table("compression", `Compression: Fashion-MNIST test MSE per pixel / PSNR (train ${nTrain}, test ${nTest}; AE and VAE ${epochs} epochs, conv AE ${convEpochs})`,
     ["code", "PCA", "dense AE", "conv AE", "VAE (from μ)", "error below PCA: dense / conv"], rows);
   picture("ae-compression.png", lineChartFigure(
-    Object.entries(series).map(([name, y]) => ({ name, x: CODES, y })),
+    Object.entries(series).filter(([, y]) => y.every(Number.isFinite)).map(([name, y]) => ({ name, x: CODES, y })),
     { title: "Fashion-MNIST test reconstruction error against code size", xLabel: "code size", yLabel: "MSE per pixel", logX: true, logY: true }));
   // reconstructions at code 32: original, PCA, dense, conv, VAE
   const originals = Xtest.selectRows(sampleRows);
   const p32 = await pca(FEATURE_CODE);
   const recs = [clip01(p32.inverseTransform(p32.transform(originals)))];
-  for (const kind of ["dense", "conv", "vae"] as const) recs.push((await model(kind, FEATURE_CODE)).model.reconstruct(originals));
-  picture("ae-reconstructions.png", imageRowsFigure([originals, ...recs], ["test", "PCA", "dense AE", "conv AE", "VAE (μ)"], SHAPE));
+  const recLabels = ["test", "PCA"];
+  for (const [kind, name] of [["dense", "dense AE"], ["conv", "conv AE"], ["vae", "VAE (μ)"]] as const) {
+    const t = await tryModel(kind, FEATURE_CODE);
+    if (!t) continue;
+    recs.push(t.model.reconstruct(originals));
+    recLabels.push(name);
+  }
+  picture("ae-reconstructions.png", imageRowsFigure([originals, ...recs], recLabels, SHAPE));
 });
 
 await section("denoise", async () => {
@@ -317,8 +337,8 @@ await section("features", async () => {
   const p = await pca(FEATURE_CODE);
   const sets: Array<[string, Matrix, Matrix]> = [["PCA", p.transform(Xtrain), p.transform(Xtest)]];
   for (const [kind, name] of [["dense", "dense AE"], ["conv", "conv AE"], ["vae", "VAE (μ)"]] as const) {
-    const m = (await model(kind, FEATURE_CODE)).model;
-    sets.push([name, m.transform(Xtrain), m.transform(Xtest)]);
+    const t = await tryModel(kind, FEATURE_CODE);
+    if (t) sets.push([name, t.model.transform(Xtrain), t.model.transform(Xtest)]);
   }
   for (const [name, Ztr, Zte] of sets) {
     const knn = await new KNeighborsClassifier({ k: 10 }).fit(Ztr, yTrain);
@@ -333,9 +353,10 @@ await section("features", async () => {
   results.features = out;
   table("features", `Features: test accuracy of classifiers fitted on the ${FEATURE_CODE}-d training codes`, ["codes", "kNN (k = 10)", "logistic regression"], rows);
   const nMap = Math.min(3000, Xtest.rows);
-  const Zmap = sets[1]![2].rowRange(0, nMap);
+  const mapped = sets[1] ?? sets[0]!;
+  const Zmap = mapped[2].rowRange(0, nMap);
   const map = await new TSNE({ perplexity: 30, seed: 0 }).fitTransform(Zmap);
-  picture("ae-codes-tsne.png", scatterFigure(map, { labels: yTest.slice(0, nMap), title: `t-SNE of ${nMap} Fashion-MNIST test codes (dense AE, code ${FEATURE_CODE})`, xLabel: "t-SNE 1", yLabel: "t-SNE 2" }));
+  picture("ae-codes-tsne.png", scatterFigure(map, { labels: yTest.slice(0, nMap), title: `t-SNE of ${nMap} Fashion-MNIST test codes (${mapped[0]}, code ${FEATURE_CODE})`, xLabel: "t-SNE 1", yLabel: "t-SNE 2" }));
 });
 
 await section("generation", async () => {
@@ -444,8 +465,9 @@ await section("torch", async () => {
   const rows: string[][] = [];
   const out: Array<Record<string, unknown>> = [];
   for (const [kind, name] of [["dense", "dense AE"], ["conv", "conv AE"], ["vae", "VAE"]] as const) {
-    const t = await model(kind, FEATURE_CODE);
+    const t = await tryModel(kind, FEATURE_CODE);
     const theirs = pt.results.find((x) => x.model === kind)!;
+    if (!t) continue;
     const mse = meanSquaredError(Xtest, t.model.reconstruct(Xtest));
     const within = (a: number, b: number): string => `${(100 * (a / b - 1)).toFixed(1)} %`;
     const row: Record<string, unknown> = { model: kind, mse, torchMse: theirs.testMse, seconds: t.seconds, torchSeconds: theirs.seconds };

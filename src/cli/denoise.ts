@@ -15,9 +15,9 @@ import { saveFigure, writeEmbedding } from "../node.js";
 import { imageRowsFigure } from "../plot/charts.js";
 import { choice, imageShapeFor, loadInput, parseIntOption, parseShape, type InputOptions } from "./common.js";
 import { applyScaling, applyThreads, changedRows, chooseScaling, noteScaling, sampleRows } from "./family.js";
-import { planOutputs } from "./outputs.js";
 // every model of the family registers itself for loadModel when its module is loaded
 import "./models.js";
+import { planOutputs } from "./outputs.js";
 
 interface DenoiseCliOptions extends InputOptions {
   noise: string;

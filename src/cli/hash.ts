@@ -10,7 +10,6 @@ import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { readMaybeGzip } from "../io/files.js";
 import { precisionAtK, precisionWithinRadius } from "../metrics/retrieval.js";
-import { SemanticHashing } from "../models/semantic-hashing.js";
 import { bitBalance, HammingIndex, selectCodes, unpackBits, wordsPerCode, type BinaryCodes } from "../neighbors/hamming.js";
 import { engineRoute } from "../nn/storage.js";
 import { writeEmbedding } from "../node.js";
@@ -18,6 +17,7 @@ import { CountVectorizer } from "../text/vectorizers.js";
 import { choice, loadInput, parseIntOption, parseNumber, type InputOptions } from "./common.js";
 import { applyScaling, applyThreads, chooseScaling, noteScaling, withFlags } from "./family.js";
 import { familyInputOptions, parseSizes } from "./neural.js";
+import { SemanticHashing } from "./models.js";
 import { planOutputs } from "./outputs.js";
 import { ProgressBar } from "./progress.js";
 

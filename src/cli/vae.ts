@@ -6,13 +6,13 @@ import { Command } from "commander";
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import type { Dataset } from "../formats/dataset.js";
-import { VAE } from "../models/vae.js";
 import { engineRoute } from "../nn/storage.js";
 import { saveFigure, writeEmbedding } from "../node.js";
 import { imageGridFigure } from "../plot/charts.js";
 import { choice, imageShapeFor, loadInput, parseIntOption, parseNumber, parseShape, type InputOptions } from "./common.js";
 import { applyScaling, applyThreads, chooseScaling, latentGrid, noteScaling, sampleRows, stackRows, withFlags } from "./family.js";
 import { familyInputOptions, parseSizes, reconstructionsFigure } from "./neural.js";
+import { VAE } from "./models.js";
 import { planOutputs } from "./outputs.js";
 import { ProgressBar } from "./progress.js";
 

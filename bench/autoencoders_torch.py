@@ -5,7 +5,9 @@ usage: /usr/bin/python3 bench/autoencoders_torch.py DATA_DIR --models dense,conv
        [--train N] [--test N] [--threads T] [--seed S] [--vae-code 20]
 
 dense  Autoencoder 784-512-128-code-128-512-784, ReLU hidden layers, a linear code (the bench's codeActivation
-       "none"), sigmoid + binary cross-entropy (mean per pixel), batch 256
+       "none"), sigmoid + binary cross-entropy (mean per pixel), batch 256; initialised as latentkit's Autoencoder
+       (He-uniform before a ReLU, Glorot-uniform otherwise, zero biases); the conv AE and the VAE keep PyTorch's
+       default initialisation, which latentkit's Linear/Conv2d/ConvTranspose2d layers use too
 conv   ConvAutoencoder, channels [16, 32], 3x3 kernels, transposed upsampling (latentkit's defaults, conv-nets.ts):
        Conv2d(1,16,3,p1) ReLU MaxPool2 Conv2d(16,32,3,p1) ReLU MaxPool2 Flatten Linear(1568, code);
        Linear(code, 1568) ReLU Unflatten ConvT(32,16,2,s2) ReLU ConvT(16,16,2,s2) ReLU Conv2d(16,1,3,p1); BCE, batch 128
@@ -56,6 +58,18 @@ class Dense(nn.Module):
         super().__init__()
         self.enc = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 128), nn.ReLU(), nn.Linear(128, code))
         self.dec = nn.Sequential(nn.Linear(code, 128), nn.ReLU(), nn.Linear(128, 512), nn.ReLU(), nn.Linear(512, 784))
+        # latentkit's Autoencoder initialisation: He-uniform before a ReLU, Glorot-uniform before the linear code and
+        # the sigmoid output, zero biases
+        for seq in (self.enc, self.dec):
+            layers = list(seq)
+            for i, m in enumerate(layers):
+                if isinstance(m, nn.Linear):
+                    relu_next = i + 1 < len(layers) and isinstance(layers[i + 1], nn.ReLU)
+                    if relu_next:
+                        nn.init.kaiming_uniform_(m.weight, nonlinearity="relu")
+                    else:
+                        nn.init.xavier_uniform_(m.weight)
+                    nn.init.zeros_(m.bias)
 
     def forward(self, x):
         return self.dec(self.enc(x))

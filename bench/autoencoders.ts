@@ -420,6 +420,7 @@ await section("hashing", async () => {
   const Ctrain = cv.transform(dTrain).toDense("float32"), Ctest = cv.transform(dTest).toDense("float32");
   const tfidf = new TfidfVectorizer({ maxFeatures: 2000, minDf: 2, stopWords: "english", sublinearTf: true });
   const Ttrain = await tfidf.fitTransform(dTrain), Ttest = tfidf.transform(dTest);
+  const TtrainDense = Ttrain.toDense("float32"), TtestDense = Ttest.toDense("float32");
   log(`  documents: ${dTrain.length} training, ${dTest.length} queries, ${Ctrain.cols} words`);
   for (const bits of [32, 64]) {
     // images
@@ -436,8 +437,8 @@ await section("hashing", async () => {
     const shd = new SemanticHashing({ bits, input: "counts", batchSize: 128, epochs: docEpochs, lrSchedule: "cosine", seed: 0 });
     await shd.fit(Ctrain);
     add("Debian descriptions", "semantic hashing (counts)", bits, retrieval(shd.codes(Ctrain), shd.codes(Ctest), lTrain, lTest));
-    const lshd = await new RandomHyperplaneLSH({ bits, seed: 0 }).fit(Ttrain.toDense("float32"));
-    add("Debian descriptions", "random-hyperplane LSH (tf-idf)", bits, retrieval(lshd.codes(Ttrain.toDense("float32")), lshd.codes(Ttest.toDense("float32")), lTrain, lTest));
+    const lshd = await new RandomHyperplaneLSH({ bits, seed: 0 }).fit(TtrainDense);
+    add("Debian descriptions", "random-hyperplane LSH (tf-idf)", bits, retrieval(lshd.codes(TtrainDense), lshd.codes(TtestDense), lTrain, lTest));
     const svd = new TruncatedSVD({ nComponents: bits, seed: 0 });
     const Ltr = await svd.fitTransform(Ttrain), lthr = medianThresholds(Ltr);
     add("Debian descriptions", "LSA (tf-idf), median threshold", bits, retrieval(packBits(Ltr, lthr), packBits(svd.transform(Ttest), lthr), lTrain, lTest));

@@ -6,8 +6,9 @@ usage: /usr/bin/python3 bench/autoencoders_torch.py DATA_DIR --models dense,conv
 
 dense  Autoencoder 784-512-128-code-128-512-784, ReLU hidden layers, a linear code (the bench's codeActivation
        "none"), sigmoid + binary cross-entropy (mean per pixel), batch 256; initialised as latentkit's Autoencoder
-       (He-uniform before a ReLU, Glorot-uniform otherwise, zero biases); the conv AE and the VAE keep PyTorch's
-       default initialisation, which latentkit's Linear/Conv2d/ConvTranspose2d layers use too
+       (He-uniform before a ReLU, Glorot-uniform otherwise, zero biases); the conv AE as latentkit's ConvAutoencoder
+       (He-uniform and zero biases before a ReLU, PyTorch's default into the code and the logits); the VAE keeps
+       PyTorch's default, which latentkit's Linear layers (and so its VAE) use too
 conv   ConvAutoencoder, channels [16, 32], 3x3 kernels, transposed upsampling (latentkit's defaults, conv-nets.ts):
        Conv2d(1,16,3,p1) ReLU MaxPool2 Conv2d(16,32,3,p1) ReLU MaxPool2 Flatten Linear(1568, code);
        Linear(code, 1568) ReLU Unflatten ConvT(32,16,2,s2) ReLU ConvT(16,16,2,s2) ReLU Conv2d(16,1,3,p1); BCE, batch 128
@@ -93,6 +94,14 @@ class Conv(nn.Module):
             nn.ConvTranspose2d(32, 16, 2, stride=2), nn.ReLU(),
             nn.ConvTranspose2d(16, 16, 2, stride=2), nn.ReLU(),
             nn.Conv2d(16, 1, 3, padding=1))
+        # latentkit's ConvAutoencoder initialisation: He-uniform with zero biases for every layer followed by a ReLU,
+        # PyTorch's default for the layers into the code and into the logits
+        for seq in (self.enc, self.dec):
+            layers = list(seq)
+            for i, m in enumerate(layers):
+                if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)) and i + 1 < len(layers) and isinstance(layers[i + 1], nn.ReLU):
+                    nn.init.kaiming_uniform_(m.weight, nonlinearity="relu")
+                    nn.init.zeros_(m.bias)
 
     def forward(self, x):
         return self.dec(self.enc(x.reshape(-1, 1, 28, 28))).reshape(-1, 784)

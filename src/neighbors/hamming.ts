@@ -503,6 +503,7 @@ export class RandomHyperplaneLSH implements Transformer<MatrixLike, Matrix, Rand
     const mean = numbersFromJSON(json.mean, "RandomHyperplaneLSH.mean");
     const d = mean.length;
     if (d < 1) fail(`RandomHyperplaneLSH.mean: empty in the saved model`);
+    if (json.nFeatures !== d) fail(`RandomHyperplaneLSH.nFeatures is ${describeValue(json.nFeatures)} but the saved mean has ${d} values`);
     const planes = numbersFromJSON(json.planes, "RandomHyperplaneLSH.planes", { length: h.options.bits * d, lengthOf: "bits x nFeatures" });
     h.mean_ = mean;
     h.planes_ = new Matrix(h.options.bits, d, planes);

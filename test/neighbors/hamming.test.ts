@@ -157,8 +157,13 @@ test("RandomHyperplaneLSH: two vectors at angle θ share a bit with probability 
   const P = lsh.transform(rows);
   assert.deepEqual(Array.from(packBits(P, 0).words), Array.from(codes.words));
   // JSON round trip
-  const back = RandomHyperplaneLSH.fromJSON(JSON.parse(JSON.stringify(lsh.toJSON())));
+  const json = JSON.parse(JSON.stringify(lsh.toJSON()));
+  const back = RandomHyperplaneLSH.fromJSON(json);
   assert.deepEqual(Array.from(back.codes(rows).words), Array.from(codes.words));
+  assert.deepEqual(back.getParams(), lsh.getParams());
+  await refuses(() => RandomHyperplaneLSH.fromJSON({ ...json, planes: json.planes.slice(1) }), /^RandomHyperplaneLSH.planes: 81919 values, expected 81920 \(bits x nFeatures\)$/);
+  await refuses(() => RandomHyperplaneLSH.fromJSON({ ...json, nFeatures: 3 }), /^RandomHyperplaneLSH.nFeatures is 3 but the saved mean has 20 values$/);
+  await refuses(() => RandomHyperplaneLSH.fromJSON({ ...json, mean: [...json.mean.slice(1), "x"] }), /^RandomHyperplaneLSH.mean\[19\] is "x"/);
   await refuses(() => new RandomHyperplaneLSH({ bits: 0 }), /^bits must be an integer in \[1, 65535\], got 0$/);
   await refuses(() => new RandomHyperplaneLSH().codes(rows), /not fitted yet/);
   await refuses(() => lsh.codes([[1, 2]]), /X has 2 features, but this RandomHyperplaneLSH was fitted with 20/);

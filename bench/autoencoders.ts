@@ -36,16 +36,15 @@ import { TruncatedSVD } from "../src/decomposition/truncated-svd.js";
 import { readIdxImages, readIdxLabels } from "../src/io/idx.js";
 import { saveFigure } from "../src/io/figures.js";
 import { FASHION_MNIST_CLASSES } from "../src/formats/dataset.js";
-import { LogisticRegression } from "../src/linear/logistic.js";
 import { TSNE } from "../src/manifold/tsne.js";
-import { meanSquaredError, psnr } from "../src/metrics/reconstruction.js";
 import { precisionAtK, precisionWithinRadius } from "../src/metrics/retrieval.js";
 import type { AutoencoderBase } from "../src/models/base.js";
-import { corrupt, parseCorruption } from "../src/models/corruption.js";
-import { Autoencoder, ConvAutoencoder, DenoisingAutoencoder, SemanticHashing, VAE } from "../src/cli/models.js";
-import { KNeighborsClassifier } from "../src/neighbors/classifier.js";
+import {
+  Autoencoder, ConvAutoencoder, DenoisingAutoencoder, KNeighborsClassifier, LogisticRegression, SemanticHashing, VAE, corrupt, imageRowsFigure,
+  lineChartFigure, meanSquaredError, parseCorruption, psnr,
+} from "../src/cli/models.js";
 import { HammingIndex, RandomHyperplaneLSH, medianThresholds, packBits, selectCodes, type BinaryCodes } from "../src/neighbors/hamming.js";
-import { imageGridFigure, imageRowsFigure, lineChartFigure, scatterFigure } from "../src/plot/charts.js";
+import { imageGridFigure, scatterFigure } from "../src/plot/charts.js";
 import { StandardScaler } from "../src/preprocessing/scaler.js";
 import { CountVectorizer, TfidfVectorizer } from "../src/text/vectorizers.js";
 import { changedRows, latentGrid, stackRows } from "../src/cli/family.js";

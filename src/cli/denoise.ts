@@ -8,15 +8,12 @@ import { fail } from "../core/errors.js";
 import type { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { readFileBytes } from "../io/fs.js";
-import { meanSquaredError, psnr } from "../metrics/reconstruction.js";
 import { loadModel } from "../models/base.js";
-import { corrupt, parseCorruption } from "../models/corruption.js";
 import { saveFigure, writeEmbedding } from "../node.js";
-import { imageRowsFigure } from "../plot/charts.js";
 import { choice, imageShapeFor, loadInput, parseIntOption, parseShape, type InputOptions } from "./common.js";
 import { applyScaling, applyThreads, changedRows, chooseScaling, noteScaling, sampleRows } from "./family.js";
-// every model of the family registers itself for loadModel when its module is loaded
-import "./models.js";
+// (loading models.js registers every model of the family for loadModel)
+import { corrupt, imageRowsFigure, meanSquaredError, parseCorruption, psnr } from "./models.js";
 import { planOutputs } from "./outputs.js";
 
 interface DenoiseCliOptions extends InputOptions {

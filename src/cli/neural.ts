@@ -8,13 +8,14 @@ import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import type { Dataset } from "../formats/dataset.js";
 import type { AutoencoderBase } from "../models/base.js";
-import { parseCorruption } from "../models/corruption.js";
 import { engineRoute } from "../nn/storage.js";
 import { saveFigure, writeEmbedding } from "../node.js";
 import { imageGridFigure } from "../plot/charts.js";
 import { choice, imageShapeFor, loadInput, parseIntOption, parseNumber, parseShape, type InputOptions } from "./common.js";
 import { applyScaling, applyThreads, chooseScaling, givenOptions, noteScaling, sampleRows, stackRows, withFlags } from "./family.js";
-import { Autoencoder, ContractiveAutoencoder, ConvAutoencoder, DenoisingAutoencoder, LinearAutoencoder, SparseAutoencoder } from "./models.js";
+import {
+  Autoencoder, ContractiveAutoencoder, ConvAutoencoder, DenoisingAutoencoder, LinearAutoencoder, SparseAutoencoder, parseCorruption,
+} from "./models.js";
 import { planOutputs } from "./outputs.js";
 import { ProgressBar } from "./progress.js";
 

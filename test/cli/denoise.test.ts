@@ -5,8 +5,7 @@ import { test } from "node:test";
 import { Random } from "../../src/core/random.js";
 import { parseNpy } from "../../src/formats/npy.js";
 import { readIdxImages } from "../../src/io/idx.js";
-import { psnr } from "../../src/metrics/reconstruction.js";
-import { corrupt, parseCorruption } from "../../src/models/corruption.js";
+import { corrupt, parseCorruption, psnr } from "../../src/cli/models.js";
 import { cliFails, runCli, scratchDir, scratchFile, sharedData } from "../helpers.js";
 
 const train = sharedData("fashion-mnist/train-images-idx3-ubyte.gz");

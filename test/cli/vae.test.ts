@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parseNpy } from "../../src/formats/npy.js";
 import { loadModel } from "../../src/models/base.js";
-import "../../src/cli/models.js";
 import { latentGrid, normalQuantile } from "../../src/cli/family.js";
 import { ProgressBar } from "../../src/cli/progress.js";
 import { VAE_PROGRESS } from "../../src/cli/vae.js";
@@ -12,8 +11,7 @@ import { AUTOENCODER_PROGRESS } from "../../src/cli/neural.js";
 import type { Progress } from "../../src/core/estimator.js";
 import { Matrix } from "../../src/core/matrix.js";
 import { Random } from "../../src/core/random.js";
-import { SparseAutoencoder } from "../../src/models/sparse.js";
-import { VAE } from "../../src/models/vae.js";
+import { SparseAutoencoder, VAE } from "../../src/cli/models.js";
 import { PROJECT_DATA, cliFails, runCli, scratchDir, sharedData } from "../helpers.js";
 
 const digits = join(PROJECT_DATA, "digits.csv.gz");

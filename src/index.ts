@@ -86,4 +86,15 @@ export {
   DenoisingAutoencoder, denoise, DEFAULT_NOISE_LEVEL, type DenoisingAutoencoderOptions, type DenoisingAutoencoderParams, type DenoisingNoise,
 } from "./models/denoising.js";
 export { corrupt, corruptInto, parseCorruption, formatCorruption, checkCorruption, type Corruption } from "./models/corruption.js";
+/** Semantic hashing: binary codes from an autoencoder, random-hyperplane LSH and median-thresholded codes; Hamming search and retrieval metrics. */
+export {
+  SemanticHashing, straightThroughBinary, type SemanticHashingOptions, type SemanticHashingParams, type HashingInput, type Binarization,
+} from "./models/semantic-hashing.js";
+export {
+  HammingIndex, RandomHyperplaneLSH, packBits, unpackBits, selectCodes, bitBalance, popcount32, hammingDistance, wordsPerCode,
+  medianThresholds, medianThresholdCodes,
+  type BinaryCodes, type HammingHits, type HammingBatchHits, type HammingBalls, type HammingQuery, type RandomHyperplaneLSHOptions,
+  type RandomHyperplaneLSHJSON,
+} from "./neighbors/hamming.js";
+export { precisionAtK, precisionWithinRadius, type PrecisionAtKOptions, type RadiusPrecision } from "./metrics/retrieval.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";

@@ -23,6 +23,8 @@ import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js"
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
 import { DenoisingAutoencoder } from "../../src/models/denoising.js";
+import { SemanticHashing } from "../../src/models/semantic-hashing.js";
+import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
@@ -143,6 +145,17 @@ const CASES: Case[] = [
     fit: (e) => e.fit(scaled(train)),
     probe: (e) => [plain(e.transform(scaled(fresh))), plain(e.reconstruct(scaled(fresh))), e.denoisingError(scaled(fresh), { seed: 1 })],
     sensitive: ["noise", "noiseLevel", "loss"],
+  },
+  {
+    name: "SemanticHashing", cls: SemanticHashing,
+    options: { bits: 6, layers: [12], activation: "tanh", input: "real", noiseStd: 1, balance: 0.5, epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
+    fit: (e) => e.fit(train.rowRange(0, 100)),
+    probe: (e) => [plain(e.transform(fresh)), Array.from(e.codes(fresh).words), plain(e.reconstruct(fresh))],
+    sensitive: ["activation", "input"],
+  },
+  {
+    name: "RandomHyperplaneLSH", cls: RandomHyperplaneLSH, options: { bits: 40, center: false, seed: 4 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), Array.from(e.codes(fresh).words)],
   },
 ];
 

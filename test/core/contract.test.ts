@@ -22,6 +22,7 @@ import { LSA } from "../../src/text/lsa.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
+import { DenoisingAutoencoder } from "../../src/models/denoising.js";
 import { SemanticHashing } from "../../src/models/semantic-hashing.js";
 import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
 import { PROJECT_DATA } from "../helpers.js";
@@ -69,6 +70,8 @@ interface Case {
 }
 
 const plain = (m: Matrix): number[] => Array.from(m.data);
+/** Digits' grey levels 0..16 scaled to [0, 1]. */
+const scaled = (m: Matrix): Matrix => new Matrix(m.rows, m.cols, Float32Array.from(m.data, (v) => v / 16));
 
 const CASES: Case[] = [
   {
@@ -133,6 +136,15 @@ const CASES: Case[] = [
     options: { layers: [16], code: 3, activation: "tanh", loss: "mse", tied: true, epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
     fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
     sensitive: ["activation", "loss"],
+  },
+  {
+    name: "DenoisingAutoencoder", cls: DenoisingAutoencoder,
+    options: { layers: [16], code: 3, noise: "gaussian", noiseLevel: 0.2, loss: "mse", epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
+    // digits are 0..16: scaled to [0, 1] for the Gaussian corruption; the probe includes the denoising loss, which
+    // depends on the saved noise and noiseLevel
+    fit: (e) => e.fit(scaled(train)),
+    probe: (e) => [plain(e.transform(scaled(fresh))), plain(e.reconstruct(scaled(fresh))), e.denoisingError(scaled(fresh), { seed: 1 })],
+    sensitive: ["noise", "noiseLevel", "loss"],
   },
   {
     name: "SemanticHashing", cls: SemanticHashing,

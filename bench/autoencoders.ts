@@ -159,7 +159,8 @@ async function section(name: string, f: () => Promise<void>): Promise<void> {
     log(`== ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } catch (e) {
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    log(`== ${name}: FAILED after ${((performance.now() - t0) / 1000).toFixed(1)} s: ${msg}`);
+    // a module of issue 12 not merged yet (src/cli/models.ts's stand-ins) skips the section with its one line
+    log(`== ${name}: ${/is not in this build/.test(msg ?? "") ? "skipped" : "FAILED"} after ${((performance.now() - t0) / 1000).toFixed(1)} s: ${msg}`);
     results[`${name}Error`] = msg;
   }
 }

@@ -22,6 +22,8 @@ import { LSA } from "../../src/text/lsa.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
+import { LogisticRegression } from "../../src/linear/logistic.js";
+import { KNeighborsClassifier } from "../../src/neighbors/classifier.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
@@ -131,6 +133,16 @@ const CASES: Case[] = [
     options: { layers: [16], code: 3, activation: "tanh", loss: "mse", tied: true, epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
     fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
     sensitive: ["activation", "loss"],
+  },
+  {
+    // supervised: fit takes the labels; saved without multiClass, the ovr weights would be read as a softmax
+    name: "LogisticRegression", cls: LogisticRegression, options: { C: 0.05, multiClass: "ovr", maxIter: 40, tol: 1e-6, memory: 5 },
+    fit: (e) => e.fit(train, trainLabels), probe: (e) => [e.predict(fresh), plain(e.predictProba(fresh)), e.classes, e.nIter],
+    sensitive: ["multiClass"],
+  },
+  {
+    name: "KNeighborsClassifier", cls: KNeighborsClassifier, options: { k: 3, metric: "cosine" },
+    fit: (e) => e.fit(train, trainLabels), probe: (e) => [e.predict(fresh), e.classes, e.score(fresh, digits.labels!.slice(1000, 1020))],
   },
 ];
 

@@ -13,8 +13,8 @@
 // is the bound on the largest entry of ∇f (scikit-learn ≥ 1.3 scales its objective the same way).
 //
 // Solver: L-BFGS with a strong-Wolfe line search (src/linalg/lbfgs.ts) from W = 0, b = 0, as scikit-learn's. Each
-// evaluation of f and ∇f is two GEMMs per block of rows (Z = X_b·Wᵀ, then ∇W += R_bᵀ·X_b with R the residuals
-// P − Y), so memory stays at one block of scores and 60000 rows × 64 features × 10 classes fit in seconds.
+// evaluation of f and ∇f is two GEMMs, Z = X·Wᵀ and ∇W = Rᵀ·X with R the residuals P − Y, fused over blocks of
+// four rows in float64 (see logisticObjective), so memory stays at one float64 copy of X.
 // From zero, every iterate keeps Σ_k W_k = 0 and Σ_k b_k = 0 (the gradient's class sums vanish), which picks the
 // same representative of the softmax's shift-invariant intercepts as scikit-learn. With two classes and
 // multiClass "multinomial" the two rows are then opposite, and only the second is kept (scikit-learn's coef_ for a
@@ -76,8 +76,6 @@ export interface LogisticRegressionJSON {
 /** The targets of one fit: a class index per row (softmax), or a 0/1 matrix n×K of independent binary problems. */
 type Targets = { kind: "softmax"; index: Int32Array; K: number } | { kind: "sigmoid"; Y: Uint8Array; K: number };
 
-const BLOCK = 2048; // rows per block of scores
-
 function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
@@ -88,56 +86,87 @@ function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
+/** z[k] of one row from its scores: the loss term, and the residual (p − y) written back into z. */
+function lossAndResidual(z: Float64Array, zo: number, K: number, t: Targets, i: number): number {
+  if (t.kind === "softmax") {
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) mx = Math.max(mx, z[zo + k]!);
+    let s = 0;
+    for (let k = 0; k < K; k++) s += Math.exp(z[zo + k]! - mx);
+    const lse = mx + Math.log(s);
+    const yi = t.index[i]!;
+    const loss = lse - z[zo + yi]!;
+    for (let k = 0; k < K; k++) z[zo + k] = Math.exp(z[zo + k]! - lse);
+    z[zo + yi]! -= 1;
+    return loss;
+  }
+  let loss = 0;
+  for (let k = 0; k < K; k++) {
+    const y = t.Y[i * K + k]!;
+    const v = z[zo + k]!;
+    loss += softplus(v) - y * v;
+    z[zo + k] = sigmoid(v) - y;
+  }
+  return loss;
+}
+
 /**
  * The objective f(θ) = (1/n)·Σ_i loss_i + ‖W‖²/(2·C·n) and its gradient, θ = [W (K×d, row-major), b (K)].
  * Exported for the tests (finite differences, the optimum's gradient).
+ *
+ * The two products per evaluation, Z = X·Wᵀ and ∇W = Rᵀ·X (R the residuals), are a small GEMM kernel fused over
+ * blocks of four rows: each weight is loaded once per four rows for the scores, each gradient entry once per four
+ * rows for the update, all in float64 over one float64 copy of X (one typed-array kind keeps the loops monomorphic;
+ * about 2.5× faster here than the general gemmTS).
  */
 export function logisticObjective(X: Matrix, t: Targets, C: number, fitIntercept: boolean): (theta: Float64Array, grad: Float64Array) => number {
   const n = X.rows, d = X.cols, K = t.K;
-  const Z = new Float64Array(Math.min(BLOCK, n) * K);
+  const x = X.data instanceof Float64Array ? X.data : Float64Array.from(X.data);
+  const Z = new Float64Array(4 * K);
   return (theta, grad) => {
-    const W = theta.subarray(0, K * d);
     grad.fill(0);
-    const gW = grad.subarray(0, K * d);
+    const Kd = K * d;
     let loss = 0;
-    for (let b0 = 0; b0 < n; b0 += BLOCK) {
-      const rows = Math.min(BLOCK, n - b0);
-      const Xb = X.data.subarray(b0 * d, (b0 + rows) * d);
-      const Zb = Z.subarray(0, rows * K);
-      Zb.fill(0);
-      gemmTS(Xb, d, 1, W, 1, d, Zb, rows, K, d); // Z = X_b · Wᵀ
-      for (let r = 0; r < rows; r++) {
-        const z = Zb.subarray(r * K, (r + 1) * K);
-        if (fitIntercept) for (let k = 0; k < K; k++) z[k]! += theta[K * d + k]!;
-        const i = b0 + r;
-        if (t.kind === "softmax") {
-          let mx = -Infinity;
-          for (let k = 0; k < K; k++) mx = Math.max(mx, z[k]!);
-          let s = 0;
-          for (let k = 0; k < K; k++) s += Math.exp(z[k]! - mx);
-          const lse = mx + Math.log(s);
-          const yi = t.index[i]!;
-          loss += lse - z[yi]!;
-          for (let k = 0; k < K; k++) z[k] = Math.exp(z[k]! - lse) - (k === yi ? 1 : 0); // residual p − y
-        } else {
-          for (let k = 0; k < K; k++) {
-            const y = t.Y[i * K + k]!;
-            const v = z[k]!;
-            loss += softplus(v) - y * v;
-            z[k] = sigmoid(v) - y;
-          }
+    for (let i0 = 0; i0 < n; i0 += 4) {
+      const m = Math.min(4, n - i0);
+      const o0 = i0 * d, o1 = o0 + (m > 1 ? d : 0), o2 = o0 + (m > 2 ? 2 * d : 0), o3 = o0 + (m > 3 ? 3 * d : 0);
+      // scores of four rows (rows past the end repeat row i0 and are ignored)
+      for (let k = 0; k < K; k++) {
+        const b = fitIntercept ? theta[Kd + k]! : 0;
+        let s0 = b, s1 = b, s2 = b, s3 = b;
+        const wo = k * d;
+        for (let j = 0; j < d; j++) {
+          const w = theta[wo + j]!;
+          s0 += w * x[o0 + j]!;
+          s1 += w * x[o1 + j]!;
+          s2 += w * x[o2 + j]!;
+          s3 += w * x[o3 + j]!;
         }
-        if (fitIntercept) for (let k = 0; k < K; k++) grad[K * d + k]! += z[k]!;
+        Z[k] = s0;
+        Z[K + k] = s1;
+        Z[2 * K + k] = s2;
+        Z[3 * K + k] = s3;
       }
-      gemmTS(Zb, 1, K, Xb, d, 1, gW, K, d, rows); // ∇W += R_bᵀ · X_b
+      for (let r = 0; r < 4; r++) {
+        if (r < m) loss += lossAndResidual(Z, r * K, K, t, i0 + r);
+        else for (let k = 0; k < K; k++) Z[r * K + k] = 0;
+      }
+      // gradient: ∇W_k += Σ_r R[r][k]·x_r
+      for (let k = 0; k < K; k++) {
+        const r0 = Z[k]!, r1 = Z[K + k]!, r2 = Z[2 * K + k]!, r3 = Z[3 * K + k]!;
+        if (fitIntercept) grad[Kd + k]! += r0 + r1 + r2 + r3;
+        const go = k * d;
+        for (let j = 0; j < d; j++) grad[go + j]! += r0 * x[o0 + j]! + r1 * x[o1 + j]! + r2 * x[o2 + j]! + r3 * x[o3 + j]!;
+      }
     }
     const inv = 1 / n;
     let ww = 0;
-    for (let j = 0; j < K * d; j++) {
-      ww += W[j]! * W[j]!;
-      gW[j] = gW[j]! * inv + W[j]! / (C * n);
+    for (let j = 0; j < Kd; j++) {
+      const w = theta[j]!;
+      ww += w * w;
+      grad[j] = grad[j]! * inv + w / (C * n);
     }
-    if (fitIntercept) for (let k = 0; k < K; k++) grad[K * d + k]! *= inv;
+    if (fitIntercept) for (let k = 0; k < K; k++) grad[Kd + k]! *= inv;
     return loss * inv + ww / (2 * C * n);
   };
 }

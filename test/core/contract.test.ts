@@ -24,6 +24,8 @@ import { Word2Vec } from "../../src/text/word2vec.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
 import { LogisticRegression } from "../../src/linear/logistic.js";
 import { KNeighborsClassifier } from "../../src/neighbors/classifier.js";
+import { SemanticHashing } from "../../src/models/semantic-hashing.js";
+import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
@@ -143,6 +145,17 @@ const CASES: Case[] = [
   {
     name: "KNeighborsClassifier", cls: KNeighborsClassifier, options: { k: 3, metric: "cosine" },
     fit: (e) => e.fit(train, trainLabels), probe: (e) => [e.predict(fresh), e.classes, e.score(fresh, digits.labels!.slice(1000, 1020))],
+  },
+  {
+    name: "SemanticHashing", cls: SemanticHashing,
+    options: { bits: 6, layers: [12], activation: "tanh", input: "real", noiseStd: 1, balance: 0.5, epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
+    fit: (e) => e.fit(train.rowRange(0, 100)),
+    probe: (e) => [plain(e.transform(fresh)), Array.from(e.codes(fresh).words), plain(e.reconstruct(fresh))],
+    sensitive: ["activation", "input"],
+  },
+  {
+    name: "RandomHyperplaneLSH", cls: RandomHyperplaneLSH, options: { bits: 40, center: false, seed: 4 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), Array.from(e.codes(fresh).words)],
   },
 ];
 

@@ -37,12 +37,21 @@ export { FASHION_MNIST_CLASSES, type Dataset } from "./formats/dataset.js";
 export { matrixToTsv, metadataTsv, encodeEmbedding, embeddingFormatFor, type EmbeddingFormat } from "./formats/export.js";
 
 export {
-  render, rasterize, scatterFigure, imageGridFigure, reconstructionFigure, spectrumFigure, type Figure,
+  render, rasterize, scatterFigure, imageGridFigure, reconstructionFigure, spectrumFigure, lineChartFigure, imageRowsFigure,
+  type Figure, type LineSeries, type LineChartOptions, type ImageRowsOptions,
 } from "./plot/charts.js";
 export { encodePNG, storedDeflate, deflateWithCompressionStream, type Deflate, type AsyncDeflate } from "./plot/png.js";
 
 export { exactKnn, normalizeRows, type KnnGraph, type KnnOptions, type Metric } from "./neighbors/knn.js";
 export { trustworthiness, continuity, knnRecall, knnAccuracy } from "./metrics/quality.js";
+export { meanSquaredError, rowMeanSquaredErrors, psnr, psnrOfMean } from "./metrics/reconstruction.js";
+
+/** Probes of representations: linear and nearest-neighbour classifiers, the L-BFGS minimiser. */
+export {
+  LogisticRegression, type LogisticRegressionOptions, type LogisticRegressionParams, type LogisticRegressionJSON,
+} from "./linear/logistic.js";
+export { KNeighborsClassifier, type KNeighborsClassifierOptions, type KNeighborsClassifierJSON } from "./neighbors/classifier.js";
+export { minimizeLbfgs, type Objective, type LbfgsOptions, type LbfgsResult } from "./linalg/lbfgs.js";
 export { stress, sammonStress, distanceMatrix } from "./metrics/stress.js";
 export { TSNE, type TSNEOptions, type TSNEProgress, type TSNEJSON } from "./manifold/tsne.js";
 export { UMAP, type UMAPOptions, type UMAPProgress, type UMAPJSON } from "./manifold/umap.js";

@@ -1,5 +1,6 @@
-// The figures latentkit draws: labelled 2-D scatter plots, image grids (components as images, reconstructions)
-// and the singular-value / explained-variance spectrum. Each draws on a Surface, so PNG and SVG share the code.
+// The figures latentkit draws: labelled 2-D scatter plots, image grids (components as images, reconstructions),
+// rows of images with a label each (noisy / denoised / clean, interpolation strips), line charts with a legend
+// (error against code size, training curves; linear or log axes) and the singular-value / explained-variance spectrum. Each draws on a Surface, so PNG and SVG share the code.
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
@@ -74,19 +75,23 @@ interface Frame {
   sx: (v: number) => number; sy: (v: number) => number;
 }
 
+/** A tick: its position in axis coordinates and its text. */
+interface Tick { at: number; text: string }
+
 function axes(s: Surface, x: number, y: number, w: number, h: number, xr: [number, number], yr: [number, number],
-  labels: { x?: string; y?: string; title?: string }): Frame {
+  labels: { x?: string; y?: string; title?: string }, ticks: { x?: Tick[]; y?: Tick[] } = {}): Frame {
   const sx = (v: number): number => x + ((v - xr[0]) / (xr[1] - xr[0] || 1)) * w;
   const sy = (v: number): number => y + h - ((v - yr[0]) / (yr[1] - yr[0] || 1)) * h;
-  for (const t of niceTicks(xr[0], xr[1])) {
+  const linear = (lo: number, hi: number): Tick[] => niceTicks(lo, hi).map((t) => ({ at: t, text: fmtTick(t) }));
+  for (const { at: t, text } of ticks.x ?? linear(xr[0], xr[1])) {
     s.line(sx(t), y, sx(t), y + h, GRID);
     s.line(sx(t), y + h, sx(t), y + h + 4, AXIS);
-    s.text(sx(t), y + h + 14, fmtTick(t), { size: 10, anchor: "middle", color: AXIS });
+    s.text(sx(t), y + h + 14, text, { size: 10, anchor: "middle", color: AXIS });
   }
-  for (const t of niceTicks(yr[0], yr[1])) {
+  for (const { at: t, text } of ticks.y ?? linear(yr[0], yr[1])) {
     s.line(x, sy(t), x + w, sy(t), GRID);
     s.line(x - 4, sy(t), x, sy(t), AXIS);
-    s.text(x - 7, sy(t), fmtTick(t), { size: 10, anchor: "end", color: AXIS });
+    s.text(x - 7, sy(t), text, { size: 10, anchor: "end", color: AXIS });
   }
   s.rect(x, y, w, h, null, AXIS);
   if (labels.x) s.text(x + w / 2, y + h + 32, labels.x, { size: 11, anchor: "middle" });
@@ -316,6 +321,169 @@ export function spectrumFigure(singularValues: ArrayLike<number>, explainedVaria
         py = y;
       }
       s.text(b.x0 + b.w - 6, b.sy(Math.min(1, cum)) + 14, `${(100 * cum).toFixed(1)}% with ${k}`, { size: 10, anchor: "end" });
+    },
+  };
+}
+
+/** One line of a line chart: its legend name and its points (x[i], y[i]), drawn in the given order. */
+export interface LineSeries {
+  name: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+}
+
+export interface LineChartOptions {
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  /** Logarithmic x axis (every x must be > 0). */
+  logX?: boolean;
+  /** Logarithmic y axis (every y must be > 0). */
+  logY?: boolean;
+  width?: number;
+  height?: number;
+  /** Marker radius in pixels (default 3.5; 0: lines only). */
+  markerSize?: number;
+}
+
+/** Ticks of a log10 axis over [lo, hi] (in log10 units): powers of ten, with 2× and 5× where there are few decades. */
+function logTicks(lo: number, hi: number): Tick[] {
+  const within = (mult: number[]): Tick[] => {
+    const out: Tick[] = [];
+    for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
+      for (const m of mult) {
+        const t = e + Math.log10(m);
+        if (t >= lo - 1e-9 && t <= hi + 1e-9) out.push({ at: t, text: fmtTick(Number((m * 10 ** e).toPrecision(6))) });
+      }
+    }
+    return out;
+  };
+  let out = within(hi - lo < 1.5 ? [1, 2, 5] : [1]);
+  if (out.length < 3) out = within([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  if (out.length > 12) out = within([1, 2, 5]);
+  // a range inside one step of the ticks above: round values on the log scale instead
+  return out.length >= 2 ? out : niceTicks(lo, hi).map((t) => ({ at: t, text: fmtTick(Number((10 ** t).toPrecision(3))) }));
+}
+
+/**
+ * Line chart: one line with markers per series, in the categorical colours, a legend of the series' names at the
+ * right; linear or logarithmic axes (`logX`, `logY`). For "error against code size" and loss curves.
+ */
+export function lineChartFigure(series: LineSeries[], opts: LineChartOptions = {}): Figure {
+  if (!Array.isArray(series) || series.length === 0) fail("a line chart needs at least one series");
+  const tx = opts.logX ? Math.log10 : (v: number): number => v;
+  const ty = opts.logY ? Math.log10 : (v: number): number => v;
+  let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;
+  series.forEach((sr, k) => {
+    if (!sr || typeof sr.name !== "string") fail(`series ${k} needs a name (a string)`);
+    if (!sr.x || !sr.y || sr.x.length !== sr.y.length) fail(`series "${sr.name}" has ${sr.x?.length} x values but ${sr.y?.length} y values`);
+    for (let i = 0; i < sr.x.length; i++) {
+      const x = sr.x[i]!, y = sr.y[i]!;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) fail(`series "${sr.name}" point ${i} is (${x}, ${y}): expected finite numbers`);
+      if (opts.logX && !(x > 0)) fail(`series "${sr.name}" has x = ${x} at point ${i}: a log x axis needs x > 0`);
+      if (opts.logY && !(y > 0)) fail(`series "${sr.name}" has y = ${y} at point ${i}: a log y axis needs y > 0`);
+      xlo = Math.min(xlo, tx(x)); xhi = Math.max(xhi, tx(x));
+      ylo = Math.min(ylo, ty(y)); yhi = Math.max(yhi, ty(y));
+    }
+  });
+  if (!(xhi >= xlo)) fail("a line chart needs at least one point");
+  const legendW = Math.min(220, 40 + 6 * Math.max(...series.map((sr) => Math.min(28, sr.name.length))));
+  const width = opts.width ?? 620 + legendW;
+  const height = opts.height ?? 460;
+  const marker = opts.markerSize ?? 3.5;
+  return {
+    width, height,
+    draw(s) {
+      const plotW = width - 80 - legendW - 10;
+      const xr = padRange(xlo, xhi), yr = padRange(ylo, yhi);
+      const f = axes(s, 70, 44, plotW, height - 100, xr, yr, { x: opts.xLabel, y: opts.yLabel, title: opts.title }, {
+        ...(opts.logX ? { x: logTicks(xr[0], xr[1]) } : {}),
+        ...(opts.logY ? { y: logTicks(yr[0], yr[1]) } : {}),
+      });
+      series.forEach((sr, k) => {
+        const color = CATEGORICAL[k % CATEGORICAL.length]!;
+        let px = 0, py = 0;
+        for (let i = 0; i < sr.x.length; i++) {
+          const x = f.sx(tx(sr.x[i]!)), y = f.sy(ty(sr.y[i]!));
+          if (i > 0) s.line(px, py, x, y, color, 2);
+          px = x;
+          py = y;
+        }
+        if (marker > 0) for (let i = 0; i < sr.x.length; i++) s.circle(f.sx(tx(sr.x[i]!)), f.sy(ty(sr.y[i]!)), marker, color);
+      });
+      const lx = 70 + plotW + 20;
+      series.forEach((sr, k) => {
+        const color = CATEGORICAL[k % CATEGORICAL.length]!;
+        const ly = 56 + k * 20;
+        s.line(lx, ly, lx + 20, ly, color, 2);
+        if (marker > 0) s.circle(lx + 10, ly, marker, color);
+        s.text(lx + 28, ly, sr.name.length > 28 ? sr.name.slice(0, 27) + "." : sr.name, { size: 10 });
+      });
+    },
+  };
+}
+
+export interface ImageRowsOptions {
+  title?: string;
+  /** Captions above the columns (e.g. interpolation steps). */
+  columnLabels?: string[];
+  /** Grey-scale range shared by every image (default: the min and max over all rows); values outside are clipped. */
+  range?: [number, number];
+  /** Invert the grey scale (dark ink on white). */
+  invert?: boolean;
+  /** Pixel width of each image (default: 4x upscaling, 56 to 96 px). */
+  cell?: number;
+}
+
+/**
+ * Rows of images with a label at the left of each row: rows[r] holds one image per matrix row (of shape h×w);
+ * e.g. "noisy / denoised / clean" for the same images, or a latent interpolation strip per row. Rows may have
+ * different numbers of images. One grey scale for all, so that rows compare.
+ */
+export function imageRowsFigure(rows: Matrix[], rowLabels: string[], shape: [number, number], opts: ImageRowsOptions = {}): Figure {
+  const [h, w] = shape;
+  if (!Array.isArray(rows) || rows.length === 0) fail("imageRowsFigure needs at least one row of images");
+  if (!Array.isArray(rowLabels) || rowLabels.length !== rows.length) fail(`${rowLabels?.length} row labels for ${rows.length} rows of images`);
+  rows.forEach((m, r) => {
+    if (!(m instanceof Matrix)) fail(`row ${r} ("${rowLabels[r]}") must be a Matrix of images, one per row`);
+    if (m.cols !== h * w) fail(`image shape ${h}x${w} has ${h * w} pixels, but row ${r} ("${rowLabels[r]}") has images of ${m.cols} values`);
+  });
+  const ncols = Math.max(...rows.map((m) => m.rows));
+  const cell = opts.cell ?? Math.max(56, Math.min(96, w * 4));
+  const cellH = Math.round((cell * h) / w);
+  const gap = 6;
+  const labelW = 18 + 12 * Math.max(...rowLabels.map((l) => l.length)); // 12 px per character at size 11
+  const top = (opts.title ? 36 : 8) + (opts.columnLabels ? 16 : 0);
+  const width = Math.max(labelW + ncols * (cell + gap) + gap, opts.title ? opts.title.length * 12 + 24 : 0);
+  const height = top + rows.length * (cellH + gap) + gap;
+  let lo = Infinity, hi = -Infinity;
+  if (opts.range) [lo, hi] = opts.range;
+  else {
+    for (const m of rows) {
+      for (const v of m.data) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+  }
+  const color = opts.invert ? (t: number): RGB => gray(1 - t) : gray;
+  return {
+    width, height,
+    draw(s) {
+      if (opts.title) s.text(width / 2, 18, opts.title, { size: 13, anchor: "middle", bold: true });
+      opts.columnLabels?.forEach((c, j) => {
+        if (j < ncols) s.text(labelW + gap + j * (cell + gap) + cell / 2, top - 9, c, { size: 9, anchor: "middle" });
+      });
+      rows.forEach((m, r) => {
+        const y = top + r * (cellH + gap);
+        s.text(labelW - 8, y + cellH / 2, rowLabels[r]!, { size: 11, anchor: "end" });
+        for (let j = 0; j < m.rows; j++) {
+          const x = labelW + gap + j * (cell + gap);
+          const vals = Float64Array.from(m.row(j), (v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
+          s.image(x, y, cell, cellH, vals, w, h, color);
+          s.rect(x, y, cell, cellH, null, [200, 200, 200]);
+        }
+      });
     },
   };
 }

@@ -23,6 +23,8 @@ import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js"
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
 import { DenoisingAutoencoder } from "../../src/models/denoising.js";
+import { LogisticRegression } from "../../src/linear/logistic.js";
+import { KNeighborsClassifier } from "../../src/neighbors/classifier.js";
 import { SemanticHashing } from "../../src/models/semantic-hashing.js";
 import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
 import { PROJECT_DATA } from "../helpers.js";
@@ -145,6 +147,16 @@ const CASES: Case[] = [
     fit: (e) => e.fit(scaled(train)),
     probe: (e) => [plain(e.transform(scaled(fresh))), plain(e.reconstruct(scaled(fresh))), e.denoisingError(scaled(fresh), { seed: 1 })],
     sensitive: ["noise", "noiseLevel", "loss"],
+  },
+  {
+    // supervised: fit takes the labels; saved without multiClass, the ovr weights would be read as a softmax
+    name: "LogisticRegression", cls: LogisticRegression, options: { C: 0.05, multiClass: "ovr", maxIter: 40, tol: 1e-6, memory: 5 },
+    fit: (e) => e.fit(train, trainLabels), probe: (e) => [e.predict(fresh), plain(e.predictProba(fresh)), e.classes, e.nIter],
+    sensitive: ["multiClass"],
+  },
+  {
+    name: "KNeighborsClassifier", cls: KNeighborsClassifier, options: { k: 3, metric: "cosine" },
+    fit: (e) => e.fit(train, trainLabels), probe: (e) => [e.predict(fresh), e.classes, e.score(fresh, digits.labels!.slice(1000, 1020))],
   },
   {
     name: "SemanticHashing", cls: SemanticHashing,

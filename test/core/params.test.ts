@@ -21,6 +21,8 @@ import { Tokenizer } from "../../src/text/tokenize.js";
 import { Vocabulary } from "../../src/text/vocabulary.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
+import { LogisticRegression } from "../../src/linear/logistic.js";
+import { KNeighborsClassifier } from "../../src/neighbors/classifier.js";
 
 /** Asserts that fn throws a one-line LatentkitError matching re. */
 function refuses(fn: () => unknown, re: RegExp): void {
@@ -99,7 +101,7 @@ test("undefined means the default; the resolved options are typed and complete",
 test("every option of every estimator rejects a value of the wrong type, naming the option and the value", () => {
   const classes: Array<{ schema: AnySchema; name: string; new (o?: object): unknown }> = [
     PCA, TruncatedSVD, StandardScaler, TSNE, UMAP, MDS, Sammon, LSA, CountVectorizer, TfidfVectorizer,
-    CooccurrenceEmbedding, Word2Vec, Tokenizer,
+    CooccurrenceEmbedding, Word2Vec, Tokenizer, LogisticRegression, KNeighborsClassifier,
   ];
   const wrong: Record<string, unknown> = {
     int: "1", number: "1", boolean: 1, enum: "no such choice", string: 1, matrix: 1, function: 1, signal: 1, object: 1,

@@ -81,4 +81,8 @@ export { SGD, Adam, AdamW, type Optimizer } from "./nn/optim/index.js";
 
 /** Neural estimators on the engine (src/nn): a dense autoencoder, trained by the shared loop (src/nn/train.ts). */
 export { Autoencoder, type AutoencoderOptions, type AutoencoderParams, type AutoencoderJSON, type AutoencoderLoss } from "./models/autoencoder.js";
+export { LinearAutoencoder, type LinearAutoencoderOptions, type LinearAutoencoderParams } from "./models/linear-autoencoder.js";
+export { SparseAutoencoder, klSparsity, l1Sparsity, type SparseAutoencoderOptions, type SparseAutoencoderParams, type SparsityPenalty } from "./models/sparse.js";
+export { ContractiveAutoencoder, sigmoidEncoderJacobian, type ContractiveAutoencoderOptions, type ContractiveAutoencoderParams } from "./models/contractive.js";
+export { principalAngles, principalAnglesRadians } from "./linalg/subspace.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";

@@ -22,6 +22,9 @@ import { LSA } from "../../src/text/lsa.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
+import { LinearAutoencoder } from "../../src/models/linear-autoencoder.js";
+import { SparseAutoencoder } from "../../src/models/sparse.js";
+import { ContractiveAutoencoder } from "../../src/models/contractive.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
@@ -131,6 +134,23 @@ const CASES: Case[] = [
     options: { layers: [16], code: 3, activation: "tanh", loss: "mse", tied: true, epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
     fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
     sensitive: ["activation", "loss"],
+  },
+  {
+    name: "LinearAutoencoder", cls: LinearAutoencoder,
+    options: { code: 3, tied: true, epochs: 2, batchSize: 50, learningRate: 3e-3, lrSchedule: "cosine", seed: 2 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
+  },
+  {
+    name: "SparseAutoencoder", cls: SparseAutoencoder,
+    options: { layers: [16], code: 6, sparsity: "l1", target: 0.1, sparsityWeight: 0.5, codeActivation: "relu", loss: "mse", epochs: 2, batchSize: 50, seed: 2 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh))), e.sparsityPenalty(fresh)],
+    sensitive: ["sparsityWeight", "codeActivation"],
+  },
+  {
+    name: "ContractiveAutoencoder", cls: ContractiveAutoencoder,
+    options: { layers: [12], code: 4, contraction: 0.3, loss: "mse", epochs: 2, batchSize: 50, seed: 2 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), e.jacobianNorm(fresh), e.reconstructionError(fresh)],
+    sensitive: ["contraction"],
   },
 ];
 

@@ -8,7 +8,8 @@
 // test/models/linear-autoencoder.test.ts checks the theorem against PCA with principal angles (src/linalg/subspace.ts).
 //
 // It is an Autoencoder with the architecture pinned (layers [], activations "none", loss "mse"): those options are in
-// its schema so that a saved LinearAutoencoder is a plain Autoencoder file, but any other value is refused by name.
+// its schema (its options and saved file have an Autoencoder's fields, and all of the Autoencoder's code applies),
+// but any other value is refused by name.
 import type { Matrix, MatrixLike } from "../core/matrix.js";
 import type { InvertibleTransformer } from "../core/estimator.js";
 import { bool, custom, int, type AnySchema, type ParamsOf, type Schema } from "../core/params.js";

@@ -85,4 +85,15 @@ export { LinearAutoencoder, type LinearAutoencoderOptions, type LinearAutoencode
 export { SparseAutoencoder, klSparsity, l1Sparsity, type SparseAutoencoderOptions, type SparseAutoencoderParams, type SparsityPenalty } from "./models/sparse.js";
 export { ContractiveAutoencoder, sigmoidEncoderJacobian, type ContractiveAutoencoderOptions, type ContractiveAutoencoderParams } from "./models/contractive.js";
 export { principalAngles, principalAnglesRadians } from "./linalg/subspace.js";
+/** Semantic hashing: binary codes from an autoencoder, random-hyperplane LSH and median-thresholded codes; Hamming search and retrieval metrics. */
+export {
+  SemanticHashing, straightThroughBinary, type SemanticHashingOptions, type SemanticHashingParams, type HashingInput, type Binarization,
+} from "./models/semantic-hashing.js";
+export {
+  HammingIndex, RandomHyperplaneLSH, packBits, unpackBits, selectCodes, bitBalance, popcount32, hammingDistance, wordsPerCode,
+  medianThresholds, medianThresholdCodes,
+  type BinaryCodes, type HammingHits, type HammingBatchHits, type HammingBalls, type HammingQuery, type RandomHyperplaneLSHOptions,
+  type RandomHyperplaneLSHJSON,
+} from "./neighbors/hamming.js";
+export { precisionAtK, precisionWithinRadius, type PrecisionAtKOptions, type RadiusPrecision } from "./metrics/retrieval.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";

@@ -25,6 +25,8 @@ import { Autoencoder } from "../../src/models/autoencoder.js";
 import { LinearAutoencoder } from "../../src/models/linear-autoencoder.js";
 import { SparseAutoencoder } from "../../src/models/sparse.js";
 import { ContractiveAutoencoder } from "../../src/models/contractive.js";
+import { SemanticHashing } from "../../src/models/semantic-hashing.js";
+import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
@@ -151,6 +153,17 @@ const CASES: Case[] = [
     options: { layers: [12], code: 4, contraction: 0.3, loss: "mse", epochs: 2, batchSize: 50, seed: 2 },
     fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), e.jacobianNorm(fresh), e.reconstructionError(fresh)],
     sensitive: ["contraction"],
+  },
+  {
+    name: "SemanticHashing", cls: SemanticHashing,
+    options: { bits: 6, layers: [12], activation: "tanh", input: "real", noiseStd: 1, balance: 0.5, epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
+    fit: (e) => e.fit(train.rowRange(0, 100)),
+    probe: (e) => [plain(e.transform(fresh)), Array.from(e.codes(fresh).words), plain(e.reconstruct(fresh))],
+    sensitive: ["activation", "input"],
+  },
+  {
+    name: "RandomHyperplaneLSH", cls: RandomHyperplaneLSH, options: { bits: 40, center: false, seed: 4 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), Array.from(e.codes(fresh).words)],
   },
 ];
 

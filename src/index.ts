@@ -83,4 +83,15 @@ export { SGD, Adam, AdamW, type Optimizer } from "./nn/optim/index.js";
 export { Autoencoder, type AutoencoderOptions, type AutoencoderParams, type AutoencoderJSON, type AutoencoderLoss } from "./models/autoencoder.js";
 export { ConvAutoencoder, type ConvAutoencoderOptions, type ConvAutoencoderParams, type ConvAutoencoderJSON } from "./models/conv-autoencoder.js";
 export { ConvEncoder, ConvDecoder, type ConvUpsample, type ConvEncoderSpec, type ConvDecoderSpec } from "./models/conv-nets.js";
+/** Semantic hashing: binary codes from an autoencoder, random-hyperplane LSH and median-thresholded codes; Hamming search and retrieval metrics. */
+export {
+  SemanticHashing, straightThroughBinary, type SemanticHashingOptions, type SemanticHashingParams, type HashingInput, type Binarization,
+} from "./models/semantic-hashing.js";
+export {
+  HammingIndex, RandomHyperplaneLSH, packBits, unpackBits, selectCodes, bitBalance, popcount32, hammingDistance, wordsPerCode,
+  medianThresholds, medianThresholdCodes,
+  type BinaryCodes, type HammingHits, type HammingBatchHits, type HammingBalls, type HammingQuery, type RandomHyperplaneLSHOptions,
+  type RandomHyperplaneLSHJSON,
+} from "./neighbors/hamming.js";
+export { precisionAtK, precisionWithinRadius, type PrecisionAtKOptions, type RadiusPrecision } from "./metrics/retrieval.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";

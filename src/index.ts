@@ -100,6 +100,8 @@ export { LinearAutoencoder, type LinearAutoencoderOptions, type LinearAutoencode
 export { SparseAutoencoder, klSparsity, l1Sparsity, type SparseAutoencoderOptions, type SparseAutoencoderParams, type SparsityPenalty } from "./models/sparse.js";
 export { ContractiveAutoencoder, sigmoidEncoderJacobian, type ContractiveAutoencoderOptions, type ContractiveAutoencoderParams } from "./models/contractive.js";
 export { principalAngles, principalAnglesRadians } from "./linalg/subspace.js";
+export { ConvAutoencoder, type ConvAutoencoderOptions, type ConvAutoencoderParams, type ConvAutoencoderJSON } from "./models/conv-autoencoder.js";
+export { ConvEncoder, ConvDecoder, type ConvUpsample, type ConvEncoderSpec, type ConvDecoderSpec } from "./models/conv-nets.js";
 /** Semantic hashing: binary codes from an autoencoder, random-hyperplane LSH and median-thresholded codes; Hamming search and retrieval metrics. */
 export {
   SemanticHashing, straightThroughBinary, type SemanticHashingOptions, type SemanticHashingParams, type HashingInput, type Binarization,

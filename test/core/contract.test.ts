@@ -28,6 +28,7 @@ import { KNeighborsClassifier } from "../../src/neighbors/classifier.js";
 import { LinearAutoencoder } from "../../src/models/linear-autoencoder.js";
 import { SparseAutoencoder } from "../../src/models/sparse.js";
 import { ContractiveAutoencoder } from "../../src/models/contractive.js";
+import { ConvAutoencoder } from "../../src/models/conv-autoencoder.js";
 import { SemanticHashing } from "../../src/models/semantic-hashing.js";
 import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
 import { PROJECT_DATA } from "../helpers.js";
@@ -177,6 +178,13 @@ const CASES: Case[] = [
     options: { layers: [12], code: 4, contraction: 0.3, loss: "mse", epochs: 2, batchSize: 50, seed: 2 },
     fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), e.jacobianNorm(fresh), e.reconstructionError(fresh)],
     sensitive: ["contraction"],
+  },
+  {
+    // the digits as 8x8 single-channel images (grey levels 0..16: loss mse)
+    name: "ConvAutoencoder", cls: ConvAutoencoder,
+    options: { imageShape: [1, 8, 8], channels: [4, 4], kernelSize: 3, code: 3, upsample: "nearest", loss: "mse", codeActivation: "tanh", epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
+    sensitive: ["codeActivation", "loss"],
   },
   {
     name: "SemanticHashing", cls: SemanticHashing,

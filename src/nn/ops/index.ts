@@ -25,6 +25,7 @@ export { linear, type Activation } from "./linear.js";
 export { conv2d, type Conv2dOptions } from "./conv2d.js";
 export { convTranspose2d, type ConvTranspose2dOptions } from "./conv-transpose2d.js";
 export { maxPool2d, avgPool2d, type Pool2dOptions } from "./pool2d.js";
+export { upsampleNearest2d } from "./upsample.js";
 export { batchNorm, type BatchNormOptions } from "./batch-norm.js";
 export { dropout } from "./dropout.js";
 export { softmax, logSoftmax } from "./softmax.js";

@@ -81,4 +81,8 @@ export { SGD, Adam, AdamW, type Optimizer } from "./nn/optim/index.js";
 
 /** Neural estimators on the engine (src/nn): a dense autoencoder, trained by the shared loop (src/nn/train.ts). */
 export { Autoencoder, type AutoencoderOptions, type AutoencoderParams, type AutoencoderJSON, type AutoencoderLoss } from "./models/autoencoder.js";
+export {
+  VAE, VAENet, type VAEOptions, type VAEParams, type VAEJSON, type VAELikelihood, type VAEArchitecture, type VAENetSpec, type ElboResult,
+  type LogLikelihoodOptions,
+} from "./models/vae.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";

@@ -8,7 +8,9 @@
 // sigmoid(logits(z)) per pixel (inputs in [0, 1]), or Gaussian N(mean(z), σ² I) with one variance σ² shared by every
 // pixel (see below). The encoder gives q(z | x) = N(μ(x), diag(exp(logVar(x)))): a dense network d → layers… (ReLU)
 // with two linear heads μ and log σ² of `code` units each (as PyTorch's examples/vae: fc1 → fc21, fc22), or the
-// convolutional encoder of src/models/conv-nets.ts with 2·code outputs split into μ and log σ².
+// convolutional encoder of src/models/conv-nets.ts (3×3 convolutions + ReLU + 2×2 max pooling per entry of `channels`,
+// then a linear layer) with 2·code outputs split into μ and log σ², and its mirror ConvDecoder (transposed 2×2
+// convolutions up) as the decoder. Rows are flattened images, channel-major ([C, H, W] of `imageShape`).
 //
 // Training maximises the evidence lower bound per image,
 //   ELBO(x) = E_q[log p(x | z)] − KL(q(z | x) ‖ p(z)),
@@ -43,6 +45,7 @@ import { Sequential } from "../nn/layers/container.js";
 import { Module, type ModuleSpec } from "../nn/module.js";
 import { add, addScalar, bceWithLogits, div, exp, gaussianKL, log, mseLoss, mul, mulScalar, sigmoid, slice } from "../nn/ops/index.js";
 import { Tensor } from "../nn/tensor.js";
+import { ConvDecoder, ConvEncoder, convDecoderShapes, convEncoderShapes, type ConvEncoderSpec, type ConvDecoderSpec } from "./conv-nets.js";
 import {
   AutoencoderBase, CHUNK, TRAINING_PARAMS, checkUnitInterval, registerModel, type BatchLoss, type ModelJSON, type TrainingOptions,
   type TrainingParams,
@@ -132,7 +135,14 @@ export function vaeParameterShapes(spec: VAENetSpec): [string, number[]][] {
     for (let j = 0; j + 1 < r.length; j++) lin(`decoder.${j}`, r[j]!, r[j + 1]!);
     return out;
   }
-  return fail(`VAE: architecture ${describeValue(spec.architecture)} is not built in this version`);
+  const [enc, dec] = convSpecs(spec);
+  return [...convEncoderShapes(enc, "encoder."), ...convDecoderShapes(dec, "decoder.")];
+}
+
+/** The conv variant's encoder (2·code outputs: μ then log σ²) and decoder specs (3×3 kernels, transposed upsampling). */
+function convSpecs(spec: VAENetSpec): [ConvEncoderSpec, ConvDecoderSpec] {
+  const base = { imageShape: spec.imageShape!, channels: spec.channels!, kernelSize: 3 };
+  return [{ ...base, outSize: 2 * spec.code }, { ...base, inSize: spec.code, upsample: "transposed" }];
 }
 
 /**
@@ -141,15 +151,22 @@ export function vaeParameterShapes(spec: VAENetSpec): [string, number[]][] {
  * throwaway generator (they are to be loaded). Exported for the gradient tests.
  */
 export class VAENet extends Module {
-  readonly encoder: Sequential;
-  readonly meanHead: Linear;
-  readonly logVarHead: Linear;
-  readonly decoder: Sequential;
+  /** Dense: the hidden layers (ReLU) before the heads; conv: the ConvEncoder with 2·code outputs. */
+  readonly encoder: Sequential | ConvEncoder;
+  /** The dense variant's heads μ and log σ² (null for conv, whose encoder's outputs are split). */
+  readonly meanHead: Linear | null = null;
+  readonly logVarHead: Linear | null = null;
+  readonly decoder: Sequential | ConvDecoder;
 
   constructor(readonly net: VAENetSpec, rng: Random | null) {
     super();
     const r = rng ?? new Random(0);
-    if (net.architecture !== "dense") fail(`VAE: architecture ${describeValue(net.architecture)} is not built in this version`);
+    if (net.architecture === "conv") {
+      const [enc, dec] = convSpecs(net);
+      this.encoder = this.child("encoder", new ConvEncoder(enc, r));
+      this.decoder = this.child("decoder", new ConvDecoder(dec, r));
+      return;
+    }
     const s = [net.d, ...net.layers];
     const enc: Module[] = [];
     for (let i = 0; i + 1 < s.length; i++) enc.push(new Linear(s[i]!, s[i + 1]!, { activation: "relu", rng: r }));
@@ -166,12 +183,14 @@ export class VAENet extends Module {
   /** μ and log σ² of q(z | x) for a batch [N, d]. */
   encode(x: Tensor): { mean: Tensor; logVar: Tensor } {
     const h = this.encoder.forward(x);
-    return { mean: this.meanHead.forward(h), logVar: this.logVarHead.forward(h) };
+    if (this.meanHead && this.logVarHead) return { mean: this.meanHead.forward(h), logVar: this.logVarHead.forward(h) };
+    const n = h.shape[0]!, k = this.net.code;
+    return { mean: slice(h, [0, 0], [n, k]), logVar: slice(h, [0, k], [n, k]) };
   }
 
-  /** The decoder's output for codes [N, code]: logits (Bernoulli) or means (Gaussian), [N, d]. */
+  /** The decoder's output for codes [N, code]: logits (Bernoulli) or means (Gaussian), [N, d] (flattened images for conv). */
   decode(z: Tensor): Tensor {
-    return this.decoder.forward(z);
+    return this.decoder instanceof ConvDecoder ? this.decoder.forwardFlat(z) : this.decoder.forward(z);
   }
 
   /** The decoder's mean: probabilities sigmoid(logits) (Bernoulli) or the Gaussian means. */

@@ -147,10 +147,13 @@ test("the negative ELBO's two terms match the definitions in float64 (Bernoulli 
 
 test("the negative ELBO's gradients with the noise fixed match central differences in float64", () => {
   withEngineRoute("ts64", () => {
-    for (const [likelihood, variance] of [["bernoulli", undefined], ["gaussian", undefined], ["gaussian", 0.2]] as const) {
+    const conv: VAENetSpec = { d: 16, code: 2, likelihood: "bernoulli", architecture: "conv", layers: [], imageShape: [1, 4, 4], channels: [2] };
+    for (const [spec, variance] of [[{ ...tiny("bernoulli"), layers: [4] }, undefined], [{ ...tiny("gaussian"), layers: [4] }, undefined],
+      [{ ...tiny("gaussian"), layers: [4] }, 0.2], [conv, undefined]] as const) {
+      const likelihood = `${spec.likelihood} ${spec.architecture}`;
       const rng = new Random(11);
-      const net = new VAENet({ ...tiny(likelihood), layers: [4] }, rng);
-      const x = Tensor.longLived([3, 5]);
+      const net = new VAENet(spec, rng);
+      const x = Tensor.longLived([3, spec.d]);
       for (let i = 0; i < x.size; i++) x.data[i] = rng.uniform();
       const eps = Tensor.longLived([3, 2]);
       for (let i = 0; i < eps.size; i++) eps.data[i] = rng.normal();
@@ -175,8 +178,11 @@ test("the negative ELBO's gradients with the noise fixed match central differenc
           largest = Math.max(largest, Math.abs(numeric));
         }
       }
-      assert.deepEqual(names, ["encoder.0.weight", "encoder.0.bias", "mean.weight", "mean.bias", "logVar.weight", "logVar.bias",
-        "decoder.0.weight", "decoder.0.bias", "decoder.1.weight", "decoder.1.bias"]);
+      assert.deepEqual(names, spec.architecture === "conv"
+        ? ["encoder.conv.0.weight", "encoder.conv.0.bias", "encoder.fc.weight", "encoder.fc.bias", "decoder.fc.weight", "decoder.fc.bias",
+          "decoder.deconv.0.weight", "decoder.deconv.0.bias", "decoder.deconv.2.weight", "decoder.deconv.2.bias"]
+        : ["encoder.0.weight", "encoder.0.bias", "mean.weight", "mean.bias", "logVar.weight", "logVar.bias",
+          "decoder.0.weight", "decoder.0.bias", "decoder.1.weight", "decoder.1.bias"]);
       assert.ok(largest > 1e-2, `largest gradient ${largest}`);
       net.dispose();
       x.dispose();
@@ -342,4 +348,40 @@ test("VAE JSON and safetensors round trips give the same codes, samples, ELBO an
   // β weights the KL in the training objective, not in elbo()
   const e = vae.elbo(Y, 0);
   assert.ok(Math.abs(vae.reconstructionError(Y) - (e.reconstruction + 0.5 * e.kl)) < 1e-9);
+});
+
+test("the convolutional VAE trains on Fashion-MNIST images and round-trips through its model file", async () => {
+  const X = fashion("train-images-idx3-ubyte.gz", 1500);
+  const T = fashion("t10k-images-idx3-ubyte.gz", 100);
+  const vae = await new VAE({ architecture: "conv", imageShape: [28, 28], channels: [8, 16], code: 8, epochs: 3, batchSize: 16, learningRate: 3e-3, seed: 2 }).fit(X);
+  const h = vae.history.train;
+  for (let e = 1; e < h.length; e++) assert.ok(h[e]! < h[e - 1]!, `negative ELBO rose at epoch ${e + 1}: ${h}`);
+  const names = [...vae.weights.keys()];
+  assert.equal(names[0], "encoder.conv.0.weight");
+  assert.equal(vae.weights.get("encoder.fc.weight")!.rows, 16, "2·code outputs: μ and log σ²");
+  const e = vae.elbo(T, 1);
+  // the baseline: independent Bernoulli pixels with the training images' mean (the best model without a code)
+  const m = new Float64Array(784);
+  for (let i = 0; i < X.rows; i++) for (let j = 0; j < 784; j++) m[j]! += X.data[i * 784 + j]! / X.rows;
+  let base = 0;
+  for (let i = 0; i < T.rows; i++) {
+    for (let j = 0; j < 784; j++) {
+      const p = Math.min(Math.max(m[j]!, 1e-6), 1 - 1e-6), t = T.data[i * 784 + j]!;
+      base -= (t * Math.log(p) + (1 - t) * Math.log(1 - p)) / T.rows;
+    }
+  }
+  console.log(`# conv VAE: training ${h.map((v) => v.toFixed(1)).join(", ")}; test negative ELBO ${e.negElbo.toFixed(2)} (mean-image baseline ${base.toFixed(2)}; reconstruction ${e.reconstruction.toFixed(2)}, KL ${e.kl.toFixed(2)})`);
+  assert.ok(e.negElbo < base - 60, `test negative ELBO ${e.negElbo}, mean-image Bernoulli ${base}`);
+  assert.ok(e.kl > 2, `KL ${e.kl}`);
+  const back = loadModel(vae.toSafetensors()) as VAE;
+  assert.deepEqual(back.getParams(), { ...vae.getParams(), onProgress: undefined, signal: undefined });
+  assert.equal(maxAbsDiff(back.transform(T), vae.transform(T)), 0);
+  assert.equal(maxAbsDiff(back.sample(3, 4), vae.sample(3, 4)), 0);
+  assert.deepEqual(back.elbo(T, 1), e);
+  assert.equal(vae.sample(2).cols, 784);
+  assert.equal(vae.interpolate(T.rowRange(0, 1), T.rowRange(1, 2), 4).rows, 4);
+  await refuses(() => new VAE({ architecture: "conv", imageShape: [1, 4, 4], channels: [4, 4, 4], epochs: 1 }).fit(digits.rowRange(0, 10).selectRows([0]).rowRange(0, 1)),
+    /imageShape \[1, 4, 4\] has 16 values, but the rows have 64 features/);
+  await refuses(() => new VAE({ architecture: "conv", imageShape: [8, 8], channels: [4, 4, 4, 4], epochs: 1 }).fit(digits.rowRange(0, 10)),
+    /cannot be halved 4 times/);
 });

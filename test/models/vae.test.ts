@@ -99,6 +99,8 @@ test("VAE options: defaults, one-line errors naming the option, and the fitted g
   await refuses(() => m.interpolate([0, NaN], [0, 0]), /a\[1\] is NaN/);
   await refuses(() => m.logLikelihood(digits.rowRange(0, 2), { samples: 0 }), /samples must be an integer >= 1, got 0/);
   await refuses(() => m.elbo(raw), /X\[0\]\[2\] is 5: likelihood "bernoulli"/);
+  await refuses(() => m.elbo(digits.rowRange(0, 0)), /X is empty \(0x64\)/);
+  await refuses(() => m.logLikelihood(digits.rowRange(0, 0)), /X is empty \(0x64\)/);
   await refuses(() => m.inverseTransform(digits), /Z has 64 columns, but this VAE's code has 2/);
 });
 

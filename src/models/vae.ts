@@ -41,6 +41,7 @@ import { choice, custom, int, num, type AnySchema, type ParamsOf, type Schema } 
 import { Random } from "../core/random.js";
 import { noGrad, tidy } from "../nn/autograd.js";
 import { Linear } from "../nn/layers/dense.js";
+import { registerModule } from "../nn/layers/index.js";
 import { Sequential } from "../nn/layers/container.js";
 import { Module, type ModuleSpec } from "../nn/module.js";
 import { add, addScalar, bceWithLogits, div, exp, gaussianKL, log, mseLoss, mul, mulScalar, sigmoid, slice } from "../nn/ops/index.js";
@@ -119,7 +120,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
 /** Floor of the Gaussian decoder's variance (σ² = MSE + this): keeps log σ² finite for a perfect fit. */
 const MIN_VARIANCE = 1e-6;
 
-/** The parameters of a dense VAE network by name and shape (as VAENet registers them). */
+/** The parameters of a VAE network (dense or conv) by name and shape, as VAENet registers them. */
 export function vaeParameterShapes(spec: VAENetSpec): [string, number[]][] {
   const out: [string, number[]][] = [];
   const lin = (name: string, i: number, o: number): void => {
@@ -238,7 +239,19 @@ export class VAENet extends Module {
   }
 }
 
-/** −log p(x | y) of one image (row i of x, decoder output row r of y), in float64. */
+// saved VAENet modules (nn.saveModule) load back through buildModule
+registerModule("VAENet", (spec, rng) => {
+  const a = (spec.args ?? {}) as Partial<VAENetSpec>;
+  const ints = (v: unknown): boolean => Array.isArray(v) && v.every((x) => Number.isSafeInteger(x) && x >= 1);
+  if (!Number.isSafeInteger(a.d) || a.d! < 1 || !Number.isSafeInteger(a.code) || a.code! < 1 || !ints(a.layers) ||
+    (a.likelihood !== "bernoulli" && a.likelihood !== "gaussian") || (a.architecture !== "dense" && a.architecture !== "conv") ||
+    (a.architecture === "conv" && (!ints(a.imageShape) || a.imageShape!.length !== 3 || !ints(a.channels)))) {
+    fail(`buildModule: a VAENet spec needs d, code, layers, likelihood, architecture (and imageShape, channels for conv), got ${describeValue(spec.args)}`);
+  }
+  return new VAENet(a as VAENetSpec, rng);
+});
+
+/** −log p(x | z) of one image in float64: its pixels x[xo…xo+d), the decoder's output (logits or means) y[yo…yo+d). */
 function reconstructionNats(likelihood: VAELikelihood, x: ArrayLike<number>, xo: number, y: ArrayLike<number>, yo: number, d: number, variance: number): number {
   let s = 0;
   if (likelihood === "bernoulli") {

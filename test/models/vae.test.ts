@@ -8,6 +8,7 @@ import { readIdxImages } from "../../src/io/idx.js";
 import { loadModel } from "../../src/models/base.js";
 import { VAE, VAENet, type VAEJSON, type VAENetSpec } from "../../src/models/vae.js";
 import { backward, noGrad, tidy } from "../../src/nn/autograd.js";
+import { loadModule, saveModule } from "../../src/nn/serialize.js";
 import { withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor } from "../../src/nn/tensor.js";
 import { PROJECT_DATA, maxAbsDiff, refuses, sharedData } from "../helpers.js";
@@ -382,6 +383,13 @@ test("the convolutional VAE trains on Fashion-MNIST images and round-trips throu
   assert.deepEqual(back.elbo(T, 1), e);
   assert.equal(vae.sample(2).cols, 784);
   assert.equal(vae.interpolate(T.rowRange(0, 1), T.rowRange(1, 2), 4).rows, 4);
+  // the network alone through nn's module files
+  const net = loadModule(saveModule(vae.network));
+  assert.ok(net instanceof VAENet);
+  tidy(() => noGrad(() => {
+    const x = Tensor.from(T.data.subarray(0, 3 * 784), [3, 784]);
+    assert.deepEqual(Array.from(net.encode(x).logVar.data), Array.from(vae.network.encode(x).logVar.data));
+  }));
   await refuses(() => new VAE({ architecture: "conv", imageShape: [1, 4, 4], channels: [4, 4, 4], epochs: 1 }).fit(digits.rowRange(0, 10).selectRows([0]).rowRange(0, 1)),
     /imageShape \[1, 4, 4\] has 16 values, but the rows have 64 features/);
   await refuses(() => new VAE({ architecture: "conv", imageShape: [8, 8], channels: [4, 4, 4, 4], epochs: 1 }).fit(digits.rowRange(0, 10)),

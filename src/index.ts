@@ -81,8 +81,20 @@ export { SGD, Adam, AdamW, type Optimizer } from "./nn/optim/index.js";
 
 /** Neural estimators on the engine (src/nn): a dense autoencoder, trained by the shared loop (src/nn/train.ts). */
 export { Autoencoder, type AutoencoderOptions, type AutoencoderParams, type AutoencoderJSON, type AutoencoderLoss } from "./models/autoencoder.js";
+/** The variational autoencoder (dense or convolutional; Bernoulli or Gaussian decoder; β; importance-sampled log-likelihood). */
 export {
   VAE, VAENet, type VAEOptions, type VAEParams, type VAEJSON, type VAELikelihood, type VAEArchitecture, type VAENetSpec, type ElboResult,
   type LogLikelihoodOptions,
 } from "./models/vae.js";
+/** Semantic hashing: binary codes from an autoencoder, random-hyperplane LSH and median-thresholded codes; Hamming search and retrieval metrics. */
+export {
+  SemanticHashing, straightThroughBinary, type SemanticHashingOptions, type SemanticHashingParams, type HashingInput, type Binarization,
+} from "./models/semantic-hashing.js";
+export {
+  HammingIndex, RandomHyperplaneLSH, packBits, unpackBits, selectCodes, bitBalance, popcount32, hammingDistance, wordsPerCode,
+  medianThresholds, medianThresholdCodes,
+  type BinaryCodes, type HammingHits, type HammingBatchHits, type HammingBalls, type HammingQuery, type RandomHyperplaneLSHOptions,
+  type RandomHyperplaneLSHJSON,
+} from "./neighbors/hamming.js";
+export { precisionAtK, precisionWithinRadius, type PrecisionAtKOptions, type RadiusPrecision } from "./metrics/retrieval.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";

@@ -23,6 +23,8 @@ import { CountVectorizer, TfidfVectorizer } from "../../src/text/vectorizers.js"
 import { Word2Vec } from "../../src/text/word2vec.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
 import { VAE } from "../../src/models/vae.js";
+import { SemanticHashing } from "../../src/models/semantic-hashing.js";
+import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
 import { PROJECT_DATA } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
@@ -141,6 +143,17 @@ const CASES: Case[] = [
     fit: (e) => e.fit(unit(train)),
     probe: (e) => [plain(e.transform(unit(fresh))), plain(e.inverseTransform(e.transform(unit(fresh)))), e.reconstructionError(unit(fresh)), e.elbo(unit(fresh), 1), plain(e.sample(2, 3))],
     sensitive: ["likelihood", "beta"],
+  },
+  {
+    name: "SemanticHashing", cls: SemanticHashing,
+    options: { bits: 6, layers: [12], activation: "tanh", input: "real", noiseStd: 1, balance: 0.5, epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
+    fit: (e) => e.fit(train.rowRange(0, 100)),
+    probe: (e) => [plain(e.transform(fresh)), Array.from(e.codes(fresh).words), plain(e.reconstruct(fresh))],
+    sensitive: ["activation", "input"],
+  },
+  {
+    name: "RandomHyperplaneLSH", cls: RandomHyperplaneLSH, options: { bits: 40, center: false, seed: 4 },
+    fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), Array.from(e.codes(fresh).words)],
   },
 ];
 

@@ -86,7 +86,7 @@ test("asking the compute core for more memory than it can have is a LatentkitErr
 
 test("an Autoencoder too large for the core's memory is refused before allocating; bad earlyStopping at construction", async () => {
   const X = new Matrix(4, 8, new Float32Array(32).fill(0.5));
-  await assert.rejects(new Autoencoder({ layers: [100000000], epochs: 1 }).fit(X), /parameters: with gradients and optimiser state .* GiB/);
+  await assert.rejects(new Autoencoder({ layers: [100000000], epochs: 1 }).fit(X), /this Autoencoder has 8200000040 parameters for 8 features: with gradients and optimiser state .* GiB/);
   assert.throws(() => new Autoencoder({ earlyStopping: 0 }), /earlyStopping must be an integer >= 1, got 0/);
 });
 
@@ -104,7 +104,7 @@ test("a saved Autoencoder whose options do not match its weights is refused befo
   assert.throws(() => Autoencoder.fromSafetensors(rewrite((h) => (h.nFeatures = 9)), "m.safetensors"),
     /m\.safetensors: weight "encoder.0.weight" has shape \[4, 8\] \(32 values\), expected \[4, 9\]/);
   assert.throws(() => Autoencoder.fromSafetensors(rewrite((h) => (h.nFeatures = 1e9)), "m.safetensors"),
-    /sizes 1000000000-4-2 has 9000000026 parameters: .* more than the 3 GiB/);
+    /this Autoencoder has 9000000026 parameters for 1000000000 features: .* more than the 3 GiB/);
   assert.throws(() => Autoencoder.fromSafetensors(rewrite((h) => ((h.history as { bestEpoch: number }).bestEpoch = 99))),
     /bestEpoch is 99: expected a finite integer >= 0 and <= 1/);
   assert.equal(Autoencoder.fromSafetensors(rewrite(() => undefined)).transform(X).cols, 2);

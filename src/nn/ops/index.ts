@@ -30,3 +30,4 @@ export { batchNorm, type BatchNormOptions } from "./batch-norm.js";
 export { dropout } from "./dropout.js";
 export { softmax, logSoftmax } from "./softmax.js";
 export { softmaxCrossEntropy, bceWithLogits, mseLoss, gaussianKL, type Reduction } from "./losses.js";
+export { softTargetCrossEntropy } from "./soft-cross-entropy.js";

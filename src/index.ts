@@ -102,6 +102,11 @@ export { ContractiveAutoencoder, sigmoidEncoderJacobian, type ContractiveAutoenc
 export { principalAngles, principalAnglesRadians } from "./linalg/subspace.js";
 export { ConvAutoencoder, type ConvAutoencoderOptions, type ConvAutoencoderParams, type ConvAutoencoderJSON } from "./models/conv-autoencoder.js";
 export { ConvEncoder, ConvDecoder, type ConvUpsample, type ConvEncoderSpec, type ConvDecoderSpec } from "./models/conv-nets.js";
+/** The variational autoencoder (dense or convolutional; Bernoulli or Gaussian decoder; β; importance-sampled log-likelihood). */
+export {
+  VAE, VAENet, type VAEOptions, type VAEParams, type VAEJSON, type VAELikelihood, type VAEArchitecture, type VAENetSpec, type ElboResult,
+  type LogLikelihoodOptions,
+} from "./models/vae.js";
 /** Semantic hashing: binary codes from an autoencoder, random-hyperplane LSH and median-thresholded codes; Hamming search and retrieval metrics. */
 export {
   SemanticHashing, straightThroughBinary, type SemanticHashingOptions, type SemanticHashingParams, type HashingInput, type Binarization,

@@ -29,6 +29,7 @@ import { LinearAutoencoder } from "../../src/models/linear-autoencoder.js";
 import { SparseAutoencoder } from "../../src/models/sparse.js";
 import { ContractiveAutoencoder } from "../../src/models/contractive.js";
 import { ConvAutoencoder } from "../../src/models/conv-autoencoder.js";
+import { VAE } from "../../src/models/vae.js";
 import { SemanticHashing } from "../../src/models/semantic-hashing.js";
 import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
 import { PROJECT_DATA } from "../helpers.js";
@@ -37,6 +38,7 @@ const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 })
 const train = digits.X.rowRange(0, 200);
 const fresh = digits.X.rowRange(1000, 1020);
 const trainLabels = digits.labels!.slice(0, 200);
+const unit = (M: Matrix): Matrix => new Matrix(M.rows, M.cols, Float32Array.from(M.data, (v) => v / 16));
 
 const DOCS = [
   "the cat sat on the mat", "the dog ran in the park", "cats and dogs are friends or foes", "the cat played in the park",
@@ -185,6 +187,14 @@ const CASES: Case[] = [
     options: { imageShape: [1, 8, 8], channels: [4, 4], kernelSize: 3, code: 3, upsample: "nearest", loss: "mse", codeActivation: "tanh", epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
     fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
     sensitive: ["codeActivation", "loss"],
+  },
+  {
+    // pixels / 16 in [0, 1], so that either likelihood takes them (the probe without "likelihood" is Bernoulli)
+    name: "VAE", cls: VAE,
+    options: { layers: [12], code: 3, likelihood: "gaussian", beta: 0.5, epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
+    fit: (e) => e.fit(unit(train)),
+    probe: (e) => [plain(e.transform(unit(fresh))), plain(e.inverseTransform(e.transform(unit(fresh)))), e.reconstructionError(unit(fresh)), e.elbo(unit(fresh), 1), plain(e.sample(2, 3))],
+    sensitive: ["likelihood", "beta"],
   },
   {
     name: "SemanticHashing", cls: SemanticHashing,

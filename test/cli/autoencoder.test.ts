@@ -7,7 +7,6 @@ import { PCA } from "../../src/decomposition/pca.js";
 import { loadDataset } from "../../src/io/dataset.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
 import { loadModel } from "../../src/models/base.js";
-import { MISSING } from "../../src/cli/models.js";
 import { applyScaling, chooseScaling } from "../../src/cli/family.js";
 import { PROJECT_DATA, cliFails, runCli, scratchDir, scratchFile, sharedData } from "../helpers.js";
 
@@ -97,7 +96,6 @@ test("latentkit autoencoder --kind: each kind trains its class, reports its own 
     ["conv", ["--channels", "4,8"], "ConvAutoencoder", (j) => assert.match(String(j.architecture), /^conv 1x8x8 → 4,8 channels → 4/)],
   ];
   for (const [kind, extra, type, check] of cases) {
-    if (need[kind] && MISSING.has(need[kind]!)) continue; // not merged yet (src/cli/models.ts)
     const model = join(dir, `${kind}.safetensors`);
     const r = runCli("autoencoder", digits, ...small, "--kind", kind, ...extra, "--save-model", model, "--json");
     assert.equal(r.status, 0, `${kind}: ${r.stderr}`);
@@ -113,8 +111,7 @@ test("latentkit autoencoder --kind: each kind trains its class, reports its own 
   }
 });
 
-test("latentkit autoencoder --kind linear: its squared error is never below PCA's with as many components (PCA is the optimal linear code)",
-  { skip: MISSING.has("LinearAutoencoder") && "LinearAutoencoder is not merged yet" }, async () => {
+test("latentkit autoencoder --kind linear: its squared error is never below PCA's with as many components (PCA is the optimal linear code)", async () => {
   const r = runCli("autoencoder", digits, "--label-column", "-1", "--limit", "600", "--kind", "linear", "--code", "5", "--epochs", "30",
     "--batch", "32", "--lr", "1e-2", "--json");
   assert.equal(r.status, 0, r.stderr);
@@ -141,7 +138,7 @@ test("latentkit autoencoder: an option of another kind is refused with one line 
   cliFails(["autoencoder", digits, ...small, "--kind", "pca"], /--kind.*pca.*dense/);
   cliFails(["autoencoder", digits, ...small, "--kind", "denoising", "--noise", "block:10"], /--noise block:10: a denoising autoencoder trains with gaussian/);
   cliFails(["autoencoder", digits, ...small, "--kind", "denoising", "--noise", "gaussian:lots"], /gaussian:lots/);
-  cliFails(["autoencoder", digits, ...small, "--kind", "sparse", "--target", "2"], MISSING.has("SparseAutoencoder") ? /SparseAutoencoder is not in this build/ : /^latentkit: --target must be/);
+  cliFails(["autoencoder", digits, ...small, "--kind", "sparse", "--target", "2"], /^latentkit: --target must be/);
   const rows = Array.from({ length: 40 }, (_, i) => Array.from({ length: 10 }, (_, j) => ((i + j) % 5) / 5).join(","));
   cliFails(["autoencoder", scratchFile("ten.csv", rows.join("\n") + "\n"), "--kind", "conv", "--epochs", "1"], /cannot tell the image shape of rows with 10 values: pass --image-shape/);
 });

@@ -5,9 +5,8 @@ import { test } from "node:test";
 import { Random } from "../../src/core/random.js";
 import { parseNpy } from "../../src/formats/npy.js";
 import { readIdxImages } from "../../src/io/idx.js";
-import { MISSING, corrupt, parseCorruption, psnr } from "../../src/cli/models.js";
+import { corrupt, parseCorruption, psnr } from "../../src/cli/models.js";
 
-const noProbes = MISSING.has("psnr") && "the reconstruction metrics (ae-probes) are not merged yet";
 import { cliFails, runCli, scratchDir, scratchFile, sharedData } from "../helpers.js";
 
 const train = sharedData("fashion-mnist/train-images-idx3-ubyte.gz");
@@ -22,7 +21,7 @@ const trained = [
   runCli("autoencoder", train, "--limit", "1500", "--layers", "128", "--code", "32", "--epochs", "2", "--batch", "64", "--save-model", dense),
 ];
 
-test("latentkit denoise: a denoising AE raises the PSNR of noisy test images; psnrNoisy is that of the seeded corruption of the clean images", { skip: noProbes }, () => {
+test("latentkit denoise: a denoising AE raises the PSNR of noisy test images; psnrNoisy is that of the seeded corruption of the clean images", () => {
   for (const t of trained) assert.equal(t.status, 0, t.stderr);
   const grid = join(dir, "grid.png"), out = join(dir, "denoised.npy");
   const r = runCli("denoise", dae, test10k, "--limit", "300", "--noise", "gaussian:0.3", "--seed", "7", "--grid", grid, "--out", out, "--json");
@@ -43,7 +42,7 @@ test("latentkit denoise: a denoising AE raises the PSNR of noisy test images; ps
   assert.deepEqual(Array.from(readFileSync(grid).subarray(1, 4)), [0x50, 0x4e, 0x47]);
 });
 
-test("latentkit denoise works with any model file: a plain dense AE inpaints a missing block and reconstructs masked images", { skip: noProbes }, () => {
+test("latentkit denoise works with any model file: a plain dense AE inpaints a missing block and reconstructs masked images", () => {
   for (const t of trained) assert.equal(t.status, 0, t.stderr);
   const block = runCli("denoise", dense, test10k, "--limit", "200", "--noise", "block:10", "--json");
   assert.equal(block.status, 0, block.stderr);

@@ -11,15 +11,14 @@ import { AUTOENCODER_PROGRESS } from "../../src/cli/neural.js";
 import type { Progress } from "../../src/core/estimator.js";
 import { Matrix } from "../../src/core/matrix.js";
 import { Random } from "../../src/core/random.js";
-import { MISSING, SparseAutoencoder, VAE } from "../../src/cli/models.js";
+import { SparseAutoencoder, VAE } from "../../src/cli/models.js";
 
-const noVae = MISSING.has("VAE") && "VAE is not merged yet";
 import { PROJECT_DATA, cliFails, runCli, scratchDir, sharedData } from "../helpers.js";
 
 const digits = join(PROJECT_DATA, "digits.csv.gz");
 const png = (path: string): void => assert.deepEqual(Array.from(readFileSync(path).subarray(1, 4)), [0x50, 0x4e, 0x47], path);
 
-test("latentkit vae --json: −ELBO = reconstruction + KL per test image, an importance-sampled log-likelihood at least the ELBO, pictures and codes", { skip: noVae }, () => {
+test("latentkit vae --json: −ELBO = reconstruction + KL per test image, an importance-sampled log-likelihood at least the ELBO, pictures and codes", () => {
   const dir = scratchDir();
   const files = ["samples.png", "strips.png", "plane.png", "rec.png"].map((f) => join(dir, f));
   const codes = join(dir, "mu.npy"), model = join(dir, "vae.safetensors");
@@ -49,7 +48,7 @@ test("latentkit vae --json: −ELBO = reconstruction + KL per test image, an imp
   assert.equal(m.codeSize, 2);
 });
 
-test("latentkit vae: human output on Fashion-MNIST IDX images, β and the Gaussian likelihood", { skip: noVae }, () => {
+test("latentkit vae: human output on Fashion-MNIST IDX images, β and the Gaussian likelihood", () => {
   const r = runCli("vae", sharedData("fashion-mnist/t10k-images-idx3-ubyte.gz"), "--limit", "300", "--layers", "32", "--code", "4",
     "--epochs", "1", "--beta", "2");
   assert.equal(r.status, 0, r.stderr);
@@ -67,7 +66,7 @@ test("latentkit vae: human output on Fashion-MNIST IDX images, β and the Gaussi
   assert.deepEqual((saved.getParams() as unknown as { channels: number[]; architecture: string }).channels, [4, 8]);
 });
 
-test("latentkit vae: bad options exit 2 with one line, before any output", { skip: noVae }, () => {
+test("latentkit vae: bad options exit 2 with one line, before any output", () => {
   const out = join(scratchDir(), "never.png");
   cliFails(["vae", digits, "--label-column", "-1", "--code", "5", "--traversal", out], /^latentkit: --traversal draws the latent plane: it needs --code 2, got --code 5\n$/, [out]);
   cliFails(["vae", digits, "--label-column", "-1", "--beta", "-1", "--samples", out], /^latentkit: --beta must be/, [out]);
@@ -87,8 +86,7 @@ test("the latent traversal grid lies on normal quantiles, symmetric about 0, z�
   assert.ok(Math.abs(Z.get(12, 0)) < 1e-7 && Math.abs(Z.get(12, 1)) < 1e-7, "the centre is 0");
 });
 
-test("the progress bars show the terms the models report: reconstruction and KL of a VAE, the sparsity penalty, samples/s",
-  { skip: (MISSING.has("VAE") || MISSING.has("SparseAutoencoder")) && "VAE or SparseAutoencoder is not merged yet" }, async () => {
+test("the progress bars show the terms the models report: reconstruction and KL of a VAE, the sparsity penalty, samples/s", async () => {
   const rng = new Random(3);
   const X = new Matrix(64, 16, Float32Array.from({ length: 64 * 16 }, () => rng.uniform()));
   const last = async (fit: (onProgress: (p: Progress) => void) => Promise<unknown>): Promise<Progress> => {

@@ -90,7 +90,8 @@ export { SGD, Adam, AdamW, type Optimizer } from "./nn/optim/index.js";
 
 /** Neural estimators on the engine (src/nn): a dense autoencoder, trained by the shared loop (src/nn/train.ts). */
 export { Autoencoder, type AutoencoderOptions, type AutoencoderParams, type AutoencoderJSON, type AutoencoderLoss } from "./models/autoencoder.js";
-export { AutoencoderBase, loadModel, modelFromJSON, TRAINING_PARAMS, type TrainingOptions, type ModelJSON } from "./models/base.js";
+export { AutoencoderBase, TRAINING_PARAMS, type TrainingOptions, type ModelJSON } from "./models/base.js";
+export { loadModel, modelFromJSON } from "./models/load.js";
 // the denoising autoencoder and the corruption processes (Gaussian, masking, salt-and-pepper, missing block)
 export {
   DenoisingAutoencoder, denoise, DEFAULT_NOISE_LEVEL, type DenoisingAutoencoderOptions, type DenoisingAutoencoderParams, type DenoisingNoise,

@@ -8,7 +8,7 @@ import { fail } from "../core/errors.js";
 import type { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { readFileBytes } from "../io/fs.js";
-import { loadModel } from "../models/base.js";
+import { loadModel } from "../models/load.js";
 import { saveFigure, writeEmbedding } from "../node.js";
 import { choice, imageShapeFor, loadInput, parseIntOption, parseShape, type InputOptions } from "./common.js";
 import { applyScaling, applyThreads, changedRows, chooseScaling, noteScaling, sampleRows } from "./family.js";

@@ -193,18 +193,18 @@ function headerOf(bytes: Uint8Array, source: string): { header: ModelHeaderJSON;
 }
 
 /**
- * Loads any model of the autoencoder family from the bytes of its safetensors file (the CLI's --save-model): the
- * class is chosen by the saved type.
+ * Loads a model of any registered class from the bytes of its safetensors file: the class is chosen by the saved
+ * type. `loadModel` (src/models/load.ts) is this with every model of the family registered.
  */
-export function loadModel(bytes: Uint8Array, source = "safetensors data"): AutoencoderBase {
+export function loadRegisteredModel(bytes: Uint8Array, source = "safetensors data"): AutoencoderBase {
   const { header, tensors } = headerOf(bytes, source);
   const cls = REGISTRY.get(String(header.type));
   if (!cls) fail(`${source}: a saved ${describeValue(header.type)} is not a model latentkit knows (known: ${[...REGISTRY.keys()].join(", ")})`);
   return AutoencoderBase.restore(cls, header, tensors, source);
 }
 
-/** Loads any model of the family from its toJSON() form. */
-export function modelFromJSON(json: ModelJSON): AutoencoderBase {
+/** Loads a model of any registered class from its toJSON() form (`modelFromJSON` in src/models/load.ts registers them all). */
+export function registeredModelFromJSON(json: ModelJSON): AutoencoderBase {
   const cls = REGISTRY.get(String(json?.type));
   if (!cls) fail(`a saved ${describeValue(json?.type)} is not a model latentkit knows (known: ${[...REGISTRY.keys()].join(", ")})`);
   return AutoencoderBase.restore(cls, json, weightsFromJSON(json.weights, cls.modelName), cls.modelName);

@@ -6,7 +6,7 @@ import { parseNpy } from "../../src/formats/npy.js";
 import { PCA } from "../../src/decomposition/pca.js";
 import { loadDataset } from "../../src/io/dataset.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
-import { loadModel } from "../../src/models/base.js";
+import { loadModel } from "../../src/models/load.js";
 import { applyScaling, chooseScaling } from "../../src/cli/family.js";
 import { PROJECT_DATA, cliFails, runCli, scratchDir, scratchFile, sharedData } from "../helpers.js";
 

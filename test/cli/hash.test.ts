@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parseNpy } from "../../src/formats/npy.js";
 import { readMaybeGzip } from "../../src/io/files.js";
-import { loadModel } from "../../src/models/base.js";
+import { loadModel } from "../../src/models/load.js";
 import "../../src/cli/models.js";
 import { cliFails, runCli, scratchDir, scratchFile, sharedData } from "../helpers.js";
 

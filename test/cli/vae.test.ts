@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parseNpy } from "../../src/formats/npy.js";
-import { loadModel } from "../../src/models/base.js";
+import { loadModel } from "../../src/models/load.js";
 import { latentGrid, normalQuantile } from "../../src/cli/family.js";
 import { ProgressBar } from "../../src/cli/progress.js";
 import { VAE_PROGRESS } from "../../src/cli/vae.js";

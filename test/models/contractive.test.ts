@@ -5,7 +5,7 @@ import { Matrix } from "../../src/core/matrix.js";
 import { Random } from "../../src/core/random.js";
 import { readCsv } from "../../src/io/csv.js";
 import type { DenseAutoencoderNet } from "../../src/models/autoencoder.js";
-import { loadModel } from "../../src/models/base.js";
+import { loadModel } from "../../src/models/load.js";
 import { ContractiveAutoencoder, sigmoidEncoderJacobian } from "../../src/models/contractive.js";
 import { noGrad, tidy } from "../../src/nn/autograd.js";
 import { withEngineRoute } from "../../src/nn/storage.js";

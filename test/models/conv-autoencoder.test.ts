@@ -4,7 +4,7 @@ import { Matrix } from "../../src/core/matrix.js";
 import { Random } from "../../src/core/random.js";
 import { serializeSafetensors } from "../../src/formats/safetensors.js";
 import { readIdxImages } from "../../src/io/idx.js";
-import { loadModel } from "../../src/models/base.js";
+import { loadModel } from "../../src/models/load.js";
 import { ConvAutoencoder, ConvAutoencoderNet, convAutoencoderShapes, type ConvAutoencoderSpec } from "../../src/models/conv-autoencoder.js";
 import { ConvDecoder, ConvEncoder, convDecoderShapes, convEncoderShapes } from "../../src/models/conv-nets.js";
 import { backward, noGrad, tidy } from "../../src/nn/autograd.js";

@@ -5,7 +5,7 @@ import { Random } from "../../src/core/random.js";
 import { PCA } from "../../src/decomposition/pca.js";
 import { readIdxImages } from "../../src/io/idx.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
-import { loadModel } from "../../src/models/base.js";
+import { loadModel } from "../../src/models/load.js";
 import { corrupt, parseCorruption, type Corruption } from "../../src/models/corruption.js";
 import { DenoisingAutoencoder, denoise } from "../../src/models/denoising.js";
 import { maxAbsDiff, refuses, sharedData } from "../helpers.js";

@@ -9,7 +9,7 @@ import { readCsv } from "../../src/io/csv.js";
 import { readIdxImages } from "../../src/io/idx.js";
 import { principalAngles } from "../../src/linalg/subspace.js";
 import { Autoencoder } from "../../src/models/autoencoder.js";
-import { loadModel } from "../../src/models/base.js";
+import { loadModel } from "../../src/models/load.js";
 import { LinearAutoencoder } from "../../src/models/linear-autoencoder.js";
 import { PROJECT_DATA, maxAbsDiff, naiveMatmul, refuses, sharedData } from "../helpers.js";
 

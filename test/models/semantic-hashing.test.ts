@@ -8,7 +8,7 @@ import { Random } from "../../src/core/random.js";
 import { readCsv } from "../../src/io/csv.js";
 import { readIdxImages, readIdxLabels } from "../../src/io/idx.js";
 import { precisionAtK } from "../../src/metrics/retrieval.js";
-import { loadModel } from "../../src/models/base.js";
+import { loadModel } from "../../src/models/load.js";
 import { SemanticHashing, straightThroughBinary } from "../../src/models/semantic-hashing.js";
 import { backward, tidy } from "../../src/nn/autograd.js";
 import { mul, sum } from "../../src/nn/ops/index.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { Matrix } from "../../src/core/matrix.js";
 import { readCsv } from "../../src/io/csv.js";
-import { loadModel } from "../../src/models/base.js";
+import { loadModel } from "../../src/models/load.js";
 import { SparseAutoencoder, klSparsity, l1Sparsity } from "../../src/models/sparse.js";
 import { checkGrad } from "../../src/nn/check-grad.js";
 import { tidy } from "../../src/nn/autograd.js";

@@ -8,7 +8,7 @@ import { Autoencoder, DenseAutoencoderNet, type AutoencoderOptions } from "../..
 import { backward, tidy } from "../../src/nn/autograd.js";
 import { withEngineRoute } from "../../src/nn/storage.js";
 import { Tensor } from "../../src/nn/tensor.js";
-import { loadModel } from "../../src/models/base.js";
+import { loadModel } from "../../src/models/load.js";
 import { maxAbsDiff } from "../helpers.js";
 import { checkModelGrad } from "./net-grad.js";
 

@@ -137,7 +137,7 @@ const f2 = (v: number | null | undefined): string => (v === null || v === undefi
 function table(key: string, title: string, head: string[], rows: string[][]): void {
   let out = `\n${title}\n`;
   if (asMarkdown) {
-    // between the markers the README keeps (docs/readme-autoencoders.md)
+    // between the markers README.md keeps (section "Autoencoders" under "Performance")
     out += `<!-- bench:autoencoders ${key} -->\n| ${head.join(" | ")} |\n|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|\n`;
     for (const r of rows) out += `| ${r.join(" | ")} |\n`;
     out += "<!-- /bench:autoencoders -->\n";
@@ -269,7 +269,7 @@ await section("compression", async () => {
     ["code", "PCA", "dense AE", "conv AE", "VAE (from μ)", "error below PCA: dense / conv"], rows);
   picture("ae-compression.png", lineChartFigure(
     Object.entries(series).filter(([, y]) => y.every(Number.isFinite)).map(([name, y]) => ({ name, x: CODES, y })),
-    { title: "Fashion-MNIST test reconstruction error against code size", xLabel: "code size", yLabel: "MSE per pixel", logX: true, logY: true }));
+    { title: "Fashion-MNIST: test error against code size", xLabel: "code size", yLabel: "MSE per pixel", logX: true, logY: true }));
   // reconstructions at code 32: original, PCA, dense, conv, VAE
   const originals = Xtest.selectRows(sampleRows);
   const p32 = await pca(FEATURE_CODE);
@@ -395,7 +395,7 @@ function retrieval(db: BinaryCodes, queries: BinaryCodes, dbLabels: string[], qL
   const index = new HammingIndex(db);
   const r2 = precisionWithinRadius(index, q, dbLabels, ql, 2);
   return {
-    precisionAt100: precisionAtK(index, q, dbLabels, ql, Math.min(100, db.n)),
+    precisionAt100: precisionAtK(index, q, dbLabels, ql, Math.min(100, db.n), { ties: "average" }),
     precisionRadius2: Number.isNaN(r2.precision) ? null : r2.precision,
     radius2Empty: r2.emptyFraction,
     queryMilliseconds: queryMilliseconds(index, q, Math.min(100, db.n)),

@@ -2,7 +2,7 @@
 // Images: Fashion-MNIST, database = the training images' codes, queries = the test images' codes, relevant = same
 // class. Documents: the Debian package descriptions (bag of words over the 2000 most frequent non-stop words),
 // a random split into queries and database, relevant = same archive section. For each code size: precision@100
-// (Hamming ranking, ties by index) and precision within Hamming radius 2 (with the fraction of empty balls), for
+// (Hamming ranking; the items tied at the cut distance count by their expected share, as if in random order) and precision within Hamming radius 2 (with the fraction of empty balls), for
 //   SemanticHashing (noise, and straight-through), random-hyperplane LSH on the same inputs, and PCA (images) or LSA
 //   (tf-idf + truncated SVD, documents) codes thresholded at the training medians;
 // and the time of one exact Hamming search over all database codes (top 100, and the radius-2 ball).
@@ -37,7 +37,7 @@ const rows: Row[] = [];
 
 function evaluate(task: string, bits: number, method: string, db: BinaryCodes, q: BinaryCodes, ydb: ArrayLike<string | number>, yq: ArrayLike<string | number>, seconds: number): void {
   const index = new HammingIndex(db);
-  const p100 = precisionAtK(index, q, ydb, yq, 100);
+  const p100 = precisionAtK(index, q, ydb, yq, 100, { ties: "average" });
   const r2 = precisionWithinRadius(index, q, ydb, yq, 2);
   const b = bitBalance(db);
   const row: Row = { task, bits, method, p100, r2: r2.precision, r2empty: r2.emptyFraction, balance: [Math.min(...b), Math.max(...b)], seconds };

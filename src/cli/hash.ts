@@ -213,7 +213,7 @@ Examples:
         nQueries = Math.min(o.queries, testCodes.n);
         const q = selectCodes(testCodes, Array.from({ length: nQueries }, (_, i) => i));
         const ql = testLabels.slice(0, nQueries);
-        precisionAt100 = precisionAtK(index, q, labels, ql, Math.min(100, codes.n));
+        precisionAt100 = precisionAtK(index, q, labels, ql, Math.min(100, codes.n), { ties: "average" });
         const r2 = precisionWithinRadius(index, q, labels, ql, 2);
         precisionRadius2 = Number.isNaN(r2.precision) ? null : r2.precision;
         radius2Empty = r2.emptyFraction;

@@ -101,6 +101,7 @@ export function minimizeLbfgs(fg: Objective, x0: ArrayLike<number>, opts: LbfgsO
   const d = new Float64Array(n);
   const S = Array.from({ length: m }, () => new Float64Array(n));
   const Y = Array.from({ length: m }, () => new Float64Array(n));
+  const sNew = new Float64Array(n), yNew = new Float64Array(n);
   const rho = new Float64Array(m);
   const alpha = new Float64Array(m);
   let stored = 0; // pairs held
@@ -207,25 +208,28 @@ export function minimizeLbfgs(fg: Objective, x0: ArrayLike<number>, opts: LbfgsO
       }
       return result(iter, "lineSearch");
     }
-    // the last evaluated point is the accepted one: s = xt − x, y = gt − g
-    const next = (newest + 1) % m;
-    const s = S[next]!, y = Y[next]!;
+    // the last evaluated point is the accepted one: s = xt − x, y = gt − g, into scratch first (with a full memory
+    // the next slot is the oldest pair, still in use until the new pair passes the curvature test)
     for (let i = 0; i < n; i++) {
-      s[i] = xt[i]! - x[i]!;
-      y[i] = gt[i]! - g[i]!;
+      sNew[i] = xt[i]! - x[i]!;
+      yNew[i] = gt[i]! - g[i]!;
     }
-    const sy = dot(s, y);
+    const sy = dot(sNew, yNew);
     [x, xt] = [xt, x];
     [g, gt] = [gt, g];
     f = lastF;
-    if (sy > 1e-10 * dot(y, y)) {
+    if (sy > 1e-10 * dot(yNew, yNew)) {
+      const next = (newest + 1) % m;
+      S[next]!.set(sNew);
+      Y[next]!.set(yNew);
       rho[next] = 1 / sy;
       newest = next;
       stored = Math.min(m, stored + 1);
     }
     opts.onIteration?.(iter, f);
     if (maxAbs(g) <= gtol) return result(iter, "gtol");
-    if (f0 - f <= ftol * Math.max(Math.abs(f0), Math.abs(f))) return result(iter, "ftol");
+    // SciPy's test: relative to max(|f_k|, |f_k+1|, 1), so objectives near 0 stop too
+    if (f0 - f <= ftol * Math.max(Math.abs(f0), Math.abs(f), 1)) return result(iter, "ftol");
   }
   return result(maxIter, "maxIter");
 }

@@ -50,12 +50,16 @@ export function meanSquaredError(A: MatrixLike, B: MatrixLike): number {
   return s / per.length;
 }
 
-/** Mean over rows of each row's PSNR in dB, 10·log10(peak² / MSE_row) (pixel values in [0, peak]; default peak 1). */
+/**
+ * Mean over rows of each row's PSNR in dB, 10·log10(peak² / MSE_row) (pixel values in [0, peak]; default peak 1).
+ * A row reproduced exactly counts as 120 dB (its MSE floored at 1e-12·peak²), so the mean stays finite.
+ */
 export function psnr(clean: MatrixLike, other: MatrixLike, peak = 1): number {
   checkPeak(peak);
   const per = rowMeanSquaredErrors(clean, other);
   let s = 0;
-  for (const v of per) s += 10 * Math.log10((peak * peak) / v);
+  const floor = 1e-12 * peak * peak;
+  for (const v of per) s += 10 * Math.log10((peak * peak) / Math.max(v, floor));
   return s / per.length;
 }
 

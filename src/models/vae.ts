@@ -114,6 +114,8 @@ export interface NegElbo {
   loss: Tensor;
   reconstruction: Tensor;
   kl: Tensor;
+  /** The batch's mean squared error per pixel (Gaussian decoder only). */
+  mse?: Tensor;
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -224,6 +226,8 @@ export class VAENet extends Module {
       const mse = mseLoss(y, x);
       const s2 = variance === undefined ? addScalar(mse, MIN_VARIANCE) : Tensor.from([variance], []);
       reconstruction = mulScalar(addScalar(add(div(mse, s2), log(s2)), LOG_2PI), d / 2);
+      const kl = gaussianKL(mean, logVar, "mean");
+      return { loss: beta === 1 ? add(reconstruction, kl) : add(reconstruction, mulScalar(kl, beta)), reconstruction, kl, mse };
     }
     const kl = gaussianKL(mean, logVar, "mean");
     const loss = beta === 1 ? add(reconstruction, kl) : add(reconstruction, mulScalar(kl, beta));
@@ -291,6 +295,8 @@ export class VAE<P extends VAEParams = VAEParams> extends AutoencoderBase<P, VAE
   private variance_ = 1;
   /** The noise of validation evaluations (apart from the training noise, so a validation split changes nothing else). */
   private evalNoise = new Random(1);
+  private lastWasTraining = true;
+  private epochMse = { sum: 0, n: 0 };
 
   constructor(options: VAEOptions = {}) {
     super(options);
@@ -342,9 +348,26 @@ export class VAE<P extends VAEParams = VAEParams> extends AutoencoderBase<P, VAE
   protected batchLoss(x: Tensor, training: boolean): BatchLoss {
     const net = this.net_!;
     const n = x.shape[0]!;
-    // training: the batch's maximum-likelihood variance (Gaussian); evaluation: the fitted one once there is one
-    const variance = training || this.history_ === undefined ? undefined : this.variance_;
+    // each pass of validation rows draws the same ε (so that epochs compare like with like and early stopping sees
+    // the model, not Monte-Carlo noise), and a new epoch of training restarts the mean of its batch errors
+    if (training !== this.lastWasTraining) {
+      if (training) this.epochMse = { sum: 0, n: 0 };
+      else this.evalNoise = new Random(this.options.seed ^ 0xe7a1);
+      this.lastWasTraining = training;
+    }
+    // training: the batch's maximum-likelihood variance (Gaussian); validation during fit: the mean squared error of
+    // the epoch's training batches (not the held-out rows' own, which would fit σ² to the targets scored); after
+    // fit: the fitted variance
+    let variance: number | undefined;
+    if (!training) {
+      if (this.history_ !== undefined) variance = this.variance_;
+      else if (this.options.likelihood === "gaussian") variance = (this.epochMse.n > 0 ? this.epochMse.sum / this.epochMse.n : 1) + MIN_VARIANCE;
+    }
     const r = net.negElbo(x, this.eps(n, training ? this.noise : this.evalNoise), this.options.beta, variance);
+    if (training && r.mse) {
+      this.epochMse.sum += r.mse.item() * n;
+      this.epochMse.n += n;
+    }
     return { loss: r.loss, terms: { reconstruction: r.reconstruction.item(), kl: r.kl.item() } };
   }
 
@@ -364,6 +387,8 @@ export class VAE<P extends VAEParams = VAEParams> extends AutoencoderBase<P, VAE
   override async fit(X: MatrixLike): Promise<this> {
     this.variance_ = 1;
     this.evalNoise = new Random(this.options.seed ^ 0xe7a1);
+    this.lastWasTraining = true;
+    this.epochMse = { sum: 0, n: 0 };
     return super.fit(X);
   }
 
@@ -577,6 +602,8 @@ export class VAE<P extends VAEParams = VAEParams> extends AutoencoderBase<P, VAE
             for (let s = 0; s < ns; s++) {
               const r = b * ns + s;
               const w = prior[r]! - reconstructionNats(like, M.data, xo, y, r * d, d, this.variance_);
+              if (Number.isNaN(w)) fail(`VAE.logLikelihood: the weight of sample ${s} of row ${i0 + b} is NaN (an overflowing log-variance?)`);
+              if (w === -Infinity) continue; // adds 0 to the sum (and exp(−∞ − −∞) would be NaN)
               if (w > mx[b]!) {
                 sm[b] = sm[b]! * Math.exp(mx[b]! - w) + 1;
                 mx[b] = w;

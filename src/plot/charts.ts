@@ -96,7 +96,8 @@ function axes(s: Surface, x: number, y: number, w: number, h: number, xr: [numbe
   s.rect(x, y, w, h, null, AXIS);
   if (labels.x) s.text(x + w / 2, y + h + 32, labels.x, { size: 11, anchor: "middle" });
   if (labels.y) s.text(x - 46, y + h / 2, labels.y, { size: 11, anchor: "middle", vertical: true });
-  if (labels.title) s.text(x + w / 2, y - 16, labels.title, { size: 13, anchor: "middle", bold: true });
+  // centred over the plot, but moved right where a long title would start left of the figure (~13 px a character)
+  if (labels.title) s.text(Math.max(x + w / 2, (labels.title.length * 13) / 2 + 4), y - 16, labels.title, { size: 13, anchor: "middle", bold: true });
   return { x0: x, y0: y, w, h, sx, sy };
 }
 

@@ -11,10 +11,10 @@ import type { Random } from "../core/random.js";
 import { glorotUniform, heUniform } from "../nn/init.js";
 import { registerModule } from "../nn/layers/index.js";
 import { Module, type ModuleSpec } from "../nn/module.js";
-import { add, bceWithLogits, gelu, leakyRelu, linear, matmul, mseLoss, relu, sigmoid, tanh, type Activation } from "../nn/ops/index.js";
+import { add, gelu, leakyRelu, linear, matmul, relu, sigmoid, tanh, type Activation } from "../nn/ops/index.js";
 import { Tensor } from "../nn/tensor.js";
 import {
-  AutoencoderBase, TRAINING_PARAMS, checkUnitInterval, registerModel, type BatchLoss, type ModelJSON, type TrainingOptions,
+  AutoencoderBase, TRAINING_PARAMS, checkUnitInterval, outputActivationFor, reconstructionLoss, registerModel, type BatchLoss, type ModelJSON, type TrainingOptions,
 } from "./base.js";
 
 export type AutoencoderLoss = "bce" | "mse";
@@ -202,7 +202,7 @@ export class Autoencoder<P extends AutoencoderParams = AutoencoderParams> extend
 
   /** The output activation in effect: the option, or sigmoid for BCE and none for MSE. */
   get outputActivation(): "sigmoid" | "none" {
-    return this.options.outputActivation ?? (this.options.loss === "bce" ? "sigmoid" : "none");
+    return outputActivationFor(this.options);
   }
 
   get codeSize(): number {
@@ -224,8 +224,7 @@ export class Autoencoder<P extends AutoencoderParams = AutoencoderParams> extend
 
   /** The reconstruction loss of a batch of targets from the decoder's pre-activation output: BCE on the logits, or MSE. */
   protected reconstructionLoss(out: Tensor, target: Tensor): Tensor {
-    if (this.options.loss === "bce") return bceWithLogits(out, target);
-    return mseLoss(this.outputActivation === "sigmoid" ? sigmoid(out) : out, target);
+    return reconstructionLoss(out, target, this.options.loss, this.outputActivation);
   }
 
   /** The loss of a batch: BCE on the logits, or MSE on the (activated) output, mean per element. */

@@ -15,6 +15,7 @@ import { Random } from "../core/random.js";
 import { toBase64 } from "../core/bytes.js";
 import { parseSafetensors, serializeSafetensors } from "../formats/safetensors.js";
 import { backward, noGrad, tidy } from "../nn/autograd.js";
+import { bceWithLogits, mseLoss, sigmoid } from "../nn/ops/index.js";
 import type { Module } from "../nn/module.js";
 import { Adam, AdamW } from "../nn/optim/adam.js";
 import type { Optimizer } from "../nn/optim/optimizer.js";
@@ -548,6 +549,20 @@ export abstract class AutoencoderBase<P extends TrainingParams = TrainingParams,
     this.net_?.dispose();
     this.net_ = undefined;
   }
+}
+
+/** The output activation in effect for a reconstruction loss: the option, or sigmoid for BCE and none for MSE. */
+export function outputActivationFor(o: { readonly loss: "bce" | "mse"; readonly outputActivation?: "sigmoid" | "none" | undefined }): "sigmoid" | "none" {
+  return o.outputActivation ?? (o.loss === "bce" ? "sigmoid" : "none");
+}
+
+/**
+ * The reconstruction loss of targets from a decoder's pre-activation output (mean per element): BCE on the logits,
+ * or MSE on the output through its activation.
+ */
+export function reconstructionLoss(out: Tensor, target: Tensor, loss: "bce" | "mse", outputActivation: "sigmoid" | "none"): Tensor {
+  if (loss === "bce") return bceWithLogits(out, target);
+  return mseLoss(outputActivation === "sigmoid" ? sigmoid(out) : out, target);
 }
 
 /** The [0, 1] check of inputs for cross-entropy losses, naming the first bad value. */

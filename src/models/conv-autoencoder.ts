@@ -13,10 +13,10 @@ import { choice, custom, int, type AnySchema, type ParamsOf, type Schema } from 
 import type { Random } from "../core/random.js";
 import { registerModule } from "../nn/layers/index.js";
 import { Module, type ModuleSpec } from "../nn/module.js";
-import { bceWithLogits, gelu, leakyRelu, mseLoss, relu, sigmoid, tanh, type Activation } from "../nn/ops/index.js";
+import { gelu, leakyRelu, relu, sigmoid, tanh, type Activation } from "../nn/ops/index.js";
 import type { Tensor } from "../nn/tensor.js";
 import type { AutoencoderLoss } from "./autoencoder.js";
-import { AutoencoderBase, TRAINING_PARAMS, checkUnitInterval, registerModel, type BatchLoss, type ModelJSON, type TrainingOptions } from "./base.js";
+import { AutoencoderBase, TRAINING_PARAMS, checkUnitInterval, outputActivationFor, reconstructionLoss, registerModel, type BatchLoss, type ModelJSON, type TrainingOptions } from "./base.js";
 import { ConvDecoder, ConvEncoder, convDecoderShapes, convEncoderShapes, convLevels, type ConvUpsample } from "./conv-nets.js";
 
 export interface ConvAutoencoderOptions extends TrainingOptions {
@@ -147,7 +147,7 @@ export class ConvAutoencoder<P extends ConvAutoencoderParams = ConvAutoencoderPa
 
   /** The output activation in effect: the option, or sigmoid for BCE and none for MSE. */
   get outputActivation(): "sigmoid" | "none" {
-    return this.options.outputActivation ?? (this.options.loss === "bce" ? "sigmoid" : "none");
+    return outputActivationFor(this.options);
   }
 
   get codeSize(): number {
@@ -190,8 +190,7 @@ export class ConvAutoencoder<P extends ConvAutoencoderParams = ConvAutoencoderPa
 
   /** The reconstruction loss of targets from the decoder's logits: BCE on the logits, or MSE on the (activated) output. */
   protected reconstructionLoss(out: Tensor, target: Tensor): Tensor {
-    if (this.options.loss === "bce") return bceWithLogits(out, target);
-    return mseLoss(this.outputActivation === "sigmoid" ? sigmoid(out) : out, target);
+    return reconstructionLoss(out, target, this.options.loss, this.outputActivation);
   }
 
   /** The loss of a batch, mean per pixel. */

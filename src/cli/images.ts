@@ -49,8 +49,15 @@ export function parseImageShape(v: string, flag = "--image-shape"): [number, num
   return dims as [number, number, number];
 }
 
-/** The image shape of rows of `cols` values: the option, the file's (IDX), else a square of one channel. */
-export function imageShapeOf(cols: number, option: string | undefined, fromFile: [number, number] | undefined, file: string): [number, number, number] {
+/** The image shape of rows of `cols` values: a trained model's, the option, the file's (IDX), else a square of one channel. */
+export function imageShapeOf(cols: number, option: string | undefined, fromFile: [number, number] | undefined, file: string,
+  model?: readonly [number, number, number]): [number, number, number] {
+  if (model && option === undefined) {
+    // images for a trained model: its shape, when the rows have its number of values
+    const size = model[0] * model[1] * model[2];
+    if (cols !== size) fail(`${file} has ${cols} values per row, but the model takes ${model.join("x")} images (${size} values)`);
+    return model.slice() as [number, number, number];
+  }
   if (option !== undefined) {
     const s = parseImageShape(option);
     if (s[0] * s[1] * s[2] !== cols) fail(`--image-shape ${option} has ${s[0] * s[1] * s[2]} values, but the rows of ${file} have ${cols}`);
@@ -66,15 +73,24 @@ export function imageShapeOf(cols: number, option: string | undefined, fromFile:
  * Loads images for a CNN. `labels`: "required" fails (one line) when the file has none; "optional" keeps them when
  * there. `scaling`: the training data's (for test data: the same map), else chosen for this file. `labelsFile`
  * overrides o.labels (e.g. --test-labels for a --test file), and `what` names the file in messages ("--test a.csv").
+ * `check` runs once the image shape is known, before any note is printed (e.g. to check a layer stack for it);
+ * `model`: images for this trained model (its image shape; rows of another size are refused in one line).
  */
-export function loadImages(file: string, o: ImageInputOptions, opts: { labels?: "required" | "optional"; scaling?: Scaling; labelsFile?: string | null; what?: string } = {}): ImageSet {
+export function loadImages(file: string, o: ImageInputOptions, opts: {
+  labels?: "required" | "optional"; scaling?: Scaling; labelsFile?: string | null; what?: string; check?: (imageShape: [number, number, number]) => void;
+  model?: CNNClassifier;
+} = {}): ImageSet {
   const labelsFile = opts.labelsFile === null ? undefined : opts.labelsFile ?? o.labels;
   const ds = loadInput(file, { ...o, labels: labelsFile });
   const what = opts.what ?? file;
   if (opts.labels === "required" && !ds.labels) {
     fail(`${what} has no labels: give --labels <file> (IDX labels or one per line)${/\.(csv|tsv|txt)(\.gz)?$/i.test(file) ? " or --label-column <name|index>" : ""}`);
   }
-  const imageShape = imageShapeOf(ds.X.cols, o.imageShape, ds.imageShape, what);
+  const imageShape = imageShapeOf(ds.X.cols, o.imageShape, ds.imageShape, what, opts.model?.imageShape);
+  if (opts.model && o.imageShape !== undefined && imageShape.some((v, i) => v !== opts.model!.imageShape[i])) {
+    fail(`--image-shape ${o.imageShape} is not the model's image shape ${opts.model.imageShape.join("x")}`);
+  }
+  opts.check?.(imageShape);
   const scaling = opts.scaling ?? chooseScaling(file, ds.X, o.scale ?? "auto");
   if (!opts.scaling) noteScaling(file, scaling, o.json);
   const X = applyScaling(ds.X, scaling);

@@ -280,7 +280,7 @@ const series: LineSeries[] = results.flatMap((r) => [
   { name: `${r.net}: torch weights, torch`, x: EPS, y: r.fgsm.torchWeights.torch.map((c) => c.accuracy) },
 ]);
 const figPath = join(imagesDir, "cnn-torch-fgsm.png");
-if (series.length) saveFigure(figPath, lineChartFigure(series, { title: "FGSM on the same weights (lk = latentkit; legend: weights, attack)", xLabel: "ε (L∞, pixels in [0, 1])", yLabel: "test accuracy" }));
+if (series.length) saveFigure(figPath, lineChartFigure(series, { title: "FGSM on the same weights (lk: latentkit; weights, attack)", xLabel: "eps (L-inf radius, pixels in [0, 1])", yLabel: "test accuracy" }));
 
 const json = JSON.stringify({ nTrain, nTest, nFgsm, batchSize: BATCH, learningRate: LR, fgsmSource, results, seconds, figure: figPath });
 writeFileSync(join(work, "results.json"), json + "\n");

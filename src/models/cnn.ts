@@ -25,7 +25,7 @@ import { Tensor } from "../nn/tensor.js";
 import { BatchBuffer, fitLoop, type LossHistory } from "../nn/train.js";
 import { augmentImages, augments } from "./augment.js";
 import { TRAINING_PARAMS, weightsFromJSON, type HistoryJSON, type NamedTensors, type WeightJSON } from "./base.js";
-import { buildLayers, forwardMacs, planLayers, planTensors, presetLayers, type CNNPreset, type LayerPlan } from "./cnn-layers.js";
+import { buildLayers, checkLayerTokens, forwardMacs, planLayers, planTensors, presetLayers, type CNNPreset, type LayerPlan } from "./cnn-layers.js";
 import { toBase64 } from "../core/bytes.js";
 
 export interface CNNClassifierOptions {
@@ -146,6 +146,7 @@ export class CNNClassifier implements Estimator<MatrixLike, CNNClassifierParams>
       }
       if (p.nesterov && p.optimizer !== "sgd") fail(`CNNClassifier: nesterov applies to optimizer "sgd", not ${describeValue(p.optimizer)}`);
       if (p.imageShape) planLayers(this.layersFor(p), p.imageShape, 2);
+      else if (p.layers !== undefined) checkLayerTokens(p.layers);
     });
   }
 

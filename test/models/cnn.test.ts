@@ -423,3 +423,22 @@ test("cancellation: an aborted signal rejects fit with CancelledError and leaves
   before.abort();
   await assert.rejects(new CNNClassifier({ layers: "conv4,relu,flatten", signal: before.signal }).fit(X.rowRange(0, 20), y.slice(0, 20)), CancelledError);
 });
+
+test("training with augmentation (shift, rotation; a last batch smaller than the others) learns, and a seed repeats a run exactly", async () => {
+  // 250 rows in batches of 32: the last batch of each epoch has 26
+  const Xs = X.rowRange(0, 250), ys = y.slice(0, 250);
+  const o = { layers: "conv8,relu,maxpool,flatten,dense32,relu", epochs: 12, batchSize: 32, learningRate: 1e-2, seed: 4 };
+  const augmented = { ...o, augment: true, shift: 1, rotate: 10 };
+  const a = await new CNNClassifier(augmented).fit(Xs, ys);
+  const again = await new CNNClassifier(augmented).fit(Xs, ys);
+  const plainRun = await new CNNClassifier(o).fit(Xs, ys);
+  assert.deepEqual(a.history.train, again.history.train);
+  assert.deepEqual(plain(a.predictProba(Xnew)), plain(again.predictProba(Xnew)));
+  const h = a.history.train;
+  assert.ok(h[11]! < h[0]! / 2, `augmented training loss ${JSON.stringify(h)}`);
+  // moved and turned 8x8 digits are harder to fit than the plain ones
+  assert.ok(h[11]! > 2 * plainRun.history.train[11]!, `augmented ${h[11]}, plain ${plainRun.history.train[11]}`);
+  const score = a.score(unit(digits.X.rowRange(1000, 1400)), digits.labels!.slice(1000, 1400));
+  assert.ok(score > 0.65, `test accuracy ${score}`);
+  for (const m of [a, again, plainRun]) m.dispose();
+});

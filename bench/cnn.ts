@@ -233,6 +233,8 @@ for (const name of NETS) {
     torchWeights: { latentkit: fgsmOurs(fromTorch, test.X, test.y), torch: torch.fgsm },
   };
   results.push({ net: name, what: cfg.what, layers: model.layerSpec, epochs: E, ours, torch, torchWeightsInOurs, fgsm, load: [loadBefore, loadTorch, loadAverage()] });
+  // each net's results as soon as they are in (a long run cut short keeps them)
+  writeFileSync(join(work, "partial.json"), JSON.stringify({ nTrain, nTest, nFgsm, fgsmSource, results }) + "\n");
   model.dispose();
   fromTorch.dispose();
 }

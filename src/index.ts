@@ -120,3 +120,9 @@ export {
 } from "./neighbors/hamming.js";
 export { precisionAtK, precisionWithinRadius, type PrecisionAtKOptions, type RadiusPrecision } from "./metrics/retrieval.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";
+/** Understanding a CNNClassifier's layers: first-layer filters, top-activating images, activation maximisation, saliency. */
+export {
+  filterImages, topActivating, topActivatingUnits, activations, unitActivations, maximizeActivation, maximizeActivations, saliency,
+  type FilterImages, type MaximizeOptions, type Maximized, type UnitScore,
+} from "./models/visualize.js";
+export { labelledRowsFigure, heat, type LabelledRow, type LabelledRowsOptions } from "./plot/grids.js";

@@ -5,7 +5,7 @@
 // et al. 2014). Pictures are rows with a label at the left (a unit, a layer, an image); --json prints the numbers.
 import { Command } from "commander";
 import { fail } from "../core/errors.js";
-import { filterImages, maximizeActivations, saliency, topActivating, type Maximized, type UnitScore } from "../models/visualize.js";
+import { filterImages, maximizeActivations, saliency, topActivatingUnits, type Maximized, type UnitScore } from "../models/visualize.js";
 import type { CNNClassifier } from "../models/cnn.js";
 import { saveFigure } from "../node.js";
 import { imageGridFigure } from "../plot/charts.js";
@@ -161,8 +161,9 @@ Examples:
         const mx = maximized.get(layer);
         if (mx) entry.maximize = mx.map((r, k) => ({ unit: us[k], start: r.start, activation: r.activation }));
         if (set) {
-          entry.top = us.map((u) => {
-            const t = topActivating(model, set.X, layer, u, 9, { score: o.score });
+          const tops = topActivatingUnits(model, set.X, layer, us, 9, { score: o.score });
+          entry.top = us.map((u, k) => {
+            const t = tops[k]!;
             return { unit: u, index: Array.from(t.index), activation: Array.from(t.activation), ...(set.labels ? { labels: Array.from(t.index, (i) => set.labels![i]) } : {}) };
           });
         }

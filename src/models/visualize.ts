@@ -156,32 +156,42 @@ export function filterImages(model: CNNClassifier, layer?: string, o: { normaliz
  */
 export function topActivating(model: CNNClassifier, X: MatrixLike, layer: string, unit: number, k = 9,
   o: { score?: UnitScore } = {}): { index: Int32Array; activation: Float64Array } {
-  const what = "topActivating";
-  const { shape, units } = unitsOf(model, layer, what);
-  checkUnit(unit, units, layer, shape, what);
-  const score = checkScore(o.score ?? "max", what);
-  const M = toMatrix(X, "X", "float32");
-  if (M.cols !== model.nFeatures) fail(`${what}: X has ${M.cols} columns, but the model takes images of ${model.nFeatures} values`);
-  if (!Number.isSafeInteger(k) || k < 1) fail(`${what}: k must be an integer >= 1, got ${describeValue(k)}`);
-  const scores = activations(model, M, layer, unit, score);
-  const order = Array.from({ length: M.rows }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
-  return { index: Int32Array.from(order), activation: Float64Array.from(order, (i) => scores[i]!) };
+  return topActivatingUnits(model, X, layer, [unit], k, o)[0]!;
 }
 
-/** The score of `unit` of `layer` for every row of M (chunked forward passes without the tape). */
+/** topActivating for several units of one layer, from one pass over X. */
+export function topActivatingUnits(model: CNNClassifier, X: MatrixLike, layer: string, units: readonly number[], k = 9,
+  o: { score?: UnitScore } = {}): { index: Int32Array; activation: Float64Array }[] {
+  const what = "topActivating";
+  if (!Number.isSafeInteger(k) || k < 1) fail(`${what}: k must be an integer >= 1, got ${describeValue(k)}`);
+  const all = unitActivations(model, X, layer, units, o.score ?? "max", what);
+  return all.map((scores) => {
+    const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
+    return { index: Int32Array.from(order), activation: Float64Array.from(order, (i) => scores[i]!) };
+  });
+}
+
+/** The score of `unit` of `layer` for every row of X (chunked forward passes without the tape). */
 export function activations(model: CNNClassifier, X: MatrixLike, layer: string, unit: number, score: UnitScore = "max"): Float64Array {
-  const what = "activations";
-  const { shape, units } = unitsOf(model, layer, what);
-  checkUnit(unit, units, layer, shape, what);
+  return unitActivations(model, X, layer, [unit], score, "activations")[0]!;
+}
+
+/** The scores of several units of one layer for every row of X, from one pass. */
+export function unitActivations(model: CNNClassifier, X: MatrixLike, layer: string, units: readonly number[], score: UnitScore = "max",
+  what = "unitActivations"): Float64Array[] {
+  const { shape, units: nUnits } = unitsOf(model, layer, what);
+  if (!Array.isArray(units) || units.length === 0) fail(`${what}: give at least one unit, got ${describeValue(units)}`);
+  for (const u of units) checkUnit(u, nUnits, layer, shape, what);
   checkScore(score, what);
   const M = toMatrix(X, "X", "float32");
+  if (M.cols !== model.nFeatures) fail(`${what}: X has ${M.cols} columns, but the model takes images of ${model.nFeatures} values`);
   const d = M.cols;
-  const out = new Float64Array(M.rows);
+  const out = units.map(() => new Float64Array(M.rows));
   for (let s = 0; s < M.rows; s += CHUNK) {
     const e = Math.min(M.rows, s + CHUNK);
     tidy(() => noGrad(() => {
-      const y = model.forward(Tensor.from(M.data.subarray(s * d, e * d), [e - s, d]), layer);
-      out.set(scoreUnit(y.data, e - s, shape, unit, score), s);
+      const y = model.forward(Tensor.from(M.data.subarray(s * d, e * d), [e - s, d]), layer).data;
+      units.forEach((u, j) => out[j]!.set(scoreUnit(y, e - s, shape, u, score), s));
     }));
   }
   return out;

@@ -5,7 +5,7 @@ import { Random } from "../../src/core/random.js";
 import { readIdxImages, readIdxLabels } from "../../src/io/idx.js";
 import { CNNClassifier } from "../../src/models/cnn.js";
 import {
-  activations, filterImages, gaussianBlur, gaussianKernel, maximizeActivation, maximizeActivations, roll, saliency, topActivating,
+  activations, filterImages, topActivatingUnits, gaussianBlur, gaussianKernel, maximizeActivation, maximizeActivations, roll, saliency, topActivating,
 } from "../../src/models/visualize.js";
 import { refuses, sharedData } from "../helpers.js";
 
@@ -101,6 +101,9 @@ test("topActivating equals a brute-force ranking of transform(X, layer) (max and
     const all = activations(model, X, layer, unit, score);
     assert.ok(all.every((v, i) => Math.abs(v - s[i]!) < 1e-5 * (1 + Math.abs(s[i]!))));
   }
+  // several units from one pass: the same as one at a time
+  const many = topActivatingUnits(model, X, "conv2", [5, 0, 3], 4);
+  [5, 0, 3].forEach((u, j) => assert.deepEqual(many[j], topActivating(model, X, "conv2", u, 4)));
   // k beyond the rows: every row, ranked
   assert.equal(topActivating(model, X.selectRows([0, 1, 2]), "conv1", 0, 9).index.length, 3);
   model.dispose();

@@ -5,7 +5,7 @@
 // et al. 2014). Pictures are rows with a label at the left (a unit, a layer, an image); --json prints the numbers.
 import { Command } from "commander";
 import { fail } from "../core/errors.js";
-import { filterImages, maximizeActivations, saliency, topActivatingUnits, type Maximized, type UnitScore } from "../models/visualize.js";
+import { filterImages, maximizeActivations, saliency, topActivatingUnits, unitActivations, type Maximized, type UnitScore } from "../models/visualize.js";
 import type { CNNClassifier } from "../models/cnn.js";
 import { saveFigure } from "../node.js";
 import { imageGridFigure } from "../plot/charts.js";
@@ -128,7 +128,12 @@ Examples:
         command: "visualize", model: modelPath, ...(file !== undefined ? { file, nImages: set!.X.rows } : {}),
         imageShape: model.imageShape, classes: model.classes, layerSpec: model.layerSpec,
       };
-      if (set?.labels) result.accuracy = model.score(set.X, labelsForModel(model, set.labels));
+      if (set?.labels) {
+        // the accuracy when the file's labels are the model's classes (a model trained on numbers, a file of names: none)
+        const y = labelsForModel(model, set.labels);
+        const known = new Set(model.classes);
+        if (y.some((l) => known.has(l))) result.accuracy = model.score(set.X, y);
+      }
 
       if (o.filters) {
         const f = filterImages(model);
@@ -159,7 +164,13 @@ Examples:
       for (const { layer, units: us } of plan) {
         const entry: Record<string, unknown> = { layer, units: us };
         const mx = maximized.get(layer);
-        if (mx) entry.maximize = mx.map((r, k) => ({ unit: us[k], start: r.start, activation: r.activation }));
+        if (mx) {
+          // with data: the best objective over its images, the level the maximised images are to beat
+          const inData = set ? unitActivations(model, set.X, layer, us, o.score === "center" ? "center" : "mean") : undefined;
+          entry.maximize = mx.map((r, k) => ({
+            unit: us[k], start: r.start, activation: r.activation, ...(inData ? { bestInData: Math.max(...inData[k]!) } : {}),
+          }));
+        }
         if (set) {
           const tops = topActivatingUnits(model, set.X, layer, us, 9, { score: o.score });
           entry.top = us.map((u, k) => {

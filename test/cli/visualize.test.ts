@@ -45,7 +45,10 @@ test("latentkit visualize --json: filters, maximisation, top-9 and saliency pict
   assert.deepEqual(j.layers.map((l: { layer: string }) => l.layer), ["conv2", "dense1"]);
   for (const l of j.layers) {
     assert.deepEqual(l.units, [0, 1, 2, 3, 7]);
-    for (const mx of l.maximize) assert.ok(mx.activation > mx.start, `${l.layer} #${mx.unit}: ${mx.start} → ${mx.activation}`);
+    for (const mx of l.maximize) {
+      assert.ok(mx.activation > mx.start, `${l.layer} #${mx.unit}: ${mx.start} → ${mx.activation}`);
+      assert.ok(Number.isFinite(mx.bestInData));
+    }
     // the top-9 of the command are the library's on the same 300 images (pixels / 255)
     const lib = topActivating(m, first300, l.layer, 7);
     const t7 = l.top.find((t: { unit: number }) => t.unit === 7);

@@ -141,7 +141,7 @@ Examples:
         const imgs = f.images.map((img) => sideBySide(img, f.channels, kh, kw));
         const X = new Matrix(imgs.length, kh * kw * f.channels, Float32Array.from(imgs.flatMap((a) => Array.from(a))));
         saveFigure(o.filters, imageGridFigure(X, [kh, kw * f.channels], {
-          ncols: Math.min(16, imgs.length), range: [0, 1], cell: Math.max(28, 6 * kw), captions: imgs.map((_, i) => String(i)),
+          ncols: Math.min(16, imgs.length), range: [0, 1], cell: Math.max(40, 8 * kw), captions: imgs.map((_, i) => String(i)),
           title: `${f.layer}: ${imgs.length} filters ${kh}x${kw}${f.channels > 1 ? ` x ${f.channels} channels` : ""}, grey = 0`,
         }), outputs);
         result.filters = { layer: f.layer, count: imgs.length, shape: f.shape, channels: f.channels };
@@ -185,7 +185,7 @@ Examples:
       const hw = h * w;
       if (o.maximize) {
         const rows: LabelledRow[] = plan.map(({ layer, units: us }) => ({
-          label: layer, images: maximized.get(layer)!.map((r) => plane(r.image, hw, c)), captions: us.map((u) => `#${u}`), range: [0, 1], invert: true,
+          label: layer, images: maximized.get(layer)!.map((r) => plane(r.image, hw, c)), captions: us.map((u) => (layer === "logits" ? String(model.classes[u]) : `#${u}`)), range: [0, 1], invert: true,
         }));
         saveFigure(o.maximize, labelledRowsFigure(rows, [h, w], {
           title: `images maximising each unit (${o.steps} steps from noise)`,

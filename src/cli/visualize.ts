@@ -32,6 +32,8 @@ interface VisualizeCliOptions extends ImageInputOptions {
   jitter: number;
   score: UnitScore;
   images: number;
+  smooth?: number;
+  smoothNoise: number;
   seed: number;
   threads?: number;
 }
@@ -95,7 +97,9 @@ export function visualizeCommand(): Command {
     .option("--jitter <px>", "--maximize: largest random shift of the image each step (0: none)", parseIntOption("--jitter"), 1)
     .addOption(choice("--score <how>", "a unit of a feature map: max over positions (top images) | mean | center; --maximize ascends the mean unless center is given", ["max", "mean", "center"], "max"))
     .option("--images <n>", "--saliency: number of images (the first of each class, then the next)", parseIntOption("--images"), 10)
-    .option("--seed <n>", "seed of the starting noise and the jitter", parseIntOption("--seed"), 0)
+    .option("--smooth <n>", "--saliency: a row of SmoothGrad maps too, the mean over n noisy copies of each image (e.g. 25)", parseIntOption("--smooth"))
+    .option("--smooth-noise <σ>", "--smooth: σ of the noise, in pixel units", parseNumber("--smooth-noise"), 0.15)
+    .option("--seed <n>", "seed of the starting noise, the jitter and the SmoothGrad noise", parseIntOption("--seed"), 0)
     .option("--threads <n>", "threads of the compute core (default: LATENTKIT_THREADS, else all cores)", parseIntOption("--threads"))
     .option("--json", "print one JSON object with the results to stdout");
   imageInputOptions(cmd);
@@ -210,10 +214,16 @@ Examples:
         const X: Matrix = set.X.selectRows(idx);
         const S = saliency(model, X);
         const pred = model.predict(X);
-        saveFigure(o.saliency, labelledRowsFigure([
+        const rows: LabelledRow[] = [
           { label: "image", images: idx.map((_, k) => plane(X.row(k), hw, c)), range: [0, 1], invert: true, captions: idx.map((i) => (set.labels ? String(set.labels[i]) : `row ${i}`)) },
           { label: "saliency", images: idx.map((_, k) => S.row(k)), colormap: "heat", scale: "each", captions: pred.map((p) => `as ${String(p)}`) },
-        ], [h, w], { cell: 64, title: "saliency: |d score / dx| of the predicted class" }), outputs);
+        ];
+        if (o.smooth !== undefined) {
+          if (o.smooth < 1) fail(`--smooth must be at least 1 copy, got ${o.smooth}`);
+          const G = saliency(model, X, undefined, { samples: o.smooth, noise: o.smoothNoise, seed: o.seed });
+          rows.push({ label: "SmoothGrad", images: idx.map((_, k) => G.row(k)), colormap: "heat", scale: "each" });
+        }
+        saveFigure(o.saliency, labelledRowsFigure(rows, [h, w], { cell: 64, title: "saliency: |d score / dx| of the predicted class" }), outputs);
         result.saliency = { rows: idx, predicted: pred };
       }
       const written = outputs.commit();

@@ -15,7 +15,8 @@
 //   the step, so that `lr` is in pixel units whatever the unit's scale. Several units ascend together as the rows of
 //   one batch (rows are independent in eval mode).
 // - saliency: Simonyan et al. 2014, section 3: |∂ S_c / ∂ x| for the class score S_c (the logit, before the
-//   softmax) of the predicted class (or a given one), the maximum over the channels at each pixel.
+//   softmax) of the predicted class (or a given one), the maximum over the channels at each pixel; optionally
+//   SmoothGrad (Smilkov et al. 2017): the mean map over noisy copies of the image, which removes much of the speckle.
 //
 // Every gradient here is taken with respect to the input only: the network's parameters are set not to require grad
 // for the duration (no weight gradients computed, none left behind in their .grad).
@@ -378,9 +379,10 @@ export function gaussianBlur(x: Float32Array, planes: number, h: number, w: numb
 /**
  * Saliency maps (Simonyan et al. 2014): for each row of X, |∂ S_c / ∂ x| with S_c the logit of class c (an index
  * into model.classes: `classIndex[i]` per row, or the predicted class), the maximum over the channels: one value per
- * pixel (h·w columns).
+ * pixel (h·w columns). With `noise` > 0, SmoothGrad (Smilkov et al. 2017): the mean of the maps of `samples` copies
+ * x + N(0, noise²) (drawn per copy in row order from `seed`), for the class of the clean image.
  */
-export function saliency(model: CNNClassifier, X: MatrixLike, classIndex?: ArrayLike<number>): Matrix {
+export function saliency(model: CNNClassifier, X: MatrixLike, classIndex?: ArrayLike<number>, o: SmoothOptions = {}): Matrix {
   const M = toMatrix(X, "X", "float32");
   if (M.cols !== model.nFeatures) fail(`saliency: X has ${M.cols} columns, but the model takes images of ${model.nFeatures} values`);
   const K = model.classes.length;
@@ -393,6 +395,45 @@ export function saliency(model: CNNClassifier, X: MatrixLike, classIndex?: Array
       if (typeof k !== "number" || !Number.isSafeInteger(k) || k < 0 || k >= K) fail(`saliency: classIndex[${i}] is ${describeValue(k)}: expected an index into the ${K} classes (0 to ${K - 1})`);
     }
   }
+  const samples = o.samples ?? 1, noise = o.noise ?? 0;
+  if (!Number.isSafeInteger(samples) || samples < 1) fail(`saliency: samples must be an integer >= 1, got ${describeValue(samples)}`);
+  if (typeof noise !== "number" || !(noise >= 0) || !Number.isFinite(noise)) fail(`saliency: noise must be a number >= 0, got ${describeValue(noise)}`);
+  if (noise === 0) return plainSaliency(model, M, classIndex);
+  // SmoothGrad: the class of the clean image, the maps of noisy copies averaged
+  const classes = classIndex ?? argmaxRows(model.decisionFunction(M));
+  const rng = new Random(o.seed ?? 0);
+  const out = Matrix.zeros(M.rows, model.imageShape[1] * model.imageShape[2], "float32");
+  const noisy = new Matrix(M.rows, M.cols, new Float32Array(M.data.length));
+  for (let t = 0; t < samples; t++) {
+    for (let j = 0; j < M.data.length; j++) noisy.data[j] = M.data[j]! + noise * rng.normal();
+    const S = plainSaliency(model, noisy, classes);
+    for (let j = 0; j < out.data.length; j++) out.data[j]! += S.data[j]! / samples;
+  }
+  return out;
+}
+
+/** Options of saliency: SmoothGrad (Smilkov et al. 2017), the mean map over noisy copies x + N(0, noise²). */
+export interface SmoothOptions {
+  /** Noisy copies averaged (default 1). */
+  samples?: number;
+  /** σ of the Gaussian noise in input units (default 0: the plain map; e.g. 0.1 to 0.2 of the range). */
+  noise?: number;
+  seed?: number;
+}
+
+function argmaxRows(S: Matrix): Int32Array {
+  const out = new Int32Array(S.rows);
+  for (let i = 0; i < S.rows; i++) {
+    let b = 0;
+    for (let j = 1; j < S.cols; j++) if (S.data[i * S.cols + j]! > S.data[i * S.cols + b]!) b = j;
+    out[i] = b;
+  }
+  return out;
+}
+
+/** |∂ S_c / ∂ x|, max over channels, for checked rows and classes (the predicted ones when not given). */
+function plainSaliency(model: CNNClassifier, M: Matrix, classIndex?: ArrayLike<number>): Matrix {
+  const K = model.classes.length;
   const [c, h, w] = model.imageShape;
   const d = c * h * w, hw = h * w;
   const out = Matrix.zeros(M.rows, hw, "float32");

@@ -32,7 +32,7 @@ test("latentkit visualize --json: filters, maximisation, top-9 and saliency pict
   const dir = scratchDir();
   const files = ["f.png", "units.png", "top9.png", "s.png"].map((f) => join(dir, f));
   const r = runCli("visualize", path, images, "--limit", "300", "--layer", "conv2,dense1", "--units", "0-3,7", "--filters", files[0]!,
-    "--maximize", files[1]!, "--top", files[2]!, "--saliency", files[3]!, "--steps", "30", "--json");
+    "--maximize", files[1]!, "--top", files[2]!, "--saliency", files[3]!, "--smooth", "3", "--steps", "30", "--json");
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.command, "visualize");

@@ -70,6 +70,17 @@ test("saliency equals |central finite differences| of the class logit, max over 
     }
     assert.ok(scale > 1e-3, `a saliency that is not all zero (max ${scale})`);
     assert.ok(worst < 2e-3 + 1e-2 * scale, `saliency vs finite differences: max error ${worst} (scale ${scale}) for ${layers}`);
+    // SmoothGrad: noise 0 is the plain map; else the mean of the plain maps of the noisy copies (drawn in row order)
+    assert.deepEqual(saliency(model, rows, classIndex, { samples: 3, noise: 0 }), S);
+    const smooth = saliency(model, rows, undefined, { samples: 3, noise: 0.1, seed: 9 });
+    const rng = new Random(9);
+    const mean = new Float64Array(S.data.length);
+    for (let t = 0; t < 3; t++) {
+      const noisy = new Matrix(3, rows.cols, Float32Array.from(rows.data, (v) => v + 0.1 * rng.normal()));
+      saliency(model, noisy, predicted).data.forEach((v, j) => { mean[j]! += v / 3; });
+    }
+    assert.ok(smooth.data.every((v, j) => Math.abs(v - mean[j]!) < 1e-6 * (1 + mean[j]!)));
+    assert.ok(smooth.data.some((v, j) => Math.abs(v - Sdefault.data[j]!) > 1e-4), "the noise changes the map");
     // the parameters are left as they were: requiring grad, no gradient accumulated
     for (const p of model.network.parameters()) {
       assert.equal(p.requiresGrad, true);
@@ -126,6 +137,8 @@ test("bad layer names, units and arguments are one-line errors naming the value"
   await refuses(() => filterImages(model, "relu1"), /layer "relu1" is a relu layer, not a convolution \(convolutions: conv1\)/);
   await refuses(() => filterImages(model, "nope"), /no layer "nope"/);
   await refuses(() => saliency(model, X, [0, 1]), /classIndex must give one class index per row of X \(30\)/);
+  await refuses(() => saliency(model, X, undefined, { samples: 0 }), /samples must be an integer >= 1, got 0/);
+  await refuses(() => saliency(model, X, undefined, { noise: -1 }), /noise must be a number >= 0, got -1/);
   await refuses(() => saliency(model, X.selectRows([0]), [3]), /classIndex\[0\] is 3: expected an index into the 3 classes \(0 to 2\)/);
   for (const f of [() => topActivating(model, X, "x", 0), () => maximizeActivation(model, "conv1", 9)]) {
     try {

@@ -6,13 +6,16 @@
 // appearance (Graph), and written back by name, so nothing depends on the ids being 0..n−1 in the file.
 import type { Matrix } from "../core/matrix.js";
 import { describeValue, fail } from "../core/errors.js";
-import { Graph, type GraphOptions, type NodeName } from "../graph/graph.js";
+import type { Graph, GraphOptions, NodeName } from "../graph/graph.js";
+import { parseEdgeList } from "../formats/edge-list.js";
 import { KeyedVectors } from "../text/keyed-vectors.js";
 import { metadataTsv } from "../formats/export.js";
 import { encodeNpy } from "../formats/npy.js";
 import { formatFloat32, wordVectorPieces } from "../formats/word-vectors.js";
 import { readMaybeGzip } from "./files.js";
 import { writeOutputs, type OutputFiles } from "./fs.js";
+
+export { parseEdgeList };
 
 export interface EdgeListOptions extends Omit<GraphOptions, "source"> {
   /**
@@ -31,51 +34,6 @@ export function readEdgeList(path: string, options: EdgeListOptions = {}): Graph
   if (delimiter !== undefined && (typeof delimiter !== "string" || delimiter.length === 0)) fail(`readEdgeList: delimiter must be a non-empty string, got ${describeValue(delimiter)}`);
   const text = readMaybeGzip(path).toString("utf8");
   return parseEdgeList(text, path, weighted, delimiter, graphOptions);
-}
-
-/** Parses edge-list text (readEdgeList without the file); `source` names it in errors. */
-export function parseEdgeList(text: string, source: string, weighted?: boolean, delimiter?: string, graphOptions: Omit<GraphOptions, "source"> = {}): Graph {
-  const src: string[] = [], dst: string[] = [];
-  const wts: number[] = [];
-  let split: ((line: string) => string[]) | null = null;
-  let useWeights = weighted;
-  let lineNo = 0;
-  let start = 0;
-  const len = text.length;
-  while (start < len) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = len;
-    lineNo++;
-    let line = text.slice(start, end);
-    start = end + 1;
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    const t = line.trim();
-    if (t === "" || t[0] === "#" || t[0] === "%") continue;
-    if (!split) split = splitterFor(delimiter ?? (line.includes("\t") ? "\t" : line.includes(",") ? "," : " "));
-    const cols = split(line);
-    if (useWeights === undefined) useWeights = cols.length >= 3 && cols[2]!.trim() !== "";
-    const need = useWeights ? 3 : 2;
-    if (cols.length < need || cols[0]!.trim() === "" || cols[1]!.trim() === "") {
-      fail(`${source}:${lineNo}: expected ${useWeights ? "source, target and weight" : "a source and a target"} column${useWeights ? "s" : "s"}, got ${describeValue(line)}`);
-    }
-    src.push(cols[0]!.trim());
-    dst.push(cols[1]!.trim());
-    if (useWeights) {
-      const cell = cols[2]!.trim();
-      const w = cell === "" ? NaN : Number(cell);
-      if (!(Number.isFinite(w) && w > 0)) fail(`${source}:${lineNo}: the weight ${describeValue(cell)} must be a number > 0 (edge ${describeValue(cols[0]!.trim())} – ${describeValue(cols[1]!.trim())})`);
-      wts.push(w);
-    }
-  }
-  if (src.length === 0 && !(graphOptions.nodes && graphOptions.nodes.length > 0)) {
-    fail(`${source}: the graph is empty: no edge lines (${lineNo} lines of comments or blanks)`);
-  }
-  return Graph.fromEdges({ source: src, target: dst, ...(useWeights ? { weight: wts } : {}) }, { ...graphOptions, source });
-}
-
-function splitterFor(d: string): (line: string) => string[] {
-  if (d === " ") return (line) => line.trim().split(/[ \t]+/);
-  return (line) => line.split(d);
 }
 
 export type NodeVectorFormat = "word2vec" | "tsv" | "npy";

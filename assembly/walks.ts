@@ -94,14 +94,20 @@ let stepW: f64 = 1;
   return s + load<i32>(aIdx + (<usize>(s + j) << 2));
 }
 
-/** The first position in [lo, hi) whose neighbour id is >= x. */
+/**
+ * The first position in [lo, hi) whose neighbour id is >= x (hi if none). Branch-free (a select per level, which
+ * compiles to a conditional move): the comparisons of a binary search in a hub's row are unpredictable.
+ */
 @inline function lowerBound(lo: i32, hi: i32, x: i32): i32 {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (nbr(mid) < x) lo = mid + 1;
-    else hi = mid;
+  let n = hi - lo;
+  if (n <= 0) return lo;
+  let base = lo;
+  while (n > 1) {
+    const half = n >>> 1;
+    base = select<i32>(base + half, base, nbr(base + half - 1) < x);
+    n -= half;
   }
-  return lo;
+  return base + select<i32>(1, 0, nbr(base) < x);
 }
 
 let undirected = false;

@@ -186,6 +186,12 @@ test("seeded and reproducible: the same seed gives the same walks for 1 or 2 thr
     const a = await randomWalks(w, { p: 4, q: 0.25, walksPerNode: 50, route: "ts", exactMaxDegree: 2 });
     const b = await randomWalks(w, { p: 4, q: 0.25, walksPerNode: 50, route: "wasm", exactMaxDegree: 2 });
     assert.deepEqual(a.walks, b.walks);
+    // directed and weighted, with the exact fallback after 2 trials
+    const dg = small(true, true);
+    const c = await randomWalks(dg, { p: 0.25, q: 4, walksPerNode: 50, route: "ts", exactMaxDegree: 1, maxTrials: 2 });
+    const d = await randomWalks(dg, { p: 0.25, q: 4, walksPerNode: 50, route: "wasm", exactMaxDegree: 1, maxTrials: 2 });
+    assert.deepEqual(d.walks, c.walks);
+    assert.equal(d.proposals, c.proposals);
   }
 });
 

@@ -286,7 +286,14 @@ export const WALK_COUNTS = 19;
 /** f64: 1/p and 1/q. */
 export const WALK_P_INV = 20;
 export const WALK_Q_INV = 22;
-export const WALK_SLOTS = 24;
+/**
+ * Neighbour bitmaps of the hubs (rows of degree >= max(64, n/32), so a bitmap of n bits costs at most what the row
+ * does): per node the i32 word offset of its bitmap or −1, and the u32 words (0, 0: none). A membership test in a
+ * hub's row is one load.
+ */
+export const WALK_BITMAP_OFFSET = 24;
+export const WALK_BITMAPS = 25;
+export const WALK_SLOTS = 26;
 
 // ---- nn elementwise and reductions (assembly/nn/elementwise.ts, assembly/nn/reduce.ts) ----------------------------
 // Op codes of nnBinary (c = a ∘ b over a 3-level strided broadcast) and of nnUnary / nnUnaryGrad.

@@ -18,7 +18,7 @@
 // step for step (the same generator, the same float operations), giving the same walks.
 import { prm, prmF64 } from "./common";
 import {
-  WALK_ALIAS_IDX, WALK_ALIAS_PROB, WALK_COUNT, WALK_COUNTS, WALK_DIRECTED, WALK_EXACT_MAX_DEGREE, WALK_FIRST,
+  WALK_ALIAS_IDX, WALK_ALIAS_PROB, WALK_BITMAP_OFFSET, WALK_BITMAPS, WALK_COUNT, WALK_COUNTS, WALK_DIRECTED, WALK_EXACT_MAX_DEGREE, WALK_FIRST,
   WALK_INDICES, WALK_INDPTR, WALK_LENGTH, WALK_LENS, WALK_MAX_TRIALS, WALK_OUT, WALK_P_INV, WALK_Q_INV,
   WALK_ROW_WEIGHT, WALK_SCRATCH, WALK_SCRATCH_LEN, WALK_SECOND, WALK_SEED, WALK_STARTS, WALK_WEIGHTS,
 } from "./abi";
@@ -111,12 +111,24 @@ let stepW: f64 = 1;
 }
 
 let undirected = false;
+let bmOffset: usize = 0;
+let bitmaps: usize = 0;
+
+/** prev's hub bitmap: its word offset, or −1 when prev has none. */
+@inline function bitmapOf(prev: i32): i32 {
+  return bmOffset ? load<i32>(bmOffset + (<usize>prev << 2)) : -1;
+}
+@inline function bit(off: i32, x: i32): bool {
+  return ((load<u32>(bitmaps + (<usize>(off + (x >>> 5)) << 2)) >> <u32>(x & 31)) & 1) != 0;
+}
 
 /**
  * Whether the arc prev → x exists (prev's row is [ps, pe)): a binary search in prev's row or, in an undirected
  * graph, in x's row for prev when that row is shorter (a hub's neighbours are mostly of low degree).
  */
 @inline function isArc(prev: i32, ps: i32, pe: i32, x: i32): bool {
+  const off = bitmapOf(prev);
+  if (off >= 0) return bit(off, x);
   if (undirected) {
     const xs = row(x), xe = row(x + 1);
     if (xe - xs < pe - ps) {
@@ -133,10 +145,12 @@ function exactStep(s: i32, e: i32, prev: i32, ps: i32, pe: i32): i32 {
   exactSteps++;
   let total: f64 = 0;
   let lo = ps;
+  const off = bitmapOf(prev);
   for (let pos = s; pos < e; pos++) {
     const x = nbr(pos);
     let a: f64;
     if (x == prev) a = pInv;
+    else if (off >= 0) a = bit(off, x) ? 1.0 : qInv;
     else {
       lo = lowerBound(lo, pe, x);
       a = lo < pe && nbr(lo) == x ? 1.0 : qInv;
@@ -248,6 +262,8 @@ export function walksPart(params: usize, part: i32, parts: i32): void {
   const second = prm(params, WALK_SECOND) != 0;
   const directed = prm(params, WALK_DIRECTED) != 0;
   undirected = !directed;
+  bmOffset = <usize>prm(params, WALK_BITMAP_OFFSET);
+  bitmaps = <usize>prm(params, WALK_BITMAPS);
   const L = prm(params, WALK_LENGTH);
   const first = prm(params, WALK_FIRST);
   const seed = prm(params, WALK_SEED);

@@ -16,7 +16,7 @@
 // node without out-arcs (directed graphs): it stops there; an isolated node's walk is the node alone (length 1).
 // In a directed graph "x is a neighbour of prev" means the arc prev → x, and the return arc is cur → prev.
 import {
-  WALK_ALIAS_IDX, WALK_ALIAS_PROB, WALK_COUNT, WALK_COUNTS, WALK_DIRECTED, WALK_EXACT_MAX_DEGREE, WALK_FIRST,
+  WALK_ALIAS_IDX, WALK_ALIAS_PROB, WALK_BITMAP_OFFSET, WALK_BITMAPS, WALK_COUNT, WALK_COUNTS, WALK_DIRECTED, WALK_EXACT_MAX_DEGREE, WALK_FIRST,
   WALK_INDICES, WALK_INDPTR, WALK_LENGTH, WALK_LENS, WALK_MAX_TRIALS, WALK_OUT, WALK_P_INV, WALK_Q_INV,
   WALK_ROW_WEIGHT, WALK_SCRATCH, WALK_SCRATCH_LEN, WALK_SECOND, WALK_SEED, WALK_SLOTS, WALK_STARTS, WALK_WEIGHTS,
 } from "../../assembly/abi.js";
@@ -140,6 +140,30 @@ export function aliasTables(g: Graph): AliasTables {
   const t = { prob, alias, rowWeight };
   aliasCache.set(g, t);
   return t;
+}
+
+/**
+ * Neighbour bitmaps of the hubs, for the kernel's membership tests: rows of degree >= max(64, n/32) get n bits
+ * (at most the row's own 4 bytes per neighbour), so the total stays O(arcs). Per node the word offset of its bitmap,
+ * or −1. The TypeScript route answers the same tests by binary search (the same answers).
+ */
+export function hubBitmaps(g: Graph): { offset: Int32Array; words: Uint32Array } | null {
+  const n = g.nNodes, W = (n + 31) >>> 5;
+  const min = Math.max(64, Math.ceil(n / 32));
+  const offset = new Int32Array(n).fill(-1);
+  let hubs = 0;
+  for (let i = 0; i < n; i++) if (g.degree(i) >= min) offset[i] = W * hubs++;
+  if (hubs === 0) return null;
+  const words = new Uint32Array(W * hubs);
+  for (let i = 0; i < n; i++) {
+    const o = offset[i]!;
+    if (o < 0) continue;
+    for (let p = g.indptr[i]!; p < g.indptr[i + 1]!; p++) {
+      const x = g.indices[p]!;
+      words[o + (x >>> 5)]! |= 1 << (x & 31);
+    }
+  }
+  return { offset, words };
 }
 
 /** Walks per job: about a million steps, so progress and cancellation come several times a second. */
@@ -279,6 +303,8 @@ class WasmWalker implements Walker {
         .set(WALK_EXACT_MAX_DEGREE, spec.exactMax).set(WALK_MAX_TRIALS, spec.maxTrials)
         .set(WALK_SCRATCH, a.alloc(8 * spec.maxDeg * parts)).set(WALK_SCRATCH_LEN, spec.maxDeg)
         .setF64(WALK_P_INV, spec.pInv).setF64(WALK_Q_INV, spec.qInv);
+      const bm = spec.second ? hubBitmaps(g) : null;
+      this.params.set(WALK_BITMAP_OFFSET, bm ? a.put(bm.offset) : 0).set(WALK_BITMAPS, bm ? a.put(bm.words) : 0);
     } catch (e) {
       a.release();
       throw e;

@@ -108,6 +108,34 @@ test("directed weighted graph: the return arc is cur → prev, a common neighbou
   }
 });
 
+test("a hub of degree 70 (the kernel's neighbour bitmap) and its leaves: exact probabilities (chi-square) and the TypeScript route's walks", async () => {
+  const src: number[] = [], dst: number[] = [], w: number[] = [];
+  // leaves 1..70 on a ring with their next two neighbours: degree 5, so steps from a leaf having come from the hub
+  // take the rejection sampler and test membership in the hub's row
+  for (let i = 1; i <= 70; i++) {
+    src.push(0, i, i);
+    dst.push(i, (i % 70) + 1, ((i + 1) % 70) + 1);
+    w.push(1 + (i % 3), 0.5 + (i % 5) / 4, 0.7 + (i % 4) / 3);
+  }
+  for (const weighted of [false, true]) {
+    const g = Graph.fromEdges({ source: src, target: dst, ...(weighted ? { weight: w } : {}) });
+    assert.equal(g.degree(0), 70);
+    assert.equal(g.degree(1), 5);
+    for (const [p, q] of [[0.25, 4], [4, 0.25]] as const) {
+      for (const exactMaxDegree of [4, 1e9]) {
+        const r = await randomWalks(g, { walkLength: 3, walksPerNode: Math.ceil(300000 / g.nNodes), p, q, seed: 4, exactMaxDegree });
+        const { chi2, df } = chiSquare(g, r.walks, r.starts, p, q);
+        const bound = df + 7 * Math.sqrt(2 * df) + 15;
+        assert.ok(chi2 < bound, `p ${p}, q ${q}, ${weighted ? "weighted" : "unweighted"}, exact up to ${exactMaxDegree}: chi2 ${chi2.toFixed(1)} on ${df} df`);
+      }
+      if (wasmCore()) {
+        const opts = { walkLength: 20, walksPerNode: 20, p, q, seed: 6 };
+        assert.deepEqual((await randomWalks(g, { ...opts, route: "ts" })).walks, (await randomWalks(g, { ...opts, route: "wasm" })).walks);
+      }
+    }
+  }
+});
+
 test("uniform walks visit nodes in proportion to their (weighted) degree: the stationary distribution, total variation < 0.02", async () => {
   for (const g of [karate, small(true)]) {
     const r = await randomWalks(g, { walkLength: 200, walksPerNode: 300, seed: 7 });

@@ -20,7 +20,7 @@
 // start of every section). Progress lines go to stderr about every 15 s.
 //   npm run build && npm run bench:cnn-tricks -- [--only ablation,recipe,memorize] [--train n] [--test n] [--epochs n]
 //     [--seeds n] [--configs plain,bn,dropout,residual,augment,all] [--recipe-train n] [--recipe-epochs n] [--save path]
-//     [--mem-train n] [--mem-test n] [--mem-epochs n] [--images docs/images] [--markdown] [--json] [--quick]
+//     [--mem-train n] [--mem-test n] [--mem-epochs n] [--mem-width n] [--images docs/images] [--markdown] [--json] [--quick]
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -89,6 +89,7 @@ const savePath = arg("--save", quick ? "/tmp/latentkit-cnn-recipe-quick.safetens
 const memTrain = intArg("--mem-train", quick ? 500 : 5000);
 const memTest = Math.min(10000, intArg("--mem-test", quick ? 500 : 2000));
 const memEpochs = intArg("--mem-epochs", quick ? 3 : 40);
+const memWidth = intArg("--mem-width", 16);
 // the quick run's pictures go to a scratch folder unless asked for: they must not replace the README's
 const imagesDir = arg("--images", quick ? join(root, "out/bench-cnn-tricks-quick") : join(root, "docs/images"));
 const asMarkdown = has("--markdown");
@@ -252,7 +253,8 @@ await section("ablation", async () => {
       r.curves.push(history.train.slice());
       r.seconds.push(seconds);
       r.rate.push(history.samplesPerSecond);
-      log(`  ${config.label}, seed ${seed}: test accuracy ${pct(acc)} %, final training loss ${f3(r.loss[r.loss.length - 1]!)}, ${f1(seconds)} s, ${Math.round(history.samplesPerSecond)} samples/s`);
+      log(`  ${config.label}, seed ${seed}: test accuracy ${pct(acc)} %, final training loss ${f3(r.loss[r.loss.length - 1]!)}, ${f1(seconds)} s, ${Math.round(history.samplesPerSecond)} samples/s; ` +
+        `training loss per epoch ${history.train.map(f3).join(" ")}`);
       model.dispose();
     }
     rows.push(r);
@@ -268,7 +270,7 @@ await section("ablation", async () => {
     x: r.curves[0]!.map((_, e) => e + 1),
     y: r.curves[0]!.map((_, e) => mean(r.curves.map((c) => c[e]!))),
   })), {
-    title: `resnet-16 on ${X.rows} Fashion-MNIST images: training loss (mean of ${nSeeds} seeds)`, xLabel: "epoch", yLabel: "training loss (cross-entropy, train mode)",
+    title: `resnet-16, ${X.rows} images: mean of ${nSeeds} seeds`, xLabel: "epoch", yLabel: "training loss (train mode)",
   }));
   results.ablation = rows.map((r) => ({ config: r.config, testAccuracy: r.acc, trainLoss: r.loss, curves: r.curves, seconds: r.seconds, samplesPerSecond: r.rate }));
 });
@@ -304,13 +306,13 @@ await section("memorize", async () => {
   new Random(1234).shuffle(shuffled);
   let kept = 0;
   for (let i = 0; i < y.length; i++) if (shuffled[i] === y[i]) kept++;
-  log(`lenet preset, width 16, batch norm, no dropout, no augmentation; ${X.rows} training images, ${memEpochs} epochs, batch 128, Adam lr 1e-3 (constant), seed 0; ` +
+  log(`lenet preset, width ${memWidth}, batch norm, no dropout, no augmentation; ${X.rows} training images, ${memEpochs} epochs, batch 128, Adam lr 1e-3 (constant), seed 0; ` +
     `random labels: a permutation of the true ones (${pct(kept / y.length)} % unchanged); test accuracy on ${memTest} test images`);
   const runs: { name: string; train: number[]; test: number[]; loss: number[]; seconds: number }[] = [];
   for (const [name, labels] of [["true labels", y], ["random labels", shuffled]] as const) {
     const train_: number[] = [], test: number[] = [];
     const { model, history, seconds } = await train(`memorize (${name})`, {
-      preset: "lenet", width: 16, batchNorm: true, dropout: 0, epochs: memEpochs, batchSize: 128, learningRate: 1e-3, optimizer: "adam", seed: 0,
+      preset: "lenet", width: memWidth, batchNorm: true, dropout: 0, epochs: memEpochs, batchSize: 128, learningRate: 1e-3, optimizer: "adam", seed: 0,
     }, X, labels, (net, epoch) => {
       train_.push(accuracy(net, X, labels));
       test.push(accuracy(net, Xt, yt));
@@ -321,7 +323,7 @@ await section("memorize", async () => {
   }
   const every = memEpochs <= 12 ? 1 : Math.ceil(memEpochs / 10);
   const shown = runs[0]!.train.map((_, e) => e).filter((e) => (e + 1) % every === 0 || e === 0 || e === memEpochs - 1);
-  table("memorize", `Memorisation: lenet-16 (batch norm) on ${X.rows} Fashion-MNIST images with true and randomly permuted labels`,
+  table("memorize", `Memorisation: lenet-${memWidth} (batch norm) on ${X.rows} Fashion-MNIST images with true and randomly permuted labels`,
     ["epoch", ...runs.flatMap((r) => [`${r.name}: train acc %`, `${r.name}: test acc %`, `${r.name}: training loss`])],
     shown.map((e) => [String(e + 1), ...runs.flatMap((r) => [pct(r.train[e]!), pct(r.test[e]!), f3(r.loss[e]!)])]));
   for (const r of runs) log(`  ${r.name}: ${f1(r.seconds)} s of training`);
@@ -329,7 +331,7 @@ await section("memorize", async () => {
   picture("cnn-memorize.png", lineChartFigure([
     ...runs.map((r) => ({ name: `${r.name}: train`, x, y: r.train.map((v) => 100 * v) })),
     ...runs.map((r) => ({ name: `${r.name}: test`, x, y: r.test.map((v) => 100 * v) })),
-  ], { title: `lenet-16 on ${X.rows} Fashion-MNIST images: true vs randomly permuted labels`, xLabel: "epoch", yLabel: "accuracy %" }));
+  ], { title: `lenet-${memWidth}, ${X.rows} images: true vs permuted labels`, xLabel: "epoch", yLabel: "accuracy %" }));
   results.memorize = runs;
 });
 

@@ -72,6 +72,14 @@ export {
   CooccurrenceEmbedding, cooccurrenceCounts, ppmi, type CooccurrenceEmbeddingOptions, type CooccurrenceOptions, type PpmiOptions,
 } from "./text/cooccurrence.js";
 export { Word2Vec, type Word2VecOptions, type Word2VecProgress, type Word2VecJSON, type Word2VecStats } from "./text/word2vec.js";
+/** Graphs and node embeddings: the CSR graph, random walks (DeepWalk, node2vec), the walk estimators. */
+export { Graph, type GraphOptions, type EdgeList, type NodeName } from "./graph/graph.js";
+export { parseEdgeList } from "./formats/edge-list.js";
+export { randomWalks, aliasTables, type WalkOptions, type WalkResult, type AliasTables } from "./graph/walks.js";
+export {
+  DeepWalk, Node2Vec, type DeepWalkOptions, type Node2VecOptions, type DeepWalkParams, type Node2VecParams,
+  type WalkEmbeddingStats, type WalkEmbeddingJSON,
+} from "./graph/node2vec.js";
 export { KeyedVectors, removeCommonComponents, type WordScore, type DocumentVectorOptions } from "./text/keyed-vectors.js";
 export { parseWordVectors, encodeWordVectors, formatFloat32, type WordVectorFormat } from "./formats/word-vectors.js";
 export {

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { CancelledError, LatentkitError } from "../core/errors.js";
 import { isSystemError, systemErrorReason } from "../io/fs.js";
 import { infoCommand } from "./info.js";
+import { deepwalkCommand, node2vecCommand } from "./graph.js";
 import { denoiseCommand } from "./denoise.js";
 import { hashCommand } from "./hash.js";
 import { autoencoderCommand } from "./neural.js";
@@ -40,6 +41,8 @@ export function program(): Command {
   p.addCommand(denoiseCommand());
   p.addCommand(hashCommand());
   p.addCommand(visualizeCommand());
+  p.addCommand(node2vecCommand());
+  p.addCommand(deepwalkCommand());
   return p;
 }
 

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { CancelledError, LatentkitError } from "../core/errors.js";
 import { isSystemError, systemErrorReason } from "../io/fs.js";
 import { infoCommand } from "./info.js";
+import { attackCommand } from "./attack.js";
 import { denoiseCommand } from "./denoise.js";
 import { hashCommand } from "./hash.js";
 import { autoencoderCommand } from "./neural.js";
@@ -38,6 +39,7 @@ export function program(): Command {
   p.addCommand(vaeCommand());
   p.addCommand(denoiseCommand());
   p.addCommand(hashCommand());
+  p.addCommand(attackCommand());
   return p;
 }
 

@@ -118,7 +118,7 @@ if (asMarkdown) {
 log(out);
 
 saveFigure(join(imagesDir, "cnn-adversarial.png"), lineChartFigure(curves, {
-  title: `Fashion-MNIST: accuracy under L∞ attacks (${nTest} test images)`, xLabel: "eps (pixels in [0, 1])", yLabel: "test accuracy",
+  title: `Fashion-MNIST: accuracy under L-inf attacks (${nTest} test images)`, xLabel: "eps (pixels in [0, 1])", yLabel: "test accuracy",
 }));
 log(`wrote ${join(imagesDir, "cnn-adversarial.png")}`);
 

@@ -45,7 +45,7 @@ function parseEpsList(v: string): number[] {
 /**
  * Rows of original images and, for each attack, the perturbations (diverging colours, each scaled to its own largest
  * |δ| to be visible) and the adversarial images; captions: the true label (": the clean prediction" when wrong), the
- * attack and its largest |δ|, the adversarial prediction ("→ label" when it changed).
+ * attack and its largest |δ|, the adversarial prediction ("-> label" when it changed; the plot font is ASCII).
  */
 export function adversarialGridFigure(orig: Matrix, truth: readonly string[], cleanPred: readonly string[],
   attacks: readonly { name: string; adv: Matrix; pred: readonly string[] }[], shape: [number, number], title: string): Figure {
@@ -59,7 +59,7 @@ export function adversarialGridFigure(orig: Matrix, truth: readonly string[], cl
     for (const v of delta.data) maxDelta = Math.max(maxDelta, Math.abs(v));
     parts.push(delta, a.adv);
     colormaps.push(...Array<"diverging">(k).fill("diverging"), ...Array<"gray">(k).fill("gray"));
-    captions.push(...Array<string>(k).fill(`${a.name} ±${Number(maxDelta.toPrecision(3))}`), ...a.pred.map((p, i) => (p === cleanPred[i] ? p : `→ ${p}`)));
+    captions.push(...Array<string>(k).fill(`${a.name} +/-${Number(maxDelta.toPrecision(3))}`), ...a.pred.map((p, i) => (p === cleanPred[i] ? p : `-> ${p}`)));
   }
   return imageGridFigure(stackRows(parts), shape, { ncols: k, range: [0, 1], invert: true, title, colormaps, captions });
 }

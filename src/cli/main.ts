@@ -5,11 +5,13 @@ import { readFileSync } from "node:fs";
 import { CancelledError, LatentkitError } from "../core/errors.js";
 import { isSystemError, systemErrorReason } from "../io/fs.js";
 import { infoCommand } from "./info.js";
+import { deepwalkCommand, node2vecCommand } from "./graph.js";
 import { attackCommand } from "./attack.js";
 import { denoiseCommand } from "./denoise.js";
 import { hashCommand } from "./hash.js";
 import { autoencoderCommand } from "./neural.js";
 import { vaeCommand } from "./vae.js";
+import { visualizeCommand } from "./visualize.js";
 import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
 import { analogyCommand, embedTextCommand, evaluateCommand, lsaCommand, ppmiSvdCommand, similarCommand, word2vecCommand, wordMapCommand } from "./text.js";
@@ -39,6 +41,9 @@ export function program(): Command {
   p.addCommand(vaeCommand());
   p.addCommand(denoiseCommand());
   p.addCommand(hashCommand());
+  p.addCommand(visualizeCommand());
+  p.addCommand(node2vecCommand());
+  p.addCommand(deepwalkCommand());
   p.addCommand(attackCommand());
   return p;
 }

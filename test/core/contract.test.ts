@@ -33,7 +33,9 @@ import { CNNClassifier } from "../../src/models/cnn.js";
 import { VAE } from "../../src/models/vae.js";
 import { SemanticHashing } from "../../src/models/semantic-hashing.js";
 import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
-import { PROJECT_DATA } from "../helpers.js";
+import { DeepWalk, Node2Vec } from "../../src/graph/node2vec.js";
+import { readEdgeList } from "../../src/io/graph.js";
+import { PROJECT_DATA, sharedData } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
 const train = digits.X.rowRange(0, 200);
@@ -82,7 +84,17 @@ const plain = (m: Matrix): number[] => Array.from(m.data);
 /** Digits' grey levels 0..16 scaled to [0, 1]. */
 const scaled = (m: Matrix): Matrix => new Matrix(m.rows, m.cols, Float32Array.from(m.data, (v) => v / 16));
 
+const karate = readEdgeList(sharedData("graphs/karate.edges.tsv.gz"));
+
 const CASES: Case[] = [
+  {
+    name: "DeepWalk", cls: DeepWalk, options: { dim: 8, walkLength: 12, walksPerNode: 3, window: 4, epochs: 2, seed: 3, threads: 1, sample: 0 },
+    fit: (e) => e.fit(karate), probe: (e) => [e.names, plain(e.embedding), e.vectors.mostSimilar("0", [], 3)],
+  },
+  {
+    name: "Node2Vec", cls: Node2Vec, options: { dim: 8, walkLength: 12, walksPerNode: 3, p: 0.5, q: 2, negativeSharing: "pair", seed: 3, threads: 1 },
+    fit: (e) => e.fit(karate), probe: (e) => [e.names, plain(e.embedding), e.vectors.mostSimilar("33", [], 3)],
+  },
   {
     name: "PCA", cls: PCA, options: { nComponents: 5, solver: "full", whiten: true, seed: 3 },
     fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],

@@ -120,6 +120,8 @@ export {
   type CNNPreset, type PresetSwitches, type LayerKind, type LayerPlan,
 } from "./models/cnn-layers.js";
 export { augmentImages, warpImage, augments, type AugmentOptions, type Warp } from "./models/augment.js";
+/** Adversarial examples against a CNNClassifier: FGSM, L∞ PGD (targeted or not), accuracy under attack. */
+export { fgsm, pgd, robustAccuracy, inputGradient, type AttackOptions, type PGDOptions } from "./models/adversarial.js";
 /** The variational autoencoder (dense or convolutional; Bernoulli or Gaussian decoder; β; importance-sampled log-likelihood). */
 export {
   VAE, VAENet, type VAEOptions, type VAEParams, type VAEJSON, type VAELikelihood, type VAEArchitecture, type VAENetSpec, type ElboResult,

@@ -6,6 +6,7 @@ import { CancelledError, LatentkitError } from "../core/errors.js";
 import { isSystemError, systemErrorReason } from "../io/fs.js";
 import { infoCommand } from "./info.js";
 import { deepwalkCommand, node2vecCommand } from "./graph.js";
+import { attackCommand } from "./attack.js";
 import { denoiseCommand } from "./denoise.js";
 import { hashCommand } from "./hash.js";
 import { autoencoderCommand } from "./neural.js";
@@ -45,6 +46,7 @@ export function program(): Command {
   p.addCommand(visualizeCommand());
   p.addCommand(node2vecCommand());
   p.addCommand(deepwalkCommand());
+  p.addCommand(attackCommand());
   return p;
 }
 

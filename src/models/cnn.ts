@@ -27,6 +27,7 @@ import { augmentImages, augments } from "./augment.js";
 import { TRAINING_PARAMS, weightsFromJSON, type HistoryJSON, type NamedTensors, type WeightJSON } from "./base.js";
 import { buildLayers, checkLayerTokens, forwardMacs, planLayers, planTensors, presetLayers, type CNNPreset, type LayerPlan } from "./cnn-layers.js";
 import { toBase64 } from "../core/bytes.js";
+import { adversarialBatch } from "./adversarial.js";
 
 export interface CNNClassifierOptions {
   /** [channels, height, width] of the images the rows hold. Default: [1, s, s] for rows of s² values. */
@@ -74,6 +75,14 @@ export interface CNNClassifierOptions {
   minDelta?: number;
   /** With validation: end with the weights of the epoch of lowest validation loss. Default true. */
   restoreBest?: boolean;
+  /** Adversarial training (adversarial.ts): replace a fraction of each batch by FGSM or PGD copies. Default "none". */
+  adversarial?: "none" | "fgsm" | "pgd";
+  /** L∞ radius of the training attack (pixels in [0, 1]). Default 0.1. */
+  adversarialEps?: number;
+  /** Fraction of each batch replaced by adversarial copies. Default 0.5. */
+  adversarialFraction?: number;
+  /** PGD steps of the training attack (step 2.5·eps/steps, random start). Default 7. */
+  adversarialSteps?: number;
   seed?: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
@@ -102,6 +111,10 @@ export const CNN_CLASSIFIER_PARAMS = {
   nesterov: bool("SGD with Nesterov momentum", { default: false }),
   lrSchedule: choice(["constant", "cosine", "step"], "learning rate per epoch: constant, cosine annealing towards 0, or x0.1 from epoch floor(E/2) and again from floor(3E/4)", { default: "constant" }),
   restoreBest: bool("with validation, end with the weights of the epoch of lowest validation loss", { default: true }),
+  adversarial: choice(["none", "fgsm", "pgd"], "adversarial training: replace adversarialFraction of each batch by FGSM or PGD copies against the current weights", { default: "none" }),
+  adversarialEps: num("L∞ radius of the adversarial training attack (pixels in [0, 1])", { min: 0, default: 0.1 }),
+  adversarialFraction: num("fraction of each batch replaced by adversarial copies", { gt: 0, max: 1, default: 0.5 }),
+  adversarialSteps: int("PGD steps of the adversarial training attack", { min: 1, default: 7 }),
 } satisfies Schema<CNNClassifierOptions>;
 
 export type CNNClassifierParams = ParamsOf<CNNClassifierOptions, typeof CNN_CLASSIFIER_PARAMS>;
@@ -270,6 +283,7 @@ export class CNNClassifier implements Estimator<MatrixLike, CNNClassifierParams>
     const noise = new Random(o.seed ^ 0x5eed);
     const batchLabels = new Int32Array(bs);
     const [c, h, w] = imageShape;
+    const advTrain = this.adversarialStep(net, M, labels, imageShape);
     let best: Map<string, Float32Array> | null = null;
     const stateOf = (): Map<string, Float32Array> => new Map([...net.stateDict()].map(([k, t]) => [k, Float32Array.from(t.data)]));
     const lossOf = (x: Tensor, idx: Int32Array): { loss: Tensor; accuracy: number } => {
@@ -295,6 +309,7 @@ export class CNNClassifier implements Estimator<MatrixLike, CNNClassifierParams>
             augmentImages(x.data as Float32Array, out.data as Float32Array, idx.length, imageShape, aug, noise);
             x = out;
           }
+          if (advTrain) x = advTrain(x, idx);
           const { loss, accuracy } = lossOf(x, idx);
           const v = loss.item();
           backward(loss);
@@ -326,6 +341,43 @@ export class CNNClassifier implements Estimator<MatrixLike, CNNClassifierParams>
       augmented?.dispose();
       optimizer.dispose();
     }
+  }
+
+  /**
+   * Adversarial training (option adversarial): a function that returns the batch x with its first
+   * round(adversarialFraction·rows) rows (a random subset: batches are shuffled) replaced by FGSM or PGD copies made
+   * against the current weights in eval mode (running batch-norm statistics, no dropout: the attack neither updates
+   * the statistics nor sees dropout noise); null when off. Needs pixels in [0, 1], the attack's valid range.
+   */
+  private adversarialStep(net: Sequential, M: Matrix, labels: Int32Array, imageShape: [number, number, number]): ((x: Tensor, idx: Int32Array) => Tensor) | null {
+    const o = this.options;
+    if (o.adversarial === "none" || o.adversarialEps === 0) return null;
+    for (let i = 0; i < M.data.length; i++) {
+      const v = M.data[i]!;
+      if (!(v >= 0 && v <= 1)) fail(`CNNClassifier: adversarial training needs pixels in [0, 1], but X holds ${v} at row ${Math.floor(i / M.cols)}`);
+    }
+    const eps = o.adversarialEps;
+    const steps = o.adversarial === "fgsm" ? 1 : o.adversarialSteps;
+    const spec = { eps, steps, alpha: o.adversarial === "fgsm" ? eps : (2.5 * eps) / steps, randomStart: o.adversarial === "pgd", targeted: false, lo: 0, hi: 1 };
+    const rng = new Random(o.seed ^ 0xad5);
+    const [c, h, w] = imageShape;
+    const d = M.cols;
+    const forward = (t: Tensor): Tensor => net.forward(reshape(t, [t.shape[0]!, c, h, w]));
+    return (x, idx) => {
+      const k = Math.round(o.adversarialFraction * idx.length);
+      if (k === 0) return x;
+      const y = new Int32Array(k);
+      for (let i = 0; i < k; i++) y[i] = labels[idx[i]!]!;
+      // plain arrays: engine memory may grow (and move) during the attack's passes
+      const clean = Float32Array.from(x.data.subarray(0, k * d));
+      const adv = new Float32Array(k * d);
+      net.eval();
+      adversarialBatch(forward, net.parameters(), clean, k, d, y, spec, rng, adv);
+      net.train();
+      const mixed = Tensor.from(x.data, x.shape);
+      mixed.data.set(adv);
+      return mixed;
+    };
   }
 
   /** The input checked against the fitted model: float32 rows of nFeatures values. */

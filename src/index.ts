@@ -120,3 +120,4 @@ export {
 } from "./neighbors/hamming.js";
 export { precisionAtK, precisionWithinRadius, type PrecisionAtKOptions, type RadiusPrecision } from "./metrics/retrieval.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";
+export { FeatureExtractor, fineTune, resizeImages, type FineTuneOptions } from "./models/transfer.js";

@@ -49,10 +49,11 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const fashion = join(root, "../shared/data/fashion-mnist");
 const quick = has("--quick");
 const epochs = intArg("--epochs", quick ? 1 : 3);
-const draws = intArg("--draws", quick ? 2 : 10);
-const nTrain = quick ? 6000 : 60000;
-const SHOTS = quick ? [1, 5, 10] : [1, 5, 10, 100];
-const DIGIT_SHOTS = quick ? [1, 5, 10] : [1, 5, 10, 50];
+const draws = intArg("--draws", quick ? 1 : 10);
+const nTrain = quick ? 3000 : 60000;
+const nTestAll = quick ? 2000 : 10000;
+const SHOTS = quick ? [1, 5] : [1, 5, 10, 100];
+const DIGIT_SHOTS = quick ? [1, 5] : [1, 5, 10, 50];
 const drawsAt = (shots: number): number => (shots >= 50 ? Math.max(1, Math.ceil(draws / 2)) : draws);
 const imagesDir = arg("--images", quick ? join(root, "out/bench-cnn-transfer-quick") : join(root, "docs/images"));
 const asMarkdown = has("--markdown");
@@ -79,7 +80,7 @@ log(`bench:cnn-transfer: ${quick ? "QUICK run (numbers not for the README), " : 
 // --- data
 const scale = (M: Matrix, by: number): Matrix => new Matrix(M.rows, M.cols, Float32Array.from(M.data, (v) => v / by));
 const trainAll = { X: scale(readIdxImages(join(fashion, "train-images-idx3-ubyte.gz"), nTrain).X, 255), y: Array.from(readIdxLabels(join(fashion, "train-labels-idx1-ubyte.gz"), nTrain)) };
-const testAll = { X: scale(readIdxImages(join(fashion, "t10k-images-idx3-ubyte.gz")).X, 255), y: Array.from(readIdxLabels(join(fashion, "t10k-labels-idx1-ubyte.gz"))) };
+const testAll = { X: scale(readIdxImages(join(fashion, "t10k-images-idx3-ubyte.gz"), nTestAll).X, 255), y: Array.from(readIdxLabels(join(fashion, "t10k-labels-idx1-ubyte.gz"), nTestAll)) };
 type Set_ = { X: Matrix; y: number[] };
 const where = (d: Set_, keep: (label: number) => boolean): Set_ => {
   const idx = d.y.flatMap((v, i) => (keep(v) ? [i] : []));

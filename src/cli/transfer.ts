@@ -173,7 +173,7 @@ Examples:
       const keys = [...new Set(rows.map((r) => `${r.representation}|${r.probe}`))];
       const nameOf = (k: string): string => {
         const [rep, probe] = k.split("|") as [string, string];
-        return probe === "finetune" ? `fine-tuned after ${rep}` : `${rep === "pixels" ? "pixels" : `${rep} features`}, ${probe === "knn" ? "1-NN" : "logistic"}`;
+        return probe === "finetune" ? `fine-tuned after ${rep}` : `${rep === "pixels" ? "pixels" : `layer ${rep}`}, ${probe === "knn" ? "1-NN" : "logistic"}`;
       };
       if (o.plot) {
         saveFigure(o.plot, lineChartFigure(keys.map((k) => ({

@@ -28,7 +28,7 @@ test("latentkit transfer --json: probes on the frozen features and on pixels, fi
   await ready;
   const plot = join(dir, "transfer.png");
   const r = runCli("transfer", modelPath, target, "--label-column", "-1", "--shots", "1,5", "--repeats", "2", "--probe", "knn,logistic,finetune",
-    "--epochs", "20", "--plot", plot, "--json");
+    "--lr", "1e-2", "--plot", plot, "--json");
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   for (const k of ["command", "model", "file", "layer", "nFeatures", "classes", "nPool", "nTest", "shots", "repeats", "probes", "results", "seconds", "files"]) assert.ok(k in j, `no ${k}`);
@@ -77,7 +77,7 @@ test("latentkit transfer: --test, --layer, --resize of other image sizes, the te
   assert.equal(JSON.parse(rs.stdout).resized, true);
   const t = runCli("transfer", modelPath, target, "--label-column", "-1", "--shots", "1", "--repeats", "1");
   assert.equal(t.status, 0, t.stderr);
-  assert.match(t.stdout, /features features, 1-NN +\d+\.\d ± 0\.0 %/);
+  assert.match(t.stdout, /layer features, 1-NN +\d+\.\d ± 0\.0 %/);
   assert.match(t.stdout, /pixels, logistic +\d+\.\d ± 0\.0 %/);
 });
 

@@ -138,7 +138,7 @@ test("resizeImages: identity at equal sizes, constants stay constant, bilinear v
 
 test("resizeImages and drawShots: one-line refusals; drawShots gives k distinct rows of each class", async () => {
   await refuses(() => resizeImages([[1, 2, 3]], [1, 2, 2], [4, 4]), /X has 3 columns, but images of \[1, 2, 2\] have 4 values/);
-  await refuses(() => resizeImages([[1, 2, 3, 4]], [1, 2, 2], [0, 4]), /to must be \[height, width\] \(integers >= 1\), got \[0, 4\]/);
+  await refuses(() => resizeImages([[1, 2, 3, 4]], [1, 2, 2], [0, 4]), /to must be \[height, width\] \(integers >= 1\), got \[0, ?4\]/);
   await refuses(() => resizeImages([[1, 2, 3, 4]], [1, 2] as never, [4, 4]), /from must be \[channels, height, width\]/);
   const labels = ["a", "b", "a", "c", "b", "a", "c", "b", "c"];
   const idx = drawShots(labels, 2, new Random(1));
@@ -149,7 +149,7 @@ test("resizeImages and drawShots: one-line refusals; drawShots gives k distinct 
   await refuses(() => drawShots(labels, 0, new Random(1)), /shots must be an integer >= 1, got 0/);
 });
 
-test("transfer on Fashion-MNIST: with 10 labels per class of classes 5–9, logistic regression on the frozen conv features of a net trained on classes 0–4 beats raw pixels", async () => {
+test("transfer on Fashion-MNIST: with 10 labels per class of classes 5–9, logistic regression on the frozen conv features of a net trained on classes 0–4 beats raw pixels", async (t) => {
   const model = await modelP;
   // the conv features (the input of the dense layer) transfer; the dense layer's are specific to the source classes
   const fe = new FeatureExtractor(model, { layer: "flatten" });
@@ -162,7 +162,8 @@ test("transfer on Fashion-MNIST: with 10 labels per class of classes 5–9, logi
     pixels.push(await probeAccuracy("logistic", target.X.selectRows(idx), y, targetTest.X, targetTest.y));
   }
   const f = meanStd(feats), p = meanStd(pixels);
-  // measured: features 0.85, pixels 0.83 over the same 5 draws
+  t.diagnostic(`conv features ${f.mean.toFixed(4)} ± ${f.std.toFixed(4)}, pixels ${p.mean.toFixed(4)} ± ${p.std.toFixed(4)}`);
+  // measured: conv features 86.2 ± 1.0 %, pixels 82.9 ± 2.0 % over the same 5 draws
   assert.ok(f.mean > p.mean + 0.01, `features ${feats.map((v) => v.toFixed(3))} vs pixels ${pixels.map((v) => v.toFixed(3))}`);
   assert.ok(p.mean > 0.6, `pixels ${p.mean}`);
 });

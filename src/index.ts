@@ -145,3 +145,4 @@ export {
   type FilterImages, type MaximizeOptions, type Maximized, type UnitScore,
 } from "./models/visualize.js";
 export { labelledRowsFigure, heat, type LabelledRow, type LabelledRowsOptions } from "./plot/grids.js";
+export { FeatureExtractor, fineTune, resizeImages, type FineTuneOptions } from "./models/transfer.js";

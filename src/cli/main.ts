@@ -13,6 +13,7 @@ import { autoencoderCommand } from "./neural.js";
 import { vaeCommand } from "./vae.js";
 import { cnnCommand } from "./cnn.js";
 import { visualizeCommand } from "./visualize.js";
+import { transferCommand } from "./transfer.js";
 import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
 import { analogyCommand, embedTextCommand, evaluateCommand, lsaCommand, ppmiSvdCommand, similarCommand, word2vecCommand, wordMapCommand } from "./text.js";
@@ -47,6 +48,7 @@ export function program(): Command {
   p.addCommand(node2vecCommand());
   p.addCommand(deepwalkCommand());
   p.addCommand(attackCommand());
+  p.addCommand(transferCommand());
   return p;
 }
 

@@ -260,12 +260,26 @@ export class CNNClassifier implements Estimator<MatrixLike, CNNClassifierParams>
   }
 
   /**
+   * Fine-tuning (transfer.ts): trains `net`, built from `plans` with weights copied from a trained model, on images M
+   * with class indices `labels` (into `classes`), updating only `params`; the first `frozenLayers` layers stay in eval
+   * mode (batch-norm statistics kept, dropout off). The trained network becomes this model's fitted state; on an error
+   * the caller still owns `net`.
+   */
+  async fitNetwork(net: Sequential, plans: LayerPlan[], M: Matrix, labels: Int32Array, classes: Label[], params: Tensor[], frozenLayers = 0): Promise<this> {
+    const imageShape = this.imageShapeFor(M.cols);
+    this.dispose();
+    const history = await this.train(net, M, labels, imageShape, params, new Random(this.options.seed), { frozenLayers });
+    this.state_ = { net, plans, imageShape, classes, history };
+    return this;
+  }
+
+  /**
    * The training loop over `params` (all of the network's, or the unfrozen ones of a fine-tuning): shuffled batches,
    * augmentation, cross-entropy, the optimiser and schedule of the options, validation and early stopping. Leaves the
-   * network in eval mode.
+   * network in eval mode. `frozenLayers`: the first layers stay in eval mode while the rest train.
    */
   protected async train(net: Sequential, M: Matrix, labels: Int32Array, imageShape: [number, number, number], params: Tensor[], rng: Random,
-    over: { epochs?: number; learningRate?: number } = {}): Promise<LossHistory> {
+    over: { epochs?: number; learningRate?: number; frozenLayers?: number } = {}): Promise<LossHistory> {
     const o = this.options;
     const n = M.rows;
     const epochs = over.epochs ?? o.epochs;
@@ -303,6 +317,7 @@ export class CNNClassifier implements Estimator<MatrixLike, CNNClassifierParams>
         ...(o.validationFraction > 0 ? { validation: o.validationFraction } : {}),
         step: (idx) => {
           net.train();
+          for (let i = 0; i < (over.frozenLayers ?? 0); i++) net.at(i).eval();
           let x = buffer.gather(idx);
           if (augmented) {
             const out = idx.length === bs ? augmented : augmented.rows(0, idx.length);

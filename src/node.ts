@@ -13,3 +13,4 @@ export { writeEmbedding } from "./io/export.js";
 export { TextCorpus, readLines, readDocuments } from "./io/corpus.js";
 export { readWordVectors, writeWordVectors } from "./io/word-vectors.js";
 export { evaluateWordPairs, evaluateAnalogies } from "./io/evaluate.js";
+export { readNodeLabels, parseNodeLabels, labelStrings, type ReadNodeLabelsOptions } from "./io/node-labels.js";

@@ -9,6 +9,7 @@ import { denoiseCommand } from "./denoise.js";
 import { hashCommand } from "./hash.js";
 import { autoencoderCommand } from "./neural.js";
 import { vaeCommand } from "./vae.js";
+import { netmfCommand, nodeClassifyCommand } from "./graph-eval.js";
 import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
 import { analogyCommand, embedTextCommand, evaluateCommand, lsaCommand, ppmiSvdCommand, similarCommand, word2vecCommand, wordMapCommand } from "./text.js";
@@ -38,6 +39,8 @@ export function program(): Command {
   p.addCommand(vaeCommand());
   p.addCommand(denoiseCommand());
   p.addCommand(hashCommand());
+  p.addCommand(netmfCommand());
+  p.addCommand(nodeClassifyCommand());
   return p;
 }
 

@@ -17,8 +17,9 @@
 //   iteration with a Rayleigh–Ritz step, src/linalg/top-eigen.ts), the filtered eigenvalues f(λ) = (1/T)·Σ_r λ^r,
 //   clipped at 0 as in their code, and M ≈ vol/b · (D^{-1/2} U_h √f)(D^{-1/2} U_h √f)ᵀ: a dense n×n float32 matrix
 //   (BlogCatalog's n = 10,312: 425 MB) whose truncated logarithm is then factorised.
-// "auto" picks "dense" for T = 1 or n ≤ 2048, "sparse" otherwise. The final truncated SVD is the randomized one of
-// src/linalg/randomized.ts.
+// "auto" picks "dense" for T = 1 or n ≤ 2048, "sparse" otherwise. M is symmetric, so its truncated SVD is its
+// eigendecomposition by largest |λ| (σ = |λ|): randomized subspace iteration and Rayleigh–Ritz (src/linalg/top-eigen.ts)
+// give U and σ, one matrix product per round.
 //
 // Isolated nodes (degree 0) have no walk through them: D⁻¹ is taken as 0 there, so their rows of M are 0, the
 // truncated logarithm 0, and their vectors the zero vector (`isolated` lists them). Directed graphs are refused (the
@@ -28,7 +29,6 @@ import { checkSaved, fitted, matrixFromJSON, matrixToJSON, numbersFromJSON, type
 import { matmul } from "../core/gemm.js";
 import { Matrix } from "../core/matrix.js";
 import { choice, decodeParams, encodeParams, func, int, num, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
-import { randomizedSVD } from "../linalg/randomized.js";
 import { CsrMatrix } from "../linalg/sparse.js";
 import { topEigenpairs } from "../linalg/top-eigen.js";
 import type { Graph, NodeName } from "./graph.js";
@@ -44,10 +44,12 @@ export interface NetMFOptions {
   rank?: number;
   /** "auto" (default: dense for T = 1 or n <= 2048), "dense" (exact powers) or "sparse" (eigen approximation). */
   mode?: "auto" | "dense" | "sparse";
-  /** Subspace iterations of the eigen solver ("sparse" mode; default 16). */
+  /** Chebyshev-filtered subspace iterations of the eigen solver ("sparse" mode; default 10). */
   eigenIter?: number;
-  /** Power iterations of the final randomized SVD (default 4). */
+  /** Subspace iterations of the final truncated SVD (default 8). */
   svdIter?: number;
+  /** Extra directions of both randomized solvers beyond rank or dim (default 32). */
+  oversample?: number;
   /** Seed of the randomized solvers (default 0). */
   seed?: number;
   onProgress?: (p: Progress) => void;
@@ -61,8 +63,9 @@ export const NETMF_PARAMS = {
   rank: int("eigenpairs of the sparse approximation", { min: 1, default: 256 }),
   mode: choice(["auto", "dense", "sparse"], "dense: exact matrix powers; sparse: top-rank eigen approximation; auto: dense for T = 1 or n <= 2048",
     { default: "auto" }),
-  eigenIter: int("subspace iterations of the eigen solver (sparse mode)", { min: 0, default: 16 }),
-  svdIter: int("power iterations of the final randomized SVD", { min: 0, default: 4 }),
+  eigenIter: int("Chebyshev-filtered subspace iterations of the eigen solver (sparse mode)", { min: 0, default: 10 }),
+  svdIter: int("subspace iterations of the final truncated SVD", { min: 0, default: 8 }),
+  oversample: int("extra directions of the randomized solvers beyond rank or dim", { min: 0, default: 32 }),
   seed: int("seed of the randomized solvers", { default: 0 }),
   onProgress: func<(p: Progress) => void>("called after each step (eigen iterations, matrix blocks, SVD iterations)"),
   signal: signal(),
@@ -216,7 +219,7 @@ export class NetMF {
   }
 
   async fit(graph: Graph): Promise<this> {
-    const { dim, window: T, negative: b, rank, eigenIter, svdIter, seed, signal: sig, onProgress } = this.options;
+    const { dim, window: T, negative: b, rank, eigenIter, svdIter, oversample, seed, signal: sig, onProgress } = this.options;
     if (!graph || typeof graph !== "object" || !(graph.indptr instanceof Int32Array)) fail(`NetMF.fit expects a Graph, got ${describeValue(graph)}`);
     const n = graph.nNodes;
     if (dim > n) fail(`dim must be at most the number of nodes (${n}), got ${dim}`);
@@ -244,7 +247,7 @@ export class NetMF {
       throwIfAborted(sig);
     } else {
       const eig = await topEigenpairs(norm.N, rank, {
-        nIter: eigenIter, seed, signal: sig, lowerBound: -1,
+        nIter: eigenIter, nOversamples: oversample, seed, signal: sig, lowerBound: -1,
         onProgress: (p) => onProgress?.({ ...p, stage: `eigenpairs: ${p.stage}` }),
       });
       const X = deepWalkFactor(norm, eig.values, eig.vectors, T);
@@ -265,17 +268,19 @@ export class NetMF {
       }
       target = M;
     }
-    const svd = await randomizedSVD(target, dim, {
-      nIter: svdIter, seed, signal: sig,
+    // the matrix is symmetric: its singular triplets are its eigenpairs of largest |λ| (σ = |λ|, U up to signs)
+    const svd = await topEigenpairs(target, dim, {
+      which: "magnitude", nIter: svdIter, nOversamples: oversample, seed, signal: sig,
       onProgress: (p) => onProgress?.({ ...p, stage: `SVD: ${p.stage}` }),
     });
+    const S = Float64Array.from(svd.values, Math.abs);
     const E = Matrix.zeros(n, dim, "float32");
-    const U = svd.U;
-    for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) E.data[i * dim + k] = U.data[i * dim + k]! * Math.sqrt(svd.S[k]!);
+    const U = svd.vectors;
+    for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) E.data[i * dim + k] = U.data[i * dim + k]! * Math.sqrt(S[k]!);
     for (const i of norm.isolated) E.data.fill(0, i * dim, (i + 1) * dim);
     this.embedding_ = E;
     this.names_ = [...graph.names];
-    this.singularValues_ = svd.S.slice(0, dim);
+    this.singularValues_ = S;
     this.mode_ = mode;
     this.isolated_ = norm.isolated;
     this.density_ = nnz / (n * n);

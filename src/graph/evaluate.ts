@@ -6,11 +6,11 @@
 // labels, k = the number of labels it truly has (the node2vec / DeepWalk protocol); single-label sets a multinomial
 // model and its argmax. Scores are F1 as scikit-learn's f1_score defines them:
 // * micro-F1 = 2·TP / (2·TP + FP + FN) with the counts summed over every class (single-label: the accuracy);
-// * macro-F1 = the mean over classes of F1_c = 2·TP_c / (2·TP_c + FP_c + FN_c), over the classes "present" in the
-//   test split: those some test node has or some prediction names (scikit-learn's rule for label arrays). A class
-//   that neither the truth nor the predictions of the split contain has no defined F1 and is left out; scikit-learn
-//   given a full indicator matrix would count it as 0 (zero_division), so the two differ only in that case (every
-//   class of BlogCatalog, PPI and Wikipedia is present in a 50 % test split).
+// * macro-F1 = the mean over classes of F1_c = 2·TP_c / (2·TP_c + FP_c + FN_c). Which classes: scikit-learn's rule
+//   for each input form. Single-label (label arrays): the classes present in the split, those some test node has or
+//   some prediction names. Multi-label (indicator matrices): every class of the label file; a class that neither the
+//   truth nor the predictions of the split contain has no defined F1 and counts 0 (scikit-learn's zero_division
+//   default), which lowers macro-F1 where rare classes miss a split (PPI at 50 %).
 // The result is the mean over the repeats and the standard deviation (population, ddof 0) of the repeats.
 //
 // Link prediction: a fraction of the edges is held out (never the last edge of a node, so no node becomes isolated),
@@ -56,8 +56,12 @@ export interface NodeClassificationResult {
   testNodes: number;
 }
 
-/** Micro- and macro-F1 of predicted against true label sets (0/1 rows of C classes, row-major); see the header. */
-export function f1Scores(truth: Uint8Array, pred: Uint8Array, C: number): { microF1: number; macroF1: number } {
+/**
+ * Micro- and macro-F1 of predicted against true label sets (0/1 rows of C classes, row-major); see the header.
+ * allClasses: the macro mean is over all C classes, those absent from truth and predictions counting 0 (scikit-learn
+ * on indicator matrices); otherwise over the classes present (scikit-learn on label arrays).
+ */
+export function f1Scores(truth: Uint8Array, pred: Uint8Array, C: number, allClasses = false): { microF1: number; macroF1: number } {
   if (truth.length !== pred.length || truth.length % C !== 0) fail(`f1Scores: truth has ${truth.length} values and pred ${pred.length}, expected equal multiples of ${C}`);
   const tp = new Float64Array(C), fp = new Float64Array(C), fn = new Float64Array(C);
   for (let p = 0; p < truth.length; p++) {
@@ -72,10 +76,8 @@ export function f1Scores(truth: Uint8Array, pred: Uint8Array, C: number): { micr
     FP += fp[k]!;
     FN += fn[k]!;
     const den = 2 * tp[k]! + fp[k]! + fn[k]!;
-    if (den > 0) {
-      sum += (2 * tp[k]!) / den;
-      present++;
-    }
+    if (den > 0) sum += (2 * tp[k]!) / den;
+    if (den > 0 || allClasses) present++;
   }
   const den = 2 * TP + FP + FN;
   return { microF1: den > 0 ? (2 * TP) / den : 0, macroF1: present > 0 ? sum / present : 0 };
@@ -131,7 +133,7 @@ export async function nodeClassification(embedding: Matrix, labels: NodeLabels, 
       const yp = clf.predict(Xte) as number[];
       yp.forEach((k, i) => (pred[i * K + k] = 1));
     }
-    per.push(f1Scores(truth, pred, K));
+    per.push(f1Scores(truth, pred, K, labels.multiLabel));
   }
   const [mi, miS] = meanStd(per.map((p) => p.microF1));
   const [ma, maS] = meanStd(per.map((p) => p.macroF1));

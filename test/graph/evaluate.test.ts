@@ -35,14 +35,17 @@ test("F1 by hand: micro from global counts, macro the mean over classes present"
   const r = f1Scores(truth, pred, 3);
   assert.ok(Math.abs(r.microF1 - 0.5) < 1e-12);
   assert.ok(Math.abs(r.macroF1 - (2 / 3 + 1 / 2 + 0) / 3) < 1e-12);
-  // a fourth class absent from truth and predictions is left out of the macro mean (documented rule)
+  // a fourth class absent from truth and predictions: left out of the macro mean of label arrays (single-label),
+  // counted as 0 over all classes of indicator matrices (multi-label), as scikit-learn does for each form
   const t4 = Uint8Array.from([1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0]), p4 = Uint8Array.from([1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0]);
   assert.ok(Math.abs(f1Scores(t4, p4, 4).macroF1 - r.macroF1) < 1e-12);
+  assert.ok(Math.abs(f1Scores(t4, p4, 4, true).macroF1 - (2 / 3 + 1 / 2) / 4) < 1e-12);
+  assert.equal(f1Scores(t4, p4, 4, true).microF1, r.microF1);
 });
 
 test("F1 equals scikit-learn's f1_score (micro and macro; multi-label indicator matrices and label arrays)", () => {
   for (const c of FIX.f1) {
-    const r = f1Scores(onehot(c.truth, c.C), onehot(c.pred, c.C), c.C);
+    const r = f1Scores(onehot(c.truth, c.C), onehot(c.pred, c.C), c.C, c.kind === "multi");
     assert.ok(Math.abs(r.microF1 - c.micro) < 1e-12, `${c.kind} C ${c.C}: micro ${r.microF1} vs ${c.micro}`);
     assert.ok(Math.abs(r.macroF1 - c.macro) < 1e-12, `${c.kind} C ${c.C}: macro ${r.macroF1} vs ${c.macro}`);
   }

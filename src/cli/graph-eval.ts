@@ -68,6 +68,7 @@ interface NetmfCliOptions {
   mode: "auto" | "dense" | "sparse";
   seed: number;
   labels?: string;
+  unknownLabels: "error" | "skip";
   trainFraction: number;
   repeats: number;
   out?: string;
@@ -87,6 +88,7 @@ export function netmfCommand(): Command {
     .addOption(choice("--mode <m>", "dense (exact powers) | sparse (eigen approximation) | auto (dense for T = 1 or n <= 2048)", ["auto", "dense", "sparse"], "auto"))
     .option("--seed <n>", "seed of the randomized solvers and the splits", parseIntOption("--seed"), 0)
     .option("--labels <file>", "node labels (node<TAB>label per line after a header): also score node classification")
+    .addOption(choice("--unknown-labels <m>", "label rows naming nodes the graph lacks: error | skip", ["error", "skip"], "error"))
     .option("--train-fraction <f>", "with --labels: fraction of the labelled nodes to train on", parseNumber("--train-fraction"), 0.5)
     .option("--repeats <n>", "with --labels: random splits", parseIntOption("--repeats"), 5)
     .option("--out <file>", "the node vectors: word2vec text format (.txt, .vec, .w2v) or Projector TSV (.tsv + -metadata.tsv)")
@@ -103,7 +105,7 @@ Examples:
       if (o.repeats < 1) fail(`--repeats must be at least 1, got ${o.repeats}`);
       const outputs = planOutputs([["--out", o.out, o.out?.endsWith(".tsv") ? "embedding" : "vectors"], ["--plot", o.plot, "figure"]], [file, o.labels]);
       const graph = readEdgesLite(file, { directed: false });
-      const labels = o.labels ? readNodeLabels(o.labels, graph) : undefined;
+      const labels = o.labels ? readNodeLabels(o.labels, graph, { unknown: o.unknownLabels }) : undefined;
       if (o.dim > graph.nNodes) fail(`--dim must be at most the number of nodes (${graph.nNodes}), got ${o.dim}`);
       const bar = new ProgressBar("netmf");
       const model = new NetMF({ dim: o.dim, window: o.window, negative: o.negative, rank: o.rank, mode: o.mode, seed: o.seed, onProgress: bar.update });
@@ -168,6 +170,7 @@ export function readNodeVectors(path: string): KeyedVectors {
 
 interface ClassifyCliOptions {
   trainFraction: number;
+  unknownLabels: "error" | "skip";
   repeats: number;
   seed: number;
   c: number;
@@ -183,6 +186,7 @@ export function nodeClassifyCommand(): Command {
     .argument("<vectors>", "node vectors: word2vec text format, or Projector TSV with its -metadata.tsv")
     .argument("<labels>", "node labels: a header line, then node<TAB>label per line (one row per pair for multi-label)")
     .option("--train-fraction <f>", "fraction of the labelled nodes to train on", parseNumber("--train-fraction"), 0.5)
+    .addOption(choice("--unknown-labels <m>", "label rows naming nodes without a vector: error | skip", ["error", "skip"], "error"))
     .option("--repeats <n>", "random splits (the scores are their mean and standard deviation)", parseIntOption("--repeats"), 5)
     .option("--seed <n>", "seed of the splits", parseIntOption("--seed"), 0)
     .option("--c <C>", "inverse regularisation strength of the logistic regression", parseNumber("--c"), 1)
@@ -191,7 +195,7 @@ export function nodeClassifyCommand(): Command {
     .option("--edges <file>", "with --plot: the graph's edge list, drawn faintly under the points (small graphs)")
     .option("--json", "print one JSON object: microF1, macroF1, microF1Std, macroF1Std")
     .addHelpText("after", `
-Labels naming nodes that the vectors do not have are an error. Single-label sets use a multinomial model
+Labels naming nodes that the vectors do not have are an error (--unknown-labels skip ignores them). Single-label sets use a multinomial model
 (micro-F1 = accuracy); macro-F1 averages over the classes present in each test split.
 
 Example:
@@ -206,7 +210,7 @@ Example:
       const kv = readNodeVectors(vectorsFile);
       // the vectors' names as the nodes (no edges): labels are matched to them by name
       const nodes = Graph.fromEdges({ source: [], target: [] }, { nodes: kv.words, source: vectorsFile });
-      const labels = readNodeLabels(labelsFile, nodes);
+      const labels = readNodeLabels(labelsFile, nodes, { unknown: o.unknownLabels });
       const r = await nodeClassification(kv.vectors, labels, { trainFraction: o.trainFraction, repeats: o.repeats, seed: o.seed, C: o.c });
       if (o.plot) {
         let graph: Graph | undefined;

@@ -103,6 +103,15 @@ export { ContractiveAutoencoder, sigmoidEncoderJacobian, type ContractiveAutoenc
 export { principalAngles, principalAnglesRadians } from "./linalg/subspace.js";
 export { ConvAutoencoder, type ConvAutoencoderOptions, type ConvAutoencoderParams, type ConvAutoencoderJSON } from "./models/conv-autoencoder.js";
 export { ConvEncoder, ConvDecoder, type ConvUpsample, type ConvEncoderSpec, type ConvDecoderSpec } from "./models/conv-nets.js";
+/** Convolutional classifiers as feature learners: a layer-token language with lenet/resnet presets, augmentation. */
+export {
+  CNNClassifier, CNN_CLASSIFIER_PARAMS, type CNNClassifierOptions, type CNNClassifierParams, type CNNClassifierJSON, type CNNClassifierHeaderJSON,
+} from "./models/cnn.js";
+export {
+  planLayers, presetLayers, layerTokens, checkLayerTokens, planTensors, buildLayers, forwardMacs, GlobalAvgPool,
+  type CNNPreset, type PresetSwitches, type LayerKind, type LayerPlan,
+} from "./models/cnn-layers.js";
+export { augmentImages, warpImage, augments, type AugmentOptions, type Warp } from "./models/augment.js";
 /** The variational autoencoder (dense or convolutional; Bernoulli or Gaussian decoder; β; importance-sampled log-likelihood). */
 export {
   VAE, VAENet, type VAEOptions, type VAEParams, type VAEJSON, type VAELikelihood, type VAEArchitecture, type VAENetSpec, type ElboResult,

@@ -93,14 +93,63 @@ export function layerTokens(layers: string): string[] {
   return layers.toLowerCase().split(/[\s,]+/).filter((t) => t !== "");
 }
 
+/** One token, parsed: its kind and numbers (0 where they do not apply). */
+interface ParsedToken {
+  kind: Exclude<LayerKind, "logits">;
+  size: number;
+  kernel: number;
+  stride: number;
+  p: number;
+  bn: boolean;
+}
+
+/** Parses one token of `layers`, refusing unknown tokens and sizes below 1 in one line. */
+function parseToken(tok: string, layers: string, what: string): ParsedToken {
+  const m = TOKEN.exec(tok);
+  if (!m) {
+    fail(`${what}: unknown layer ${describeValue(tok)} in layers ${describeValue(layers)} ` +
+      "(known: conv<C>[x<k>][s<s>], bn, relu, maxpool[<k>], avgpool[<k>], dropout[<p>], res<C>, resbn<C>, plain<C>, plainbn<C>, gap, flatten, dense<N>)");
+  }
+  const positive = (v: string | undefined, dflt: number, label: string): number => {
+    if (v === undefined || v === "") return dflt;
+    const n = Number(v);
+    if (!(Number.isSafeInteger(n) && n >= 1)) fail(`${what}: layer "${tok}": the ${label} must be an integer >= 1, got ${v}`);
+    return n;
+  };
+  const t: ParsedToken = { kind: "relu", size: 0, kernel: 0, stride: 1, p: 0, bn: false };
+  if (m[1]) return { ...t, kind: "conv", size: positive(m[2], 1, "channels"), kernel: positive(m[3], 3, "kernel size"), stride: positive(m[4], 1, "stride") };
+  if (m[5]) return { ...t, kind: m[5] as "bn" | "relu" | "gap" | "flatten" };
+  if (m[6]) {
+    const k = positive(m[7], 2, "pooling size");
+    return { ...t, kind: m[6] as "maxpool" | "avgpool", kernel: k, stride: k };
+  }
+  if (m[8]) {
+    const p = m[9] === undefined ? 0.5 : Number(m[9]);
+    if (!(p >= 0 && p < 1)) fail(`${what}: layer "${tok}": the dropout probability must be in [0, 1), got ${m[9]}`);
+    return { ...t, kind: "dropout", p };
+  }
+  if (m[10]) return { ...t, kind: m[10].startsWith("res") ? "res" : "plain", size: positive(m[11], 1, "channels"), kernel: 3, bn: m[10].endsWith("bn") };
+  return { ...t, kind: "dense", size: positive(m[13], 1, "size") };
+}
+
 /**
- * Checks a stack for images of `imageShape` and `nClasses` classes: every token known, every size positive (a pooling
- * or a stride that takes a side to 0 is refused), the blocks' channels equal to their input's; the plan gives each
- * layer's shapes and tensors.
+ * Checks the tokens of a stack without an image shape (what the constructor can check before fit sees the data):
+ * every token known, every size >= 1, the dropout probabilities in [0, 1).
  */
-export function planLayers(layers: string, imageShape: readonly [number, number, number], nClasses: number, what = "CNNClassifier"): LayerPlan[] {
+export function checkLayerTokens(layers: string, what = "CNNClassifier"): void {
   const tokens = layerTokens(layers);
   if (tokens.length === 0) fail(`${what}: layers is empty: give tokens such as "conv32,relu,maxpool,flatten,dense128,relu"`);
+  for (const tok of tokens) parseToken(tok, layers, what);
+}
+
+/**
+ * Checks a stack for images of `imageShape` and `nClasses` classes: every token known, every size positive (a pooling
+ * or a stride that takes a side to 0 is refused), the blocks' channels equal to their input's, dense layers on flat
+ * features, flat features at the end; the plan gives each layer's shapes and tensors.
+ */
+export function planLayers(layers: string, imageShape: readonly [number, number, number], nClasses: number, what = "CNNClassifier"): LayerPlan[] {
+  checkLayerTokens(layers, what);
+  const tokens = layerTokens(layers);
   const plans: LayerPlan[] = [];
   const counts = new Map<string, number>();
   let shape: number[] = imageShape.slice();
@@ -110,75 +159,71 @@ export function planLayers(layers: string, imageShape: readonly [number, number,
     counts.set(base, k);
     return base === "gap" || base === "flatten" ? (k === 1 ? base : `${base}${k}`) : `${base}${k}`;
   };
-  const add = (p: Omit<LayerPlan, "inShape">): void => {
-    plans.push({ ...p, inShape: shape.slice() });
+  const add = (p: Omit<LayerPlan, "inShape" | "size" | "kernel" | "stride" | "p" | "bn"> & Partial<LayerPlan>): void => {
+    plans.push({ size: 0, kernel: 0, stride: 1, p: 0, bn: false, ...p, inShape: shape.slice() });
     shape = p.outShape.slice();
   };
-  const positive = (v: string | undefined, dflt: number, tok: string, label: string): number => {
-    if (v === undefined || v === "") return dflt;
-    const n = Number(v);
-    if (!(Number.isSafeInteger(n) && n >= 1)) fail(`${what}: layer "${tok}": the ${label} must be an integer >= 1, got ${v}`);
-    return n;
-  };
   for (const tok of tokens) {
-    const m = TOKEN.exec(tok);
-    if (!m) {
-      fail(`${what}: unknown layer ${describeValue(tok)} in layers ${describeValue(layers)} ` +
-        "(known: conv<C>[x<k>][s<s>], bn, relu, maxpool[<k>], avgpool[<k>], dropout[<p>], res<C>, resbn<C>, plain<C>, plainbn<C>, gap, flatten, dense<N>)");
-    }
-    const base = { size: 0, kernel: 0, stride: 1, p: 0, bn: false, tensors: [] as [string, number[]][] };
+    const t = parseToken(tok, layers, what);
     const needSpatial = (): void => {
       if (!spatial()) fail(`${what}: layer "${tok}" needs [C, H, W] feature maps, but after "${plans[plans.length - 1]!.token}" they are flat (${shape[0]} features)`);
     };
-    if (m[1]) {
-      needSpatial();
-      const c = positive(m[2], 1, tok, "channels");
-      const k = positive(m[3], 3, tok, "kernel size");
-      const s = positive(m[4], 1, tok, "stride");
-      const pad = Math.floor(k / 2);
-      const [ci, h, w] = shape as [number, number, number];
-      const oh = Math.floor((h + 2 * pad - k) / s) + 1, ow = Math.floor((w + 2 * pad - k) / s) + 1;
-      if (oh < 1 || ow < 1) fail(`${what}: layer "${tok}" takes ${h}x${w} feature maps to ${oh}x${ow}`);
-      add({ ...base, name: named("conv"), kind: "conv", token: tok, outShape: [c, oh, ow], size: c, kernel: k, stride: s, tensors: [["weight", [c, ci, k, k]], ["bias", [c]]] });
-    } else if (m[5]) {
-      const kind = m[5] as "bn" | "relu" | "gap" | "flatten";
-      if (kind === "bn") add({ ...base, name: named("bn"), kind, token: tok, outShape: shape.slice(), size: shape[0]!, tensors: bnTensors(shape[0]!) });
-      else if (kind === "relu") add({ ...base, name: named("relu"), kind, token: tok, outShape: shape.slice() });
-      else {
+    const common = { token: tok, size: t.size, kernel: t.kernel, stride: t.stride, p: t.p, bn: t.bn, tensors: [] as [string, number[]][] };
+    switch (t.kind) {
+      case "conv": {
         needSpatial();
-        add({ ...base, name: named(kind), kind, token: tok, outShape: kind === "gap" ? [shape[0]!] : [shape[0]! * shape[1]! * shape[2]!] });
+        const [ci, h, w] = shape as [number, number, number];
+        const c = t.size, k = t.kernel, s = t.stride;
+        const pad = Math.floor(k / 2);
+        const oh = Math.floor((h + 2 * pad - k) / s) + 1, ow = Math.floor((w + 2 * pad - k) / s) + 1;
+        if (oh < 1 || ow < 1) fail(`${what}: layer "${tok}" takes ${h}x${w} feature maps to ${oh}x${ow}`);
+        add({ ...common, name: named("conv"), kind: "conv", outShape: [c, oh, ow], tensors: [["weight", [c, ci, k, k]], ["bias", [c]]] });
+        break;
       }
-    } else if (m[6]) {
-      needSpatial();
-      const k = positive(m[7], 2, tok, "pooling size");
-      const [c, h, w] = shape as [number, number, number];
-      const oh = Math.floor(h / k), ow = Math.floor(w / k);
-      if (oh < 1 || ow < 1) fail(`${what}: layer "${tok}" takes ${h}x${w} feature maps to ${oh}x${ow}: use fewer poolings or larger images`);
-      add({ ...base, name: named("pool"), kind: m[6] as "maxpool" | "avgpool", token: tok, outShape: [c, oh, ow], kernel: k, stride: k });
-    } else if (m[8]) {
-      const p = m[9] === undefined ? 0.5 : Number(m[9]);
-      if (!(p >= 0 && p < 1)) fail(`${what}: layer "${tok}": the dropout probability must be in [0, 1), got ${m[9]}`);
-      add({ ...base, name: named("dropout"), kind: "dropout", token: tok, outShape: shape.slice(), p });
-    } else if (m[10]) {
-      needSpatial();
-      const c = positive(m[11], 1, tok, "channels");
-      if (c !== shape[0]) fail(`${what}: block "${tok}" keeps ${c} channels, but its input has ${shape[0]}: put a conv${c} before it`);
-      const bn = m[10].endsWith("bn");
-      const kind = m[10].startsWith("res") ? "res" : "plain";
-      const inner = (i: number): [string, number[]][] => [[`${i}.weight`, [c, c, 3, 3]], [`${i}.bias`, [c]]];
-      const bnAt = (i: number): [string, number[]][] => bnTensors(c).map(([n, s]) => [`${i}.${n}`, s]);
-      // the block's inner Sequential: conv, [bn], relu, conv, [bn]
-      const seq = bn ? [...inner(0), ...bnAt(1), ...inner(3), ...bnAt(4)] : [...inner(0), ...inner(2)];
-      const prefix = kind === "res" ? "0.inner." : "0.";
-      add({ ...base, name: named(kind), kind, token: tok, outShape: shape.slice(), size: c, kernel: 3, bn, tensors: seq.map(([n, s]) => [prefix + n, s]) });
-    } else if (m[12]) {
-      if (spatial()) fail(`${what}: layer "${tok}" needs flat features: put flatten or gap before it`);
-      const n = positive(m[13], 1, tok, "size");
-      add({ ...base, name: named("dense"), kind: "dense", token: tok, outShape: [n], size: n, tensors: [["weight", [n, shape[0]!]], ["bias", [n]]] });
+      case "bn":
+        add({ ...common, name: named("bn"), kind: "bn", outShape: shape.slice(), size: shape[0]!, tensors: bnTensors(shape[0]!) });
+        break;
+      case "relu":
+        add({ ...common, name: named("relu"), kind: "relu", outShape: shape.slice() });
+        break;
+      case "gap":
+      case "flatten":
+        needSpatial();
+        add({ ...common, name: named(t.kind), kind: t.kind, outShape: t.kind === "gap" ? [shape[0]!] : [shape[0]! * shape[1]! * shape[2]!] });
+        break;
+      case "maxpool":
+      case "avgpool": {
+        needSpatial();
+        const [c, h, w] = shape as [number, number, number];
+        const oh = Math.floor(h / t.kernel), ow = Math.floor(w / t.kernel);
+        if (oh < 1 || ow < 1) fail(`${what}: layer "${tok}" takes ${h}x${w} feature maps to ${oh}x${ow}: use fewer poolings or larger images`);
+        add({ ...common, name: named("pool"), kind: t.kind, outShape: [c, oh, ow] });
+        break;
+      }
+      case "dropout":
+        add({ ...common, name: named("dropout"), kind: "dropout", outShape: shape.slice() });
+        break;
+      case "res":
+      case "plain": {
+        needSpatial();
+        const c = t.size;
+        if (c !== shape[0]) fail(`${what}: block "${tok}" keeps ${c} channels, but its input has ${shape[0]}: put a conv${c} before it`);
+        const inner = (i: number): [string, number[]][] => [[`${i}.weight`, [c, c, 3, 3]], [`${i}.bias`, [c]]];
+        const bnAt = (i: number): [string, number[]][] => bnTensors(c).map(([n, s]) => [`${i}.${n}`, s]);
+        // the block's inner Sequential: conv, [bn], relu, conv, [bn]
+        const seq = t.bn ? [...inner(0), ...bnAt(1), ...inner(3), ...bnAt(4)] : [...inner(0), ...inner(2)];
+        const prefix = t.kind === "res" ? "0.inner." : "0.";
+        add({ ...common, name: named(t.kind), kind: t.kind, outShape: shape.slice(), tensors: seq.map(([n, s]) => [prefix + n, s]) });
+        break;
+      }
+      case "dense":
+        if (spatial()) fail(`${what}: layer "${tok}" needs flat features: put flatten or gap before it`);
+        add({ ...common, name: named("dense"), kind: "dense", outShape: [t.size], tensors: [["weight", [t.size, shape[0]!]], ["bias", [t.size]]] });
+        break;
     }
   }
   if (spatial()) fail(`${what}: the layers end with [${shape.join(", ")}] feature maps: end them with flatten or gap before the classifier`);
-  add({ size: nClasses, kernel: 0, stride: 1, p: 0, bn: false, name: "logits", kind: "logits", token: "logits", outShape: [nClasses], tensors: [["weight", [nClasses, shape[0]!]], ["bias", [nClasses]]] });
+  add({ size: nClasses, name: "logits", kind: "logits", token: "logits", outShape: [nClasses], tensors: [["weight", [nClasses, shape[0]!]], ["bias", [nClasses]]] });
   return plans;
 }
 

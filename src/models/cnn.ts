@@ -25,7 +25,7 @@ import { Tensor } from "../nn/tensor.js";
 import { BatchBuffer, fitLoop, type LossHistory } from "../nn/train.js";
 import { augmentImages, augments } from "./augment.js";
 import { TRAINING_PARAMS, weightsFromJSON, type HistoryJSON, type NamedTensors, type WeightJSON } from "./base.js";
-import { buildLayers, forwardMacs, planLayers, planTensors, presetLayers, type CNNPreset, type LayerPlan } from "./cnn-layers.js";
+import { buildLayers, checkLayerTokens, forwardMacs, planLayers, planTensors, presetLayers, type CNNPreset, type LayerPlan } from "./cnn-layers.js";
 import { toBase64 } from "../core/bytes.js";
 
 export interface CNNClassifierOptions {
@@ -61,7 +61,10 @@ export interface CNNClassifierOptions {
   /** SGD's momentum (Nesterov's with nesterov). Default 0.9. */
   momentum?: number;
   nesterov?: boolean;
-  /** "constant" (default), "cosine" (annealing towards 0) or "step" (×0.1 after half and after three quarters of the epochs). */
+  /**
+   * "constant" (default), "cosine" (learningRate·½(1 + cos(π·e/E)) in epoch e of E) or "step" (×0.1 from epoch ⌊E/2⌋
+   * and again from ⌊3E/4⌋).
+   */
   lrSchedule?: "constant" | "cosine" | "step";
   weightDecay?: number;
   /** Fraction of the training rows held out for validation loss and accuracy (0: none). */
@@ -97,7 +100,7 @@ export const CNN_CLASSIFIER_PARAMS = {
   optimizer: choice(["adam", "adamw", "sgd"], "the optimiser: Adam, AdamW (decoupled weight decay) or SGD with momentum", { default: "adam" }),
   momentum: num("SGD's momentum", { min: 0, lt: 1, default: 0.9 }),
   nesterov: bool("SGD with Nesterov momentum", { default: false }),
-  lrSchedule: choice(["constant", "cosine", "step"], "learning rate per epoch: constant, cosine annealing towards 0, or x0.1 after 1/2 and 3/4 of the epochs", { default: "constant" }),
+  lrSchedule: choice(["constant", "cosine", "step"], "learning rate per epoch: constant, cosine annealing towards 0, or x0.1 from epoch floor(E/2) and again from floor(3E/4)", { default: "constant" }),
   restoreBest: bool("with validation, end with the weights of the epoch of lowest validation loss", { default: true }),
 } satisfies Schema<CNNClassifierOptions>;
 
@@ -146,6 +149,7 @@ export class CNNClassifier implements Estimator<MatrixLike, CNNClassifierParams>
       }
       if (p.nesterov && p.optimizer !== "sgd") fail(`CNNClassifier: nesterov applies to optimizer "sgd", not ${describeValue(p.optimizer)}`);
       if (p.imageShape) planLayers(this.layersFor(p), p.imageShape, 2);
+      else if (p.layers !== undefined) checkLayerTokens(p.layers);
     });
   }
 
@@ -277,7 +281,7 @@ export class CNNClassifier implements Estimator<MatrixLike, CNNClassifierParams>
     const schedule = o.lrSchedule === "cosine"
       ? (e: number) => lr0 * 0.5 * (1 + Math.cos((Math.PI * e) / epochs))
       : o.lrSchedule === "step"
-        ? (e: number) => lr0 * (e >= Math.floor(epochs * 0.75) && epochs >= 4 ? 0.01 : e >= Math.floor(epochs / 2) && epochs >= 2 ? 0.1 : 1)
+        ? (e: number) => lr0 * stepFactor(e, epochs)
         : undefined;
     try {
       const history = await fitLoop({
@@ -526,6 +530,18 @@ function termsOr(t: unknown, what: string): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const [k, v] of Object.entries(t as Record<string, unknown>)) out[k] = numbersOr(v, `CNNClassifier.history.${what}.${k}`);
   return out;
+}
+
+/**
+ * The "step" schedule's factor for epoch e (0-based) of E: ×0.1 from epoch ⌊E/2⌋ (when >= 1) and ×0.1 again from
+ * ⌊3E/4⌋ (when later than the first drop), as PyTorch's MultiStepLR(milestones=[E//2, 3*E//4], gamma=0.1).
+ */
+export function stepFactor(e: number, epochs: number): number {
+  const m1 = Math.floor(epochs / 2), m2 = Math.floor((3 * epochs) / 4);
+  let f = 1;
+  if (m1 >= 1 && e >= m1) f *= 0.1;
+  if (m2 > m1 && e >= m2) f *= 0.1;
+  return f;
 }
 
 /** The fraction of rows whose largest logit is the label's. */

@@ -29,6 +29,7 @@ import { LinearAutoencoder } from "../../src/models/linear-autoencoder.js";
 import { SparseAutoencoder } from "../../src/models/sparse.js";
 import { ContractiveAutoencoder } from "../../src/models/contractive.js";
 import { ConvAutoencoder } from "../../src/models/conv-autoencoder.js";
+import { CNNClassifier } from "../../src/models/cnn.js";
 import { VAE } from "../../src/models/vae.js";
 import { SemanticHashing } from "../../src/models/semantic-hashing.js";
 import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
@@ -200,6 +201,14 @@ const CASES: Case[] = [
     options: { imageShape: [1, 8, 8], channels: [4, 4], kernelSize: 3, code: 3, upsample: "nearest", loss: "mse", codeActivation: "tanh", epochs: 2, batchSize: 50, learningRate: 3e-3, seed: 2 },
     fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],
     sensitive: ["codeActivation", "loss"],
+  },
+  {
+    // the digits as 8x8 images, with batch norm (the probe depends on its saved statistics), a residual block and
+    // dropout; every saved option that shapes the net is needed to load its tensors (a loss fails the load)
+    name: "CNNClassifier", cls: CNNClassifier,
+    options: { layers: "conv4,bn,relu,res4,maxpool,dropout0.2,flatten,dense8,relu", optimizer: "sgd", momentum: 0.8, nesterov: true, lrSchedule: "step", epochs: 2, batchSize: 50, learningRate: 0.05, seed: 2 },
+    fit: (e) => e.fit(scaled(train), trainLabels),
+    probe: (e) => [e.predict(scaled(fresh)), plain(e.predictProba(scaled(fresh))), plain(e.transform(scaled(fresh), "res1")), e.classes, e.layerNames],
   },
   {
     // pixels / 16 in [0, 1], so that either likelihood takes them (the probe without "likelihood" is Bernoulli)

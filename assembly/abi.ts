@@ -247,6 +247,54 @@ export const W2V_SLOTS = 21;
 export const W2V_EXP_SIZE = 1000;
 export const W2V_MAX_EXP = 6;
 
+// ---- random walks, DeepWalk and node2vec (assembly/walks.ts) -------------------------------------------------------
+
+/** The graph in CSR: row offsets (n + 1 i32), neighbour ids (sorted within rows). */
+export const WALK_INDPTR = 0;
+export const WALK_INDICES = 1;
+/** f32 weights beside the indices (0: unweighted; then the three tables below are 0 too). */
+export const WALK_WEIGHTS = 2;
+/** Per-row alias tables of the weights (Walker/Vose): f32 keep-probability and i32 alias (index within the row). */
+export const WALK_ALIAS_PROB = 3;
+export const WALK_ALIAS_IDX = 4;
+/** f64 row sums of the weights. */
+export const WALK_ROW_WEIGHT = 5;
+/** The start node of each walk of the job (i32). */
+export const WALK_STARTS = 6;
+/** Walks in the job. */
+export const WALK_COUNT = 7;
+/** The global index of the job's first walk: walk k's random stream is seeded from (seed, first + k). */
+export const WALK_FIRST = 8;
+export const WALK_SEED = 9;
+/** Nodes per walk (the start node included). */
+export const WALK_LENGTH = 10;
+/** Output: walk k at OUT + 4·k·LENGTH; its length (< LENGTH at a dead end) in LENS[k]. */
+export const WALK_OUT = 11;
+export const WALK_LENS = 12;
+/** 1: second-order (node2vec) steps; 0: first-order (DeepWalk). */
+export const WALK_SECOND = 13;
+export const WALK_DIRECTED = 14;
+/** Rows of at most this degree take the exact on-the-fly sampler; larger ones rejection sampling. */
+export const WALK_EXACT_MAX_DEGREE = 15;
+/** Rejected proposals after which a step falls back to the exact sampler (the result stays exact). */
+export const WALK_MAX_TRIALS = 16;
+/** f64 scratch for all participants, WALK_SCRATCH_LEN doubles each (the largest degree). */
+export const WALK_SCRATCH = 17;
+export const WALK_SCRATCH_LEN = 18;
+/** Three i32 per participant: steps taken, proposals drawn by rejection sampling, steps sampled exactly. */
+export const WALK_COUNTS = 19;
+/** f64: 1/p and 1/q. */
+export const WALK_P_INV = 20;
+export const WALK_Q_INV = 22;
+/**
+ * Neighbour bitmaps of the hubs (rows of degree >= max(64, n/32), so a bitmap of n bits costs at most what the row
+ * does): per node the i32 word offset of its bitmap or −1, and the u32 words (0, 0: none). A membership test in a
+ * hub's row is one load.
+ */
+export const WALK_BITMAP_OFFSET = 24;
+export const WALK_BITMAPS = 25;
+export const WALK_SLOTS = 26;
+
 // ---- nn elementwise and reductions (assembly/nn/elementwise.ts, assembly/nn/reduce.ts) ----------------------------
 // Op codes of nnBinary (c = a ∘ b over a 3-level strided broadcast) and of nnUnary / nnUnaryGrad.
 

@@ -15,6 +15,7 @@ export { tsneAttractRowsPart, bhGroupBuild, bhGroupPart, tsneGradPart, bhQueryPa
 export { csrMatmulPart } from "./sparse";
 export { w2vTrainPart, w2vScratchBytes } from "./word2vec";
 export { umapEpochPart } from "./umap";
+export { walksPart } from "./walks";
 export { nnAxpy, nnScale, nnSumSq } from "./nn/blas1";
 export { nnUnary, nnUnaryGrad, nnUnaryPart, nnUnaryGradPart, nnBinary, nnTranspose2d } from "./nn/elementwise";
 export { nnSumMid, nnSumOuterInner, nnMaxMid, nnMaxScatter } from "./nn/reduce";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeClassification } from "../src/graph/evaluate.js";
 import { NetMF } from "../src/graph/netmf.js";
-import { readEdgesLite } from "../src/io/edges-lite.js";
+import { readEdgeList } from "../src/io/graph.js";
 import { readNodeLabels } from "../src/io/node-labels.js";
 
 const arg = (name: string, def: string): string => {
@@ -26,7 +26,7 @@ if (process.argv.includes("--one")) {
   // the child: one graph, one JSON line
   const name = arg("--one", "");
   const t0 = performance.now();
-  const graph = readEdgesLite(join(data, `${name}.edges.tsv.gz`), { directed: false });
+  const graph = readEdgeList(join(data, `${name}.edges.tsv.gz`), { directed: false });
   const labels = readNodeLabels(join(data, `${name}.labels.tsv.gz`), graph);
   const t1 = performance.now();
   const model = await new NetMF({ dim: 128, window: 10, negative: 1, rank: 256, mode: "sparse", seed: 0 }).fit(graph);

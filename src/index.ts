@@ -72,6 +72,14 @@ export {
   CooccurrenceEmbedding, cooccurrenceCounts, ppmi, type CooccurrenceEmbeddingOptions, type CooccurrenceOptions, type PpmiOptions,
 } from "./text/cooccurrence.js";
 export { Word2Vec, type Word2VecOptions, type Word2VecProgress, type Word2VecJSON, type Word2VecStats } from "./text/word2vec.js";
+/** Graphs and node embeddings: the CSR graph, random walks (DeepWalk, node2vec), the walk estimators. */
+export { Graph, type GraphOptions, type EdgeList, type NodeName } from "./graph/graph.js";
+export { parseEdgeList } from "./formats/edge-list.js";
+export { randomWalks, aliasTables, type WalkOptions, type WalkResult, type AliasTables } from "./graph/walks.js";
+export {
+  DeepWalk, Node2Vec, type DeepWalkOptions, type Node2VecOptions, type DeepWalkParams, type Node2VecParams,
+  type WalkEmbeddingStats, type WalkEmbeddingJSON,
+} from "./graph/node2vec.js";
 export { KeyedVectors, removeCommonComponents, type WordScore, type DocumentVectorOptions } from "./text/keyed-vectors.js";
 export { parseWordVectors, encodeWordVectors, formatFloat32, type WordVectorFormat } from "./formats/word-vectors.js";
 export {
@@ -129,11 +137,16 @@ export {
 } from "./neighbors/hamming.js";
 export { precisionAtK, precisionWithinRadius, type PrecisionAtKOptions, type RadiusPrecision } from "./metrics/retrieval.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";
-// node embeddings (issue 14): NetMF and the evaluation protocols; the Graph they read
-export { Graph, type GraphOptions, type EdgeList, type NodeName } from "./graph/graph.js";
+// node embeddings (issue 14): NetMF and the evaluation protocols
 export { NetMF, NETMF_PARAMS, deepWalkMatrixDense, normalizedAdjacency, windowFilter, type NetMFOptions, type NetMFParams, type NetMFJSON } from "./graph/netmf.js";
 export {
   nodeClassification, linkPrediction, f1Scores, rocAuc, type NodeLabels, type NodeClassificationOptions, type NodeClassificationResult,
   type LinkPredictionOptions, type LinkPredictionResult,
 } from "./graph/evaluate.js";
 export { topEigenpairs, type TopEigenOptions, type TopEigenResult } from "./linalg/top-eigen.js";
+/** Understanding a CNNClassifier's layers: first-layer filters, top-activating images, activation maximisation, saliency. */
+export {
+  filterImages, topActivating, topActivatingUnits, activations, unitActivations, maximizeActivation, maximizeActivations, saliency,
+  type FilterImages, type MaximizeOptions, type Maximized, type UnitScore,
+} from "./models/visualize.js";
+export { labelledRowsFigure, heat, type LabelledRow, type LabelledRowsOptions } from "./plot/grids.js";

@@ -10,6 +10,7 @@ export { readSafetensors, writeSafetensors, readModule, writeModule, readStateDi
 export { readIdx, readIdxImages, readIdxLabels } from "./io/idx.js";
 export { loadDataset, type LoadOptions } from "./io/dataset.js";
 export { writeEmbedding } from "./io/export.js";
+export { readEdgeList, writeNodeVectors, type EdgeListOptions, type NodeVectorFormat, type NodeVectorWriteOptions } from "./io/graph.js";
 export { TextCorpus, readLines, readDocuments } from "./io/corpus.js";
 export { readWordVectors, writeWordVectors } from "./io/word-vectors.js";
 export { evaluateWordPairs, evaluateAnalogies } from "./io/evaluate.js";

@@ -11,7 +11,7 @@ import { metadataPathFor } from "../formats/export.js";
 import { nodeClassification, type NodeClassificationResult } from "../graph/evaluate.js";
 import { Graph } from "../graph/graph.js";
 import { NetMF } from "../graph/netmf.js";
-import { readEdgesLite } from "../io/edges-lite.js";
+import { readEdgeList } from "../io/graph.js";
 import { saveFigure } from "../io/figures.js";
 import { readMaybeGzip } from "../io/files.js";
 import type { OutputFiles } from "../io/fs.js";
@@ -104,7 +104,7 @@ Examples:
       checkFraction(o.trainFraction);
       if (o.repeats < 1) fail(`--repeats must be at least 1, got ${o.repeats}`);
       const outputs = planOutputs([["--out", o.out, o.out?.endsWith(".tsv") ? "embedding" : "vectors"], ["--plot", o.plot, "figure"]], [file, o.labels]);
-      const graph = readEdgesLite(file, { directed: false });
+      const graph = readEdgeList(file, { directed: false });
       const labels = o.labels ? readNodeLabels(o.labels, graph, { unknown: o.unknownLabels }) : undefined;
       if (o.dim > graph.nNodes) fail(`--dim must be at most the number of nodes (${graph.nNodes}), got ${o.dim}`);
       const bar = new ProgressBar("netmf");
@@ -215,7 +215,7 @@ Example:
       if (o.plot) {
         let graph: Graph | undefined;
         if (o.edges) {
-          const g = readEdgesLite(o.edges, { directed: false });
+          const g = readEdgeList(o.edges, { directed: false });
           // the edges by the vectors' node ids
           const src: string[] = [], dst: string[] = [];
           for (let i = 0; i < g.nNodes; i++) for (const j of g.neighbors(i)) if (j > i) { src.push(String(g.names[i])); dst.push(String(g.names[j])); }

@@ -5,11 +5,13 @@ import { readFileSync } from "node:fs";
 import { CancelledError, LatentkitError } from "../core/errors.js";
 import { isSystemError, systemErrorReason } from "../io/fs.js";
 import { infoCommand } from "./info.js";
+import { deepwalkCommand, node2vecCommand } from "./graph.js";
 import { denoiseCommand } from "./denoise.js";
 import { hashCommand } from "./hash.js";
 import { autoencoderCommand } from "./neural.js";
 import { vaeCommand } from "./vae.js";
 import { netmfCommand, nodeClassifyCommand } from "./graph-eval.js";
+import { visualizeCommand } from "./visualize.js";
 import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
 import { pcaCommand, svdCommand } from "./pca.js";
 import { analogyCommand, embedTextCommand, evaluateCommand, lsaCommand, ppmiSvdCommand, similarCommand, word2vecCommand, wordMapCommand } from "./text.js";
@@ -41,6 +43,9 @@ export function program(): Command {
   p.addCommand(hashCommand());
   p.addCommand(netmfCommand());
   p.addCommand(nodeClassifyCommand());
+  p.addCommand(visualizeCommand());
+  p.addCommand(node2vecCommand());
+  p.addCommand(deepwalkCommand());
   return p;
 }
 

@@ -4,6 +4,7 @@ import type { Progress } from "../core/estimator.js";
 
 function formatMetric(name: string, v: number): string {
   if (name === "wordsPerSecond") return `${Math.round(v).toLocaleString("en")} words/s`;
+  if (name === "stepsPerSecond") return `${(v / 1e6).toFixed(1)} M steps/s`;
   if (name === "samplesPerSecond") return `${Math.round(v).toLocaleString("en")} samples/s`;
   return `${name} ${Number.isInteger(v) ? v : v.toPrecision(5)}`;
 }

@@ -25,7 +25,7 @@ export interface Threshold {
 /** The kinds of work with a WASM kernel. */
 export type Work =
   | "gemm" | "rowNorms" | "knn" | "sqDistances" | "csrProduct" | "fft" | "tsneAttraction" | "tsneBarnesHut" | "tsneQuery"
-  | "umapEpoch" | "word2vec" | "nn";
+  | "umapEpoch" | "word2vec" | "walks" | "nn";
 
 /** Where each work goes to WASM and where a job spreads over the threads (measured; see the benchmarks). */
 export const THRESHOLDS: { readonly [W in Work]: Threshold } = {
@@ -42,6 +42,8 @@ export const THRESHOLDS: { readonly [W in Work]: Threshold } = {
   tsneQuery: { wasmFrom: 0, parallelFrom: 256, unit: "new points" },
   umapEpoch: { wasmFrom: 0, parallelFrom: 4096, unit: "edges" },
   word2vec: { wasmFrom: 0, parallelFrom: 0, unit: "tokens" },
+  // one job is a chunk of walks; below this many steps the helpers' wake-up costs more than their share
+  walks: { wasmFrom: 0, parallelFrom: 1 << 14, unit: "walk steps" },
   // the neural engine's route is chosen once for its tensors (src/nn/storage.ts); its GEMMs split from this size
   nn: { wasmFrom: 0, parallelFrom: 64 * 64 * 64, unit: "multiply-adds of a product" },
 };

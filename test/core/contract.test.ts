@@ -35,7 +35,9 @@ import { SemanticHashing } from "../../src/models/semantic-hashing.js";
 import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
 import { NetMF } from "../../src/graph/netmf.js";
 import { Graph } from "../../src/graph/graph.js";
-import { PROJECT_DATA } from "../helpers.js";
+import { DeepWalk, Node2Vec } from "../../src/graph/node2vec.js";
+import { readEdgeList } from "../../src/io/graph.js";
+import { PROJECT_DATA, sharedData } from "../helpers.js";
 
 const digits = readCsv(join(PROJECT_DATA, "digits.csv.gz"), { labelColumn: -1 });
 const train = digits.X.rowRange(0, 200);
@@ -89,8 +91,17 @@ const RING = Graph.fromEdges({
   source: [...Array.from({ length: 12 }, (_, i) => `n${i}`), "n0", "n3"],
   target: [...Array.from({ length: 12 }, (_, i) => `n${(i + 1) % 12}`), "n6", "n9"],
 });
+const karate = readEdgeList(sharedData("graphs/karate.edges.tsv.gz"));
 
 const CASES: Case[] = [
+  {
+    name: "DeepWalk", cls: DeepWalk, options: { dim: 8, walkLength: 12, walksPerNode: 3, window: 4, epochs: 2, seed: 3, threads: 1, sample: 0 },
+    fit: (e) => e.fit(karate), probe: (e) => [e.names, plain(e.embedding), e.vectors.mostSimilar("0", [], 3)],
+  },
+  {
+    name: "Node2Vec", cls: Node2Vec, options: { dim: 8, walkLength: 12, walksPerNode: 3, p: 0.5, q: 2, negativeSharing: "pair", seed: 3, threads: 1 },
+    fit: (e) => e.fit(karate), probe: (e) => [e.names, plain(e.embedding), e.vectors.mostSimilar("33", [], 3)],
+  },
   {
     name: "PCA", cls: PCA, options: { nComponents: 5, solver: "full", whiten: true, seed: 3 },
     fit: (e) => e.fit(train), probe: (e) => [plain(e.transform(fresh)), plain(e.inverseTransform(e.transform(fresh)))],

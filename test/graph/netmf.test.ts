@@ -7,13 +7,13 @@ import { Matrix } from "../../src/core/matrix.js";
 import { nodeClassification } from "../../src/graph/evaluate.js";
 import { Graph } from "../../src/graph/graph.js";
 import { deepWalkFactor, deepWalkMatrixDense, NetMF, normalizedAdjacency, windowFilter } from "../../src/graph/netmf.js";
-import { readEdgesLite } from "../../src/io/edges-lite.js";
+import { readEdgeList } from "../../src/io/graph.js";
 import { readNodeLabels } from "../../src/io/node-labels.js";
 import { eigh } from "../../src/linalg/eigh.js";
 import { topEigenpairs } from "../../src/linalg/top-eigen.js";
 import { sharedData } from "../helpers.js";
 
-const load = (name: string): { g: Graph; path: string } => ({ g: readEdgesLite(sharedData(`graphs/${name}.edges.tsv.gz`)), path: sharedData(`graphs/${name}.labels.tsv.gz`) });
+const load = (name: string): { g: Graph; path: string } => ({ g: readEdgeList(sharedData(`graphs/${name}.edges.tsv.gz`)), path: sharedData(`graphs/${name}.labels.tsv.gz`) });
 const karate = load("karate").g;
 
 /** vol/(bT) · Σ_r (D⁻¹A)^r · D⁻¹ straight from the definition, in float64. */

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Graph } from "../../src/graph/graph.js";
-import { readEdgesLite } from "../../src/io/edges-lite.js";
+import { readEdgeList } from "../../src/io/graph.js";
 import { labelStrings, parseNodeLabels, readNodeLabels } from "../../src/io/node-labels.js";
 import { sharedData } from "../helpers.js";
 
@@ -41,12 +41,12 @@ test("multi-label file (one row per pair, .gz): detected, numeric classes sorted
 });
 
 test("the shared data: BlogCatalog is multi-label with 38 classes; karate single-label with 2", () => {
-  const kg = readEdgesLite(sharedData("graphs/karate.edges.tsv.gz"));
+  const kg = readEdgeList(sharedData("graphs/karate.edges.tsv.gz"));
   const kl = readNodeLabels(sharedData("graphs/karate.labels.tsv.gz"), kg);
   assert.equal(kl.multiLabel, false);
   assert.deepEqual(kl.classes, ["Mr. Hi", "Officer"]);
   assert.equal(kl.labelled.length, 34);
-  const pg = readEdgesLite(sharedData("graphs/ppi.edges.tsv.gz"));
+  const pg = readEdgeList(sharedData("graphs/ppi.edges.tsv.gz"));
   const pl = readNodeLabels(sharedData("graphs/ppi.labels.tsv.gz"), pg);
   assert.equal(pl.multiLabel, true);
   assert.equal(pl.classes.length, 50);

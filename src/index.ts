@@ -139,6 +139,13 @@ export {
 } from "./neighbors/hamming.js";
 export { precisionAtK, precisionWithinRadius, type PrecisionAtKOptions, type RadiusPrecision } from "./metrics/retrieval.js";
 export { fitLoop, BatchBuffer, type FitLoopOptions, type LossHistory, type EarlyStopping, type Validation } from "./nn/train.js";
+// node embeddings (issue 14): NetMF and the evaluation protocols
+export { NetMF, NETMF_PARAMS, deepWalkMatrixDense, normalizedAdjacency, windowFilter, type NetMFOptions, type NetMFParams, type NetMFJSON } from "./graph/netmf.js";
+export {
+  nodeClassification, linkPrediction, f1Scores, rocAuc, type NodeLabels, type NodeClassificationOptions, type NodeClassificationResult,
+  type LinkPredictionOptions, type LinkPredictionResult,
+} from "./graph/evaluate.js";
+export { topEigenpairs, type TopEigenOptions, type TopEigenResult } from "./linalg/top-eigen.js";
 /** Understanding a CNNClassifier's layers: first-layer filters, top-activating images, activation maximisation, saliency. */
 export {
   filterImages, topActivating, topActivatingUnits, activations, unitActivations, maximizeActivation, maximizeActivations, saliency,

@@ -14,3 +14,4 @@ export { readEdgeList, writeNodeVectors, type EdgeListOptions, type NodeVectorFo
 export { TextCorpus, readLines, readDocuments } from "./io/corpus.js";
 export { readWordVectors, writeWordVectors } from "./io/word-vectors.js";
 export { evaluateWordPairs, evaluateAnalogies } from "./io/evaluate.js";
+export { readNodeLabels, parseNodeLabels, labelStrings, type ReadNodeLabelsOptions } from "./io/node-labels.js";

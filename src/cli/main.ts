@@ -12,6 +12,7 @@ import { hashCommand } from "./hash.js";
 import { autoencoderCommand } from "./neural.js";
 import { vaeCommand } from "./vae.js";
 import { cnnCommand } from "./cnn.js";
+import { netmfCommand, nodeClassifyCommand } from "./graph-eval.js";
 import { visualizeCommand } from "./visualize.js";
 import { transferCommand } from "./transfer.js";
 import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
@@ -44,6 +45,8 @@ export function program(): Command {
   p.addCommand(denoiseCommand());
   p.addCommand(hashCommand());
   p.addCommand(cnnCommand());
+  p.addCommand(netmfCommand());
+  p.addCommand(nodeClassifyCommand());
   p.addCommand(visualizeCommand());
   p.addCommand(node2vecCommand());
   p.addCommand(deepwalkCommand());

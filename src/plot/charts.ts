@@ -125,6 +125,8 @@ export interface ScatterOptions {
   pointSize?: number;
   /** A text label drawn beside each point (e.g. words). */
   pointLabels?: string[];
+  /** Lines drawn faintly under the points, from point u[k] to point v[k] (a graph's edges). */
+  edges?: { u: ArrayLike<number>; v: ArrayLike<number>; color?: [number, number, number] };
   /** Draw these images (one row each, of `imageShape`) at a sample of the points instead of dots only. */
   thumbnails?: { images: Matrix; imageShape: [number, number]; count?: number; size?: number };
 }
@@ -153,6 +155,14 @@ export function scatterFigure(Z: Matrix, opts: ScatterOptions = {}): Figure {
       const r = opts.pointSize ?? (n < 300 ? 4 : n < 3000 ? 2.8 : n < 20000 ? 1.8 : 1.2);
       const alpha = n < 3000 ? 0.85 : 0.6;
       const order = new Random(0).shuffle(Array.from({ length: n }, (_, i) => i));
+      const E = opts.edges;
+      if (E) {
+        const c = E.color ?? [214, 214, 214];
+        for (let k = 0; k < E.u.length; k++) {
+          const a = E.u[k]!, b = E.v[k]!;
+          s.line(f.sx(Z.get(a, 0)), f.sy(Z.get(a, 1)), f.sx(Z.get(b, 0)), f.sy(Z.get(b, 1)), c, 0.6);
+        }
+      }
       for (const i of order) {
         const ci = opts.labels ? index.get(opts.labels[i]!)! : 0;
         s.circle(f.sx(Z.get(i, 0)), f.sy(Z.get(i, 1)), r, CATEGORICAL[ci % CATEGORICAL.length]!, alpha);

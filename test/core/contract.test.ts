@@ -33,6 +33,8 @@ import { CNNClassifier } from "../../src/models/cnn.js";
 import { VAE } from "../../src/models/vae.js";
 import { SemanticHashing } from "../../src/models/semantic-hashing.js";
 import { RandomHyperplaneLSH } from "../../src/neighbors/hamming.js";
+import { NetMF } from "../../src/graph/netmf.js";
+import { Graph } from "../../src/graph/graph.js";
 import { DeepWalk, Node2Vec } from "../../src/graph/node2vec.js";
 import { readEdgeList } from "../../src/io/graph.js";
 import { PROJECT_DATA, sharedData } from "../helpers.js";
@@ -84,6 +86,11 @@ const plain = (m: Matrix): number[] => Array.from(m.data);
 /** Digits' grey levels 0..16 scaled to [0, 1]. */
 const scaled = (m: Matrix): Matrix => new Matrix(m.rows, m.cols, Float32Array.from(m.data, (v) => v / 16));
 
+/** A ring of 12 named nodes with two chords: a small graph for the node-embedding estimators. */
+const RING = Graph.fromEdges({
+  source: [...Array.from({ length: 12 }, (_, i) => `n${i}`), "n0", "n3"],
+  target: [...Array.from({ length: 12 }, (_, i) => `n${(i + 1) % 12}`), "n6", "n9"],
+});
 const karate = readEdgeList(sharedData("graphs/karate.edges.tsv.gz"));
 
 const CASES: Case[] = [
@@ -172,6 +179,11 @@ const CASES: Case[] = [
     name: "LogisticRegression", cls: LogisticRegression, options: { C: 0.05, multiClass: "ovr", maxIter: 40, tol: 1e-6, memory: 5 },
     fit: (e) => e.fit(train, trainLabels), probe: (e) => [e.predict(fresh), plain(e.predictProba(fresh)), e.classes, e.nIter],
     sensitive: ["multiClass"],
+  },
+  {
+    // transductive: the fitted embedding and node names are the state
+    name: "NetMF", cls: NetMF, options: { dim: 3, window: 3, negative: 2, mode: "dense", svdIter: 5, oversample: 4, seed: 4 },
+    fit: (e) => e.fit(RING), probe: (e) => [plain(e.embedding), [...e.names], Array.from(e.singularValues), e.mode],
   },
   {
     name: "KNeighborsClassifier", cls: KNeighborsClassifier, options: { k: 3, metric: "cosine" },

@@ -178,8 +178,8 @@ export function registerModel(cls: ModelClass): void {
   REGISTRY.set(cls.modelName, cls);
 }
 
-/** The header (metadata "latentkit") of a model file, parsed. */
-function headerOf(bytes: Uint8Array, source: string): { header: ModelHeaderJSON; tensors: NamedTensors } {
+/** The header (metadata "latentkit") of a model file, parsed (any model of latentkit's: the family, CNNClassifier). */
+export function headerOf(bytes: Uint8Array, source: string): { header: ModelHeaderJSON; tensors: NamedTensors } {
   const file = parseSafetensors(bytes, source);
   const meta = file.metadata.latentkit;
   if (meta === undefined) fail(`${source}: no "latentkit" metadata entry: not a model saved by latentkit`);
@@ -379,16 +379,7 @@ export abstract class AutoencoderBase<P extends TrainingParams = TrainingParams,
 
   /** Runs f on chunks of M's rows (tidy + noGrad) and collects its [rows, cols] outputs into a float32 Matrix. */
   protected map(M: Matrix, cols: number, f: (x: Tensor) => Tensor): Matrix {
-    const out = Matrix.zeros(M.rows, cols, "float32");
-    const d = M.cols;
-    for (let s = 0; s < M.rows; s += CHUNK) {
-      const e = Math.min(M.rows, s + CHUNK);
-      tidy(() => noGrad(() => {
-        const y = f(Tensor.from(M.data.subarray(s * d, e * d), [e - s, d]));
-        out.data.set(y.data, s * cols);
-      }));
-    }
-    return out;
+    return mapRowChunks(M, cols, CHUNK, f);
   }
 
   /** The input checked against the fitted model: a float32 Matrix with nFeatures columns. */
@@ -549,6 +540,20 @@ export abstract class AutoencoderBase<P extends TrainingParams = TrainingParams,
     this.net_?.dispose();
     this.net_ = undefined;
   }
+}
+
+/** Runs f on chunks of `chunk` rows of M (each under tidy + noGrad) and collects its [rows, cols] outputs into a float32 Matrix. */
+export function mapRowChunks(M: Matrix, cols: number, chunk: number, f: (x: Tensor) => Tensor): Matrix {
+  const out = Matrix.zeros(M.rows, cols, "float32");
+  const d = M.cols;
+  for (let s = 0; s < M.rows; s += chunk) {
+    const e = Math.min(M.rows, s + chunk);
+    tidy(() => noGrad(() => {
+      const y = f(Tensor.from(M.data.subarray(s * d, e * d), [e - s, d]));
+      out.data.set(y.data, s * cols);
+    }));
+  }
+  return out;
 }
 
 /** The output activation in effect for a reconstruction loss: the option, or sigmoid for BCE and none for MSE. */

@@ -11,9 +11,9 @@ import { checkFeatures, checkSaved, fitted, numberFromJSON, type Estimator, type
 import { Matrix, toMatrix, type MatrixLike } from "../core/matrix.js";
 import { bool, choice, custom, decodeParams, encodeParams, int, num, resolveParams, str, type ParamsOf, type Schema } from "../core/params.js";
 import { Random } from "../core/random.js";
-import { parseSafetensors, serializeSafetensors } from "../formats/safetensors.js";
+import { serializeSafetensors } from "../formats/safetensors.js";
 import { classesFromJSON, encodeLabels, type Label } from "../linear/labels.js";
-import { backward, noGrad, tidy } from "../nn/autograd.js";
+import { backward } from "../nn/autograd.js";
 import type { Sequential } from "../nn/layers/container.js";
 import { reshape } from "../nn/ops/reshape.js";
 import { softmax } from "../nn/ops/softmax.js";
@@ -24,7 +24,7 @@ import { SGD } from "../nn/optim/sgd.js";
 import { Tensor } from "../nn/tensor.js";
 import { BatchBuffer, fitLoop, type LossHistory } from "../nn/train.js";
 import { augmentImages, augments } from "./augment.js";
-import { TRAINING_PARAMS, weightsFromJSON, type HistoryJSON, type NamedTensors, type WeightJSON } from "./base.js";
+import { TRAINING_PARAMS, headerOf, mapRowChunks, weightsFromJSON, type HistoryJSON, type NamedTensors, type WeightJSON } from "./base.js";
 import { buildLayers, checkLayerTokens, forwardMacs, planLayers, planTensors, presetLayers, type CNNPreset, type LayerPlan } from "./cnn-layers.js";
 import { toBase64 } from "../core/bytes.js";
 import { adversarialBatch } from "./adversarial.js";
@@ -432,16 +432,7 @@ export class CNNClassifier implements Estimator<MatrixLike, CNNClassifierParams>
 
   /** Runs f on chunks of rows (tidy + noGrad) and collects its [rows, cols] outputs. */
   private map(M: Matrix, cols: number, f: (x: Tensor) => Tensor): Matrix {
-    const out = Matrix.zeros(M.rows, cols, "float32");
-    const d = M.cols;
-    for (let s = 0; s < M.rows; s += CHUNK) {
-      const e = Math.min(M.rows, s + CHUNK);
-      tidy(() => noGrad(() => {
-        const y = f(Tensor.from(M.data.subarray(s * d, e * d), [e - s, d]));
-        out.data.set(y.data, s * cols);
-      }));
-    }
-    return out;
+    return mapRowChunks(M, cols, CHUNK, f);
   }
 
   /** Class scores before the softmax, one row per image. */
@@ -525,18 +516,10 @@ export class CNNClassifier implements Estimator<MatrixLike, CNNClassifierParams>
   }
 
   static fromSafetensors(bytes: Uint8Array, source = "safetensors data"): CNNClassifier {
-    const file = parseSafetensors(bytes, source);
-    const meta = file.metadata.latentkit;
-    if (meta === undefined) fail(`${source}: no "latentkit" metadata entry: not a model saved by latentkit`);
-    let header: unknown;
-    try {
-      header = JSON.parse(meta);
-    } catch (e) {
-      fail(`${source}: the "latentkit" metadata is not JSON (${(e as Error).message})`);
-    }
-    const h = header as CNNClassifierHeaderJSON;
-    if (!h || typeof h !== "object" || h.type !== "CNNClassifier") fail(`${source}: holds a ${describeValue(h?.type)}, not a CNNClassifier`);
-    return CNNClassifier.restore(h, file.tensors, source);
+    const { header, tensors } = headerOf(bytes, source);
+    const h = header as unknown as CNNClassifierHeaderJSON;
+    if (h.type !== "CNNClassifier") fail(`${source}: holds a ${describeValue(h.type)}, not a CNNClassifier`);
+    return CNNClassifier.restore(h, tensors, source);
   }
 
   private static restore(json: CNNClassifierHeaderJSON, tensors: NamedTensors, source: string): CNNClassifier {

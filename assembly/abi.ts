@@ -439,3 +439,18 @@ export const NNPOOL_PW = 11;
 export const NNPOOL_HO = 12;
 export const NNPOOL_WO = 13;
 export const NNPOOL_SLOTS = 14;
+
+// ---- column statistics and centring (assembly/columns.ts) ----------------------------------------------------------
+
+/** colStatsPart: X rows × cols (f32, row-major); out: per part, cols f64 column sums then one f64 max |x|. */
+export const COLSTATS_X = 0;
+export const COLSTATS_ROWS = 1;
+export const COLSTATS_COLS = 2;
+export const COLSTATS_OUT = 3;
+/** centerPart: dst = src − mean (mean: cols f64), in place when dst = src; out: per part, one f64 sum of squares. */
+export const CENTER_SRC = 0;
+export const CENTER_DST = 1;
+export const CENTER_ROWS = 2;
+export const CENTER_COLS = 3;
+export const CENTER_MEAN = 4;
+export const CENTER_OUT = 5;

@@ -10,6 +10,7 @@
 export { zero } from "./common";
 export { packB, gemmPart } from "./gemm";
 export { rowSqNormsPart, knnSelectPart, sqDistF64Part } from "./distances";
+export { colStatsPart, centerPart } from "./columns";
 export { fftColumnsPart, fftRowsPart } from "./fft";
 export { tsneAttractRowsPart, bhGroupBuild, bhGroupPart, tsneGradPart, bhQueryPart } from "./tsne";
 export { csrMatmulPart } from "./sparse";

@@ -10,7 +10,7 @@ import { readFileBytes } from "../io/fs.js";
 import type { Label } from "../linear/labels.js";
 import { fgsm, labelIndices, pgd, type PGDOptions } from "../models/adversarial.js";
 import { CNNClassifier } from "../models/cnn.js";
-import { saveFigure } from "../node.js";
+import { saveFigure } from "../io/figures.js";
 import { imageGridFigure, lineChartFigure, type Figure } from "../plot/charts.js";
 import { choice, imageShapeFor, loadInput, parseIntOption, parseNumber, parseShape, type InputOptions } from "./common.js";
 import { applyScaling, applyThreads, chooseScaling, noteScaling, sampleRows, stackRows } from "./family.js";

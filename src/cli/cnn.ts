@@ -9,7 +9,7 @@ import { Command } from "commander";
 import { fail } from "../core/errors.js";
 import type { Matrix } from "../core/matrix.js";
 import { CNNClassifier, type CNNClassifierOptions } from "../models/cnn.js";
-import { saveFigure } from "../node.js";
+import { saveFigure } from "../io/figures.js";
 import { engineRoute } from "../nn/storage.js";
 import { lineChartFigure, type LineSeries } from "../plot/charts.js";
 import { confusionFigure } from "../plot/confusion.js";

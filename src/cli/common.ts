@@ -1,6 +1,7 @@
 import { Option } from "commander";
 import { fail } from "../core/errors.js";
-import { loadDataset, type Dataset } from "../node.js";
+import { loadDataset } from "../io/dataset.js";
+import { type Dataset } from "../formats/dataset.js";
 
 export interface InputOptions {
   labelColumn?: string;

@@ -9,7 +9,8 @@ import type { Matrix } from "../core/matrix.js";
 import { Random } from "../core/random.js";
 import { readFileBytes } from "../io/fs.js";
 import { loadModel } from "../models/load.js";
-import { saveFigure, writeEmbedding } from "../node.js";
+import { saveFigure } from "../io/figures.js";
+import { writeEmbedding } from "../io/export.js";
 import { choice, imageShapeFor, loadInput, parseIntOption, parseShape, type InputOptions } from "./common.js";
 import { applyScaling, applyThreads, changedRows, chooseScaling, noteScaling, sampleRows } from "./family.js";
 // (loading models.js registers every model of the family for loadModel)

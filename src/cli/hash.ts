@@ -12,7 +12,7 @@ import { readMaybeGzip } from "../io/files.js";
 import { precisionAtK, precisionWithinRadius } from "../metrics/retrieval.js";
 import { bitBalance, HammingIndex, selectCodes, unpackBits, wordsPerCode, type BinaryCodes } from "../neighbors/hamming.js";
 import { engineRoute } from "../nn/storage.js";
-import { writeEmbedding } from "../node.js";
+import { writeEmbedding } from "../io/export.js";
 import { CountVectorizer } from "../text/vectorizers.js";
 import { choice, loadInput, parseIntOption, parseNumber, type InputOptions } from "./common.js";
 import { applyScaling, applyThreads, chooseScaling, noteScaling, withFlags } from "./family.js";

@@ -4,54 +4,51 @@ import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { CancelledError, LatentkitError } from "../core/errors.js";
 import { isSystemError, systemErrorReason } from "../io/fs.js";
-import { infoCommand } from "./info.js";
-import { deepwalkCommand, node2vecCommand } from "./graph.js";
-import { attackCommand } from "./attack.js";
-import { denoiseCommand } from "./denoise.js";
-import { hashCommand } from "./hash.js";
-import { autoencoderCommand } from "./neural.js";
-import { vaeCommand } from "./vae.js";
-import { cnnCommand } from "./cnn.js";
-import { netmfCommand, nodeClassifyCommand } from "./graph-eval.js";
-import { visualizeCommand } from "./visualize.js";
-import { transferCommand } from "./transfer.js";
-import { mdsCommand, sammonCommand, tsneCommand, umapCommand } from "./maps.js";
-import { pcaCommand, svdCommand } from "./pca.js";
-import { analogyCommand, embedTextCommand, evaluateCommand, lsaCommand, ppmiSvdCommand, similarCommand, word2vecCommand, wordMapCommand } from "./text.js";
-
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
 
-export function program(): Command {
+// Each command's module is imported only when that command runs (the start-up of `latentkit pca` does not load
+// the neural engine, the text or the graph code); `latentkit --help` loads them all to list them.
+const COMMANDS: [string, () => Promise<Command>][] = [
+  ["pca", async () => (await import("./pca.js")).pcaCommand()],
+  ["svd", async () => (await import("./pca.js")).svdCommand()],
+  ["info", async () => (await import("./info.js")).infoCommand()],
+  ["tsne", async () => (await import("./maps.js")).tsneCommand()],
+  ["umap", async () => (await import("./maps.js")).umapCommand()],
+  ["sammon", async () => (await import("./maps.js")).sammonCommand()],
+  ["mds", async () => (await import("./maps.js")).mdsCommand()],
+  ["lsa", async () => (await import("./text.js")).lsaCommand()],
+  ["ppmi-svd", async () => (await import("./text.js")).ppmiSvdCommand()],
+  ["word2vec", async () => (await import("./text.js")).word2vecCommand()],
+  ["similar", async () => (await import("./text.js")).similarCommand()],
+  ["analogy", async () => (await import("./text.js")).analogyCommand()],
+  ["embed-text", async () => (await import("./text.js")).embedTextCommand()],
+  ["evaluate", async () => (await import("./text.js")).evaluateCommand()],
+  ["word-map", async () => (await import("./text.js")).wordMapCommand()],
+  ["autoencoder", async () => (await import("./neural.js")).autoencoderCommand()],
+  ["vae", async () => (await import("./vae.js")).vaeCommand()],
+  ["denoise", async () => (await import("./denoise.js")).denoiseCommand()],
+  ["hash", async () => (await import("./hash.js")).hashCommand()],
+  ["cnn", async () => (await import("./cnn.js")).cnnCommand()],
+  ["netmf", async () => (await import("./graph-eval.js")).netmfCommand()],
+  ["node-classify", async () => (await import("./graph-eval.js")).nodeClassifyCommand()],
+  ["visualize", async () => (await import("./visualize.js")).visualizeCommand()],
+  ["node2vec", async () => (await import("./graph.js")).node2vecCommand()],
+  ["deepwalk", async () => (await import("./graph.js")).deepwalkCommand()],
+  ["attack", async () => (await import("./attack.js")).attackCommand()],
+  ["transfer", async () => (await import("./transfer.js")).transferCommand()],
+];
+
+/** The program with the command named `only` (when it is one), else with every command. */
+export async function program(only?: string): Promise<Command> {
   const p = new Command("latentkit")
-    .description("representation learning in TypeScript: PCA/SVD, t-SNE/UMAP/Sammon/MDS maps, LSA and word vectors, autoencoders, VAEs and semantic hashing")
+    .description("representation learning in TypeScript: PCA/SVD, t-SNE/UMAP/Sammon/MDS maps, LSA and word vectors, autoencoders, VAEs and semantic hashing, CNNs, node embeddings")
     .version(pkg.version);
-  p.addCommand(pcaCommand());
-  p.addCommand(svdCommand());
-  p.addCommand(infoCommand());
-  p.addCommand(tsneCommand());
-  p.addCommand(umapCommand());
-  p.addCommand(sammonCommand());
-  p.addCommand(mdsCommand());
-  p.addCommand(lsaCommand());
-  p.addCommand(ppmiSvdCommand());
-  p.addCommand(word2vecCommand());
-  p.addCommand(similarCommand());
-  p.addCommand(analogyCommand());
-  p.addCommand(embedTextCommand());
-  p.addCommand(evaluateCommand());
-  p.addCommand(wordMapCommand());
-  p.addCommand(autoencoderCommand());
-  p.addCommand(vaeCommand());
-  p.addCommand(denoiseCommand());
-  p.addCommand(hashCommand());
-  p.addCommand(cnnCommand());
-  p.addCommand(netmfCommand());
-  p.addCommand(nodeClassifyCommand());
-  p.addCommand(visualizeCommand());
-  p.addCommand(node2vecCommand());
-  p.addCommand(deepwalkCommand());
-  p.addCommand(attackCommand());
-  p.addCommand(transferCommand());
+  const chosen = COMMANDS.filter(([name]) => name === only);
+  for (const [name, make] of chosen.length ? chosen : COMMANDS) {
+    const cmd = await make();
+    if (cmd.name() !== name) throw new Error(`internal: command table names ${name} for ${cmd.name()}`);
+    p.addCommand(cmd);
+  }
   return p;
 }
 
@@ -87,7 +84,7 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 try {
-  await conventions(program()).parseAsync(process.argv);
+  await conventions(await program(process.argv[2])).parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   if (e instanceof LatentkitError || e instanceof CancelledError) {

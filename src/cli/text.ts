@@ -4,9 +4,11 @@ import { Command } from "commander";
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { PCA } from "../decomposition/pca.js";
-import {
-  TextCorpus, evaluateAnalogies, evaluateWordPairs, readDocuments, readLines, readWordVectors, saveFigure, writeEmbedding, writeWordVectors,
-} from "../node.js";
+import { TextCorpus, readDocuments, readLines } from "../io/corpus.js";
+import { evaluateAnalogies, evaluateWordPairs } from "../io/evaluate.js";
+import { saveFigure } from "../io/figures.js";
+import { writeEmbedding } from "../io/export.js";
+import { readWordVectors, writeWordVectors } from "../io/word-vectors.js";
 import { TSNE } from "../manifold/tsne.js";
 import { scatterFigure } from "../plot/charts.js";
 import { CooccurrenceEmbedding } from "../text/cooccurrence.js";

@@ -13,7 +13,7 @@ import type { Dataset } from "../formats/dataset.js";
 import { readFileBytes } from "../io/fs.js";
 import { CNNClassifier } from "../models/cnn.js";
 import { drawShots, FeatureExtractor, fineTune, meanStd, probeAccuracy, resizeImages } from "../models/transfer.js";
-import { saveFigure } from "../node.js";
+import { saveFigure } from "../io/figures.js";
 import { lineChartFigure } from "../plot/charts.js";
 import { choice, imageShapeFor, loadInput, parseIntOption, parseNumber, type InputOptions } from "./common.js";
 import { applyScaling, applyThreads, chooseScaling, noteScaling } from "./family.js";

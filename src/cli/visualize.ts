@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { fail } from "../core/errors.js";
 import { filterImages, maximizeActivations, saliency, topActivatingUnits, unitActivations, type Maximized, type UnitScore } from "../models/visualize.js";
 import type { CNNClassifier } from "../models/cnn.js";
-import { saveFigure } from "../node.js";
+import { saveFigure } from "../io/figures.js";
 import { imageGridFigure } from "../plot/charts.js";
 import { labelledRowsFigure, type LabelledRow } from "../plot/grids.js";
 import { Matrix } from "../core/matrix.js";

@@ -25,7 +25,7 @@ export interface Threshold {
 /** The kinds of work with a WASM kernel. */
 export type Work =
   | "gemm" | "rowNorms" | "knn" | "sqDistances" | "csrProduct" | "fft" | "tsneAttraction" | "tsneBarnesHut" | "tsneQuery"
-  | "umapEpoch" | "word2vec" | "walks" | "nn";
+  | "umapEpoch" | "word2vec" | "walks" | "nn" | "columns";
 
 /** Where each work goes to WASM and where a job spreads over the threads (measured; see the benchmarks). */
 export const THRESHOLDS: { readonly [W in Work]: Threshold } = {
@@ -46,6 +46,8 @@ export const THRESHOLDS: { readonly [W in Work]: Threshold } = {
   walks: { wasmFrom: 0, parallelFrom: 1 << 14, unit: "walk steps" },
   // the neural engine's route is chosen once for its tensors (src/nn/storage.ts); its GEMMs split from this size
   nn: { wasmFrom: 0, parallelFrom: 64 * 64 * 64, unit: "multiply-adds of a product" },
+  // column sums and centring of a matrix already in WASM memory (PCA's passes before its products)
+  columns: { wasmFrom: 1 << 14, parallelFrom: 1 << 18, unit: "matrix elements" },
 };
 
 let processRoute: Route = "auto";

@@ -65,6 +65,11 @@ export async function withPinnedAsync<T>(m: Matrix, body: () => Promise<T>): Pro
   }
 }
 
+/** The byte offset of a matrix's storage in WASM memory while it is pinned or resident, else undefined. */
+export function residentOffset(m: Matrix): number | undefined {
+  return pinned.get(m.data);
+}
+
 /**
  * Runs `body` with a float32 matrix whose storage lives in WASM memory (already pinned, so products with it need no
  * copy), freed afterwards; a plain matrix where the core is unavailable. Nothing may keep a view of it after.
@@ -77,6 +82,21 @@ export async function withResidentMatrix<T>(rows: number, cols: number, body: (M
   pinned.set(M.data, ptr);
   try {
     return await body(M);
+  } finally {
+    pinned.delete(M.data);
+    core.free(ptr);
+  }
+}
+
+/** Sync variant of {@link withResidentMatrix}. */
+export function withResidentMatrixSync<T>(rows: number, cols: number, body: (M: Matrix) => T): T {
+  const core = coreFor("gemm");
+  if (!core) return body(Matrix.zeros(rows, cols));
+  const ptr = core.alloc(rows * cols * 4);
+  const M = new Matrix(rows, cols, core.f32().subarray(ptr >> 2, (ptr >> 2) + rows * cols));
+  pinned.set(M.data, ptr);
+  try {
+    return body(M);
   } finally {
     pinned.delete(M.data);
     core.free(ptr);
@@ -137,6 +157,8 @@ export interface GemmPointers {
   a: number; rsA: number; csA: number;
   b: number; rsB: number; csB: number;
   c: number; m: number; n: number; k: number;
+  /** Row stride of C (default n): C may be a block of a larger row-major matrix. */
+  ldc?: number;
 }
 
 /**
@@ -149,8 +171,51 @@ export function gemmAccumulate(core: WasmCore, o: GemmPointers, parts: number, b
     core.kernels.packB(o.b, o.rsB, o.csB, p0, Math.min(KC, o.k - p0), o.n, bPack + p0 * nPad * 4);
   }
   const p = core.callBlock().set(GEMM_A, o.a).set(GEMM_RS_A, o.rsA).set(GEMM_CS_A, o.csA).set(GEMM_B_PACK, bPack)
-    .set(GEMM_C, o.c).set(GEMM_LDC, o.n).set(GEMM_M, o.m).set(GEMM_N, o.n).set(GEMM_K, o.k).set(GEMM_WORK, work);
+    .set(GEMM_C, o.c).set(GEMM_LDC, o.ldc ?? o.n).set(GEMM_M, o.m).set(GEMM_N, o.n).set(GEMM_K, o.k).set(GEMM_WORK, work);
   core.run("gemmPart", p.ptr, parts);
+}
+
+/** Width of the column panels of {@link gram}: the upper blocks it skips are at most one panel wide. */
+const GRAM_PANEL = 128;
+
+/**
+ * The Gram matrix XᵀX (d × d, float32 for float32 X) as a symmetric rank-k update: in the core only the panels on
+ * and below the diagonal are computed (C[j0:, j0:j0+w] = X[:, j0:]ᵀ · X[:, j0:j0+w], about (d + w)/2d of the
+ * multiply-adds of a full product) and mirrored; a float32 X already resident in WASM memory is not copied.
+ */
+export function gram(X: Matrix): Matrix {
+  const n = X.rows;
+  const d = X.cols;
+  const core = coreFor("gemm", { size: n * d * d, supported: X.dtype === "float32" });
+  if (!core) return matmul(X, X, { transA: true });
+  const arena = new WasmArena(core);
+  try {
+    const xPtr = pinned.get(X.data) ?? arena.put(X.data as Float32Array);
+    const gPtr = arena.alloc(d * d * 4);
+    core.kernels.zero(gPtr, d * d);
+    const w0 = Math.min(GRAM_PANEL, d);
+    const bPack = arena.alloc(n * Math.ceil(w0 / NR) * NR * 4);
+    const parts = partsFor(core, "gemm", (n * d * d) / 2);
+    const work = arena.alloc(GEMM_WORK_FLOATS * 4 * parts);
+    for (let j0 = 0; j0 < d; j0 += GRAM_PANEL) {
+      const w = Math.min(GRAM_PANEL, d - j0);
+      gemmAccumulate(core, {
+        a: xPtr + j0 * 4, rsA: 1, csA: d, b: xPtr + j0 * 4, rsB: d, csB: 1,
+        c: gPtr + (j0 * d + j0) * 4, ldc: d, m: d - j0, n: w, k: n,
+      }, parts, bPack, work);
+    }
+    const G = new Matrix(d, d, core.f32().slice(gPtr >> 2, (gPtr >> 2) + d * d));
+    // mirror: each panel filled rows ≥ j0 of its columns; the entries above the diagonal inside a panel are
+    // computed too, the ones right of a panel are not
+    const g = G.data;
+    for (let i = 0; i < d; i++) {
+      const ownPanelEnd = (Math.floor(i / GRAM_PANEL) + 1) * GRAM_PANEL;
+      for (let j = Math.min(ownPanelEnd, d); j < d; j++) g[i * d + j] = g[j * d + i]!;
+    }
+    return G;
+  } finally {
+    arena.release();
+  }
 }
 
 /**

@@ -229,7 +229,11 @@ export function maxAbs(m: Matrix): number {
  * X·s and scaled back (or, for scale-free methods such as t-SNE and UMAP, not scaled at all) equal those on X.
  */
 export function safeScale(...ms: Matrix[]): number {
-  const a = Math.max(...ms.map(maxAbs));
+  return safeScaleFor(Math.max(...ms.map(maxAbs)));
+}
+
+/** {@link safeScale} from the largest |entry|, where a kernel found it. */
+export function safeScaleFor(a: number): number {
   if (!(a > 0) || !Number.isFinite(a) || (a >= 2 ** -20 && a <= 2 ** 20)) return 1;
   return 2 ** -(Math.floor(Math.log2(a)) + 1);
 }

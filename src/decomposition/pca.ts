@@ -7,8 +7,9 @@ import {
   type InvertibleTransformer, type MatrixJSON, type Progress,
 } from "../core/estimator.js";
 import { anyOf, choice, custom, bool, decodeParams, encodeParams, func, int, resolveParams, signal, type ParamsOf, type Schema } from "../core/params.js";
-import { matmul, withResidentMatrix } from "../core/gemm.js";
-import { FLOAT32_MAX, FLOAT32_RANGE, Matrix, safeScale, scaleBy, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { gram, matmul, withResidentMatrix, withResidentMatrixSync } from "../core/gemm.js";
+import { checkFinite, FLOAT32_MAX, FLOAT32_RANGE, Matrix, safeScale, safeScaleFor, scaleBy, toMatrix, type MatrixLike } from "../core/matrix.js";
+import { centerRows, columnStats } from "../core/columns.js";
 import { eigh } from "../linalg/eigh.js";
 import { randomizedSVD } from "../linalg/randomized.js";
 import { svd, svdFlip } from "../linalg/svd.js";
@@ -141,14 +142,18 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
   }
 
   async fit(X: MatrixLike): Promise<this> {
+    await this.fitInternal(X, false);
+    return this;
+  }
+
+  /**
+   * Fits; with `project`, also returns the training data's projections, computed while the centred data are still
+   * resident in WASM memory (one more product, no second centring or copy).
+   */
+  private async fitInternal(X: MatrixLike, project: boolean): Promise<Matrix | undefined> {
     const M0 = toMatrix(X, "X", "float32", { checkFinite: false }); // checked through the column means below
-    columnMeansChecked(M0);
-    // data of extreme magnitude (near 1e20-1e38, or 1e-30) would overflow or underflow the float32 products: fit on
-    // the data times a power of two (exact), then scale the mean and the spectrum back
-    const scale = safeScale(M0);
-    const M = scaleBy(M0, scale);
-    const n = M.rows;
-    const d = M.cols;
+    const n = M0.rows;
+    const d = M0.cols;
     if (n < 2) fail(`PCA needs at least 2 samples, got ${n}`);
     const r = Math.min(n, d);
     const want = this.options.nComponents;
@@ -157,21 +162,36 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
     }
     const solver = this.chooseSolver(n, d, want);
     throwIfAborted(this.options.signal);
-    const mean = columnMeansChecked(M);
     if (solver === "full") {
+      // data of extreme magnitude (near 1e20-1e38, or 1e-30) would overflow or underflow the float32 products: fit on
+      // the data times a power of two (exact), then scale the mean and the spectrum back
+      columnMeansChecked(M0);
+      const scale = safeScale(M0);
+      const M = scaleBy(M0, scale);
+      const mean = columnMeansChecked(M);
       const Xc = centered(M, mean, "float64");
       const total = requireVariance(sumSquares(Xc));
       const res = svd(Xc, { computeU: false });
-      this.finish(M, mean, total, res.S, res.Vt, solver, scale);
-    } else {
-      // centre straight into WASM memory: the products then need no copy of the data
-      await withResidentMatrix(n, d, async (Xc) => {
-        const total = requireVariance(centerInto(M, mean, Xc));
-        const { S, V } = await this.decompose(Xc, solver, r);
-        this.finish(M, mean, total, S, V, solver, scale);
-      });
+      this.finish(n, mean, total, res.S, res.Vt, solver, scale);
+      return project ? this.transform(M0) : undefined;
     }
-    return this;
+    // copy the data into WASM memory once: the column statistics, the centring (in place) and every product then
+    // run there, with no further copy
+    return withResidentMatrix(n, d, async (Xc) => {
+      Xc.data.set(M0.data);
+      const stats = columnStats(Xc);
+      for (let j = 0; j < d; j++) if (!Number.isFinite(stats.mean[j]!)) checkFinite(M0, "X");
+      const scale = safeScaleFor(stats.maxAbs);
+      let mean = stats.mean;
+      if (scale !== 1) {
+        for (let i = 0; i < Xc.data.length; i++) Xc.data[i]! *= scale;
+        mean = columnMeansChecked(Xc);
+      }
+      const total = requireVariance(centerRows(Xc, mean, Xc));
+      const { S, V } = await this.decompose(Xc, solver, r);
+      this.finish(n, mean, total, S, V, solver, scale);
+      return project ? this.project(matmul(Xc, this.components, { transB: true }), 1 / scale, "PCA.fitTransform") : undefined;
+    });
   }
 
   private async decompose(Xc: Matrix, solver: "randomized" | "covariance-eig", r: number): Promise<{ S: Float64Array; V: Matrix }> {
@@ -182,12 +202,12 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
     if (solver === "randomized") {
       const res = await randomizedSVD(Xc, kFixed, {
         seed: this.options.seed ?? 0, nIter: this.options.nIter, nOversamples: this.options.nOversamples,
-        onProgress: this.options.onProgress, signal: this.options.signal,
+        onProgress: this.options.onProgress, signal: this.options.signal, computeU: false,
       });
       S = res.S;
       V = res.Vt;
     } else {
-      const G = matmul(Xc, Xc, { transA: true });
+      const G = gram(Xc);
       const { values, vectors } = eigh(G.astype("float64"));
       S = Float64Array.from(values, (v) => Math.sqrt(Math.max(v, 0)));
       V = vectors.transpose();
@@ -198,9 +218,8 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
   }
 
   /** Stores the fitted state from the spectrum (S, V) of the centred data. */
-  private finish(M: Matrix, mean: Float64Array, total: number, S: Float64Array, V: Matrix, solver: Exclude<PCASolver, "auto">, scale: number): void {
-    const n = M.rows;
-    const r = Math.min(n, M.cols);
+  private finish(n: number, mean: Float64Array, total: number, S: Float64Array, V: Matrix, solver: Exclude<PCASolver, "auto">, scale: number): void {
+    const r = Math.min(n, mean.length);
     const want = this.options.nComponents;
     const kFixed = want === undefined ? r : want >= 1 ? want : r;
     const ev = Float64Array.from(S, (s) => (s * s) / (n - 1));
@@ -250,24 +269,26 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
     // overflows nor underflows the float32 product
     const scale = safeScale(M);
     const Xc = scale === 1 ? centered(M, this.mean, "float32") : scaleBy(centered(M, this.mean, "float64"), scale).astype("float32");
-    const Z = matmul(Xc, this.components, { transB: true });
+    return this.project(matmul(Xc, this.components, { transB: true }), 1 / scale, "PCA.transform");
+  }
+
+  /** Projections P = Xc·Vᵀ (of data scaled by 1/unscale) to the output: unscaled, whitened when asked, range-checked. */
+  private project(Z: Matrix, unscale: number, what: string): Matrix {
     const k = Z.cols;
-    const s = Float64Array.from(this.explainedVariance, (v) => (this.options.whiten ? 1 / Math.sqrt(v > 0 ? v : 1) : 1) / scale);
+    const s = Float64Array.from(this.explainedVariance, (v) => (this.options.whiten ? 1 / Math.sqrt(v > 0 ? v : 1) : 1) * unscale);
     const out = Matrix.zeros(Z.rows, k, "float32");
     for (let i = 0; i < Z.rows; i++) {
       for (let j = 0; j < k; j++) {
         const v = Z.data[i * k + j]! * s[j]!;
-        if (Math.abs(v) > FLOAT32_MAX) fail(`PCA.transform: projection [${i}][${j}] is ${v}, ${FLOAT32_RANGE}`);
+        if (Math.abs(v) > FLOAT32_MAX) fail(`${what}: projection [${i}][${j}] is ${v}, ${FLOAT32_RANGE}`);
         out.data[i * k + j] = v;
       }
     }
-    return checkOutput(out, "PCA.transform");
+    return checkOutput(out, what);
   }
 
   async fitTransform(X: MatrixLike): Promise<Matrix> {
-    const M = toMatrix(X);
-    await this.fit(M);
-    return this.transform(M);
+    return (await this.fitInternal(X, true))!;
   }
 
   /** Maps projections back to the input space: Z·V + mean (undoing whitening first). */
@@ -286,9 +307,29 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
     return checkOutput(Xr, "PCA.inverseTransform");
   }
 
-  /** ‖X − inverseTransform(transform(X))‖²_F: on the training data, the sum of the discarded σᵢ². */
+  /**
+   * ‖X − inverseTransform(transform(X))‖²_F: on the training data, the sum of the discarded σᵢ². Computed as
+   * ‖Xc‖² − ‖Xc·Vᵀ‖² (one product, the components being orthonormal), or element by element where the residual is
+   * under 0.1 % of ‖Xc‖² and that difference would lose digits.
+   */
   reconstructionError(X: MatrixLike): number {
     const M = toMatrix(X);
+    checkFeatures(M, this.nFeatures, "PCA");
+    if (!this.options.whiten) {
+      const F = M.dtype === "float32" ? M : M.astype("float32");
+      let scale = 1;
+      const err = withResidentMatrixSync(M.rows, M.cols, (Xc) => {
+        Xc.data.set(F.data);
+        scale = safeScaleFor(columnStats(Xc).maxAbs);
+        if (scale !== 1) for (let i = 0; i < Xc.data.length; i++) Xc.data[i]! *= scale;
+        const total = centerRows(Xc, Float64Array.from(this.mean, (v) => v * scale), Xc);
+        const P = matmul(Xc, this.components, { transB: true });
+        let kept = 0;
+        for (let i = 0; i < P.data.length; i++) kept += P.data[i]! * P.data[i]!;
+        return total - kept > 1e-3 * total ? total - kept : undefined;
+      });
+      if (err !== undefined) return err / scale / scale;
+    }
     const R = this.inverseTransform(this.transform(M));
     let s = 0;
     for (let i = 0; i < M.data.length; i++) s += sq(M.data[i]! - R.data[i]!);

@@ -32,8 +32,9 @@ export interface LoadOptions {
    */
   labelColumn?: string | number | null;
   /**
-   * Images from numeric rows: true/undefined = guess (a perfect-square column count >= 16 of non-negative integers
-   * gives square images), false = never, [height, width] = this shape. IDX image files always keep their images.
+   * Images from numeric rows: undefined = guess for CSV tables (a perfect-square column count >= 16 of non-negative
+   * integers gives square images, scaled so that the largest value is 255), true = guess for every format, false =
+   * never, [height, width] = this shape. IDX image files always keep their images.
    */
   images?: boolean | [number, number];
   /** Class names for integer IDX labels (default: Fashion-MNIST's when the files look like Fashion-MNIST). */
@@ -263,6 +264,7 @@ export async function loadFiles(files: InputFile[], opts: LoadOptions = {}): Pro
     d.columns.push(...m.columns);
     d.colorColumn = m.label >= 0 ? before + m.label : -1;
   }
+  // vectors files (TSV, .npy, word vectors) get images only when asked
   return finish(d, title, { ...opts, images: opts.images ?? false });
 }
 

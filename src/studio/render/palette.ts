@@ -69,7 +69,7 @@ const paletteCache: RGBA[] = [...BASE.map((c) => [...c] as RGBA)];
 /**
  * k distinct colours. The first 18 are Tableau's; each further colour is the one of the candidate pool farthest (in
  * OKLab) from every colour already chosen and from the missing-value grey, so the palette stays as distinct as the
- * gamut allows for any k (past the pool's ~2,000 colours they repeat).
+ * gamut allows for any k (past the pool of about 3,000 colours they repeat).
  */
 export function categoricalColors(k: number): RGBA[] {
   if (!Number.isInteger(k) || k < 0) throw new LatentkitError(`number of categories must be a non-negative integer, got ${k} (src/studio/render/palette.ts)`);
@@ -152,10 +152,10 @@ export interface GradientLegend {
 
 export type Legend = CategoricalLegend | GradientLegend;
 
-export interface Coloring {
+export interface Coloring<L extends Legend = Legend> {
   /** n × 4 RGBA bytes, for PointRenderer.setColors. */
   rgba: Uint8Array;
-  legend: Legend;
+  legend: L;
 }
 
 /** Natural order: numbers numerically (and before text), text by localeCompare with numeric collation. */
@@ -189,7 +189,7 @@ function categoriesOf(column: Column): { categories: string[]; codes: Int32Array
  * colour (and the legend's order): "natural" (default: numbers numerically, then text), "frequency" (the most
  * frequent first, so they get the strongest colours) or "first" (first seen).
  */
-export function colorByCategory(column: Column, opts: { order?: "natural" | "frequency" | "first"; alpha?: number } = {}): Coloring {
+export function colorByCategory(column: Column, opts: { order?: "natural" | "frequency" | "first"; alpha?: number } = {}): Coloring<CategoricalLegend> {
   const { categories, codes } = categoriesOf(column);
   const n = codes.length;
   const k = categories.length;
@@ -240,7 +240,7 @@ function numbersOf(column: Column): Float64Array {
  * Colours a numeric column on the continuous scale: min → dark purple, max → yellow (min and max default to the
  * column's finite range), NaN → grey.
  */
-export function colorByNumber(column: Column, opts: { min?: number; max?: number; alpha?: number } = {}): Coloring {
+export function colorByNumber(column: Column, opts: { min?: number; max?: number; alpha?: number } = {}): Coloring<GradientLegend> {
   const x = numbersOf(column);
   const n = x.length;
   let lo = Infinity, hi = -Infinity, nanCount = 0;

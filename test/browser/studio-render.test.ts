@@ -218,3 +218,138 @@ test("3-D: points render with depth, orbiting changes the picture, and the camer
   assert.equal(r.same, r.total, "restoring the camera state restores the picture");
   assert.ok((r.dist as number) < 6, "pick in 3-D returns a point under the cursor");
 });
+
+test("mouse: drag pans, the wheel zooms around the cursor, click and hover report points, camera changes are reported", { skip, timeout: 30000 }, async () => {
+  await evalIn(`
+    ${THREE_CLUSTERS}
+    r.draw();
+    globalThis.events = [];
+    r.onClick = (i, x, y, shift) => events.push(["click", i, shift]);
+    r.onHover = (i) => events.push(["hover", i]);
+    r.onCameraChange = (c) => events.push(["camera", c.zoom]);
+  `);
+  const at = (i: number): Promise<[number, number]> => page.evaluate((k) => (globalThis as unknown as { r: { project(i: number): [number, number] } }).r.project(k), i);
+  const events = (): Promise<unknown[][]> => page.evaluate(() => { const g = globalThis as unknown as { events: unknown[][] }; const e = g.events; g.events = []; return e; });
+  // hover over point 450, then off into empty space
+  const [hx, hy] = await at(450);
+  await page.mouse.move(hx, hy);
+  await page.mouse.move(3, 3);
+  const hov = (await events()).filter((e) => e[0] === "hover").map((e) => e[1]);
+  assert.equal(hov[0], 450);
+  assert.equal(hov.at(-1), -1);
+  // click (no drag) on point 137, with shift
+  const [cx, cy] = await at(137);
+  await page.mouse.move(cx, cy);
+  await page.keyboard.down("Shift");
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.keyboard.up("Shift");
+  assert.deepEqual((await events()).filter((e) => e[0] === "click"), [["click", 137, true]]);
+  // drag: the points follow the pointer, no click
+  const [ax, ay] = await at(10);
+  await page.mouse.move(200, 150);
+  await page.mouse.down();
+  await page.mouse.move(230, 160, { steps: 4 });
+  await page.mouse.move(250, 170, { steps: 4 });
+  await page.mouse.up();
+  const [bx, by] = await at(10);
+  assert.ok(Math.abs(bx - ax - 50) < 1e-3 && Math.abs(by - ay - 20) < 1e-3, `pan moved point 10 by ${bx - ax}, ${by - ay}`);
+  const drag = await events();
+  assert.ok(drag.some((e) => e[0] === "camera"));
+  assert.ok(!drag.some((e) => e[0] === "click"));
+  // wheel: zoom in around the cursor, the point under it stays put
+  const [wx, wy] = await at(450);
+  // mouse events carry whole pixels
+  const mx = Math.round(wx), my = Math.round(wy);
+  await page.mouse.move(mx, my);
+  await page.mouse.wheel(0, -200);
+  await page.waitForFunction(() => (globalThis as unknown as { r: { getCamera(): { zoom: number } } }).r.getCamera().zoom > 1.1);
+  const [wx2, wy2] = await at(450);
+  const zoom = await page.evaluate(() => (globalThis as unknown as { r: { getCamera(): { zoom: number } } }).r.getCamera().zoom);
+  assert.ok(Math.abs(zoom - Math.exp(200 * 0.0015)) < 1e-6, `zoom ${zoom}`);
+  // the cursor is the fixed point of the zoom: a point at offset v from it ends at offset zoom × v
+  assert.ok(Math.hypot(wx2 - (mx + (wx - mx) * zoom), wy2 - (my + (wy - my) * zoom)) < 0.01, `point 450 went from ${wx}, ${wy} to ${wx2}, ${wy2}`);
+});
+
+test("mouse in 3-D: a drag orbits, a right drag pans", { skip, timeout: 30000 }, async () => {
+  const before = await evalIn<{ yaw: number; pitch: number; center: number[] }>(`
+    const data = clusters([[-4, 0, 0], [4, 0, 0], [0, 4, 0]], 100, 0.5, 3, 3);
+    const r = make(data.n);
+    r.setPositions(data.coords);
+    r.draw();
+    return r.getCamera();
+  `);
+  await page.mouse.move(200, 150);
+  await page.mouse.down();
+  await page.mouse.move(260, 120, { steps: 5 });
+  await page.mouse.up();
+  const orbited = await page.evaluate(() => (globalThis as unknown as { r: { getCamera(): { yaw: number; pitch: number; center: number[] } } }).r.getCamera());
+  assert.ok(orbited.yaw < before.yaw, "dragging right turns the yaw");
+  assert.ok(orbited.pitch < before.pitch, "dragging up lowers the pitch");
+  assert.deepEqual(orbited.center, before.center);
+  await page.mouse.move(200, 150);
+  await page.mouse.down({ button: "right" });
+  await page.mouse.move(240, 150, { steps: 4 });
+  await page.mouse.up({ button: "right" });
+  const panned = await page.evaluate(() => (globalThis as unknown as { r: { getCamera(): { yaw: number; center: number[] } } }).r.getCamera());
+  assert.equal(panned.yaw, orbited.yaw);
+  assert.notDeepEqual(panned.center, orbited.center);
+});
+
+test("lasso and box tools: the outline is drawn while dragging and onSelect gets the points inside", { skip, timeout: 30000 }, async () => {
+  const boxOf = await evalIn<number[]>(`
+    ${THREE_CLUSTERS}
+    r.draw();
+    globalThis.selected = [];
+    r.onSelect = (mask, add) => selected.push([Array.from(mask.keys()).filter((i) => mask[i]), add]);
+    r.setTool("lasso");
+    let x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+    for (let i = 200; i < 400; i++) { const [x, y] = r.project(i); x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+    return [x0 - 4, y0 - 4, x1 + 4, y1 + 4];
+  `);
+  const [x0, y0, x1, y1] = boxOf as [number, number, number, number];
+  // a lasso (a rough octagon) around the green cluster
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2, rx = (x1 - x0) / 2 * 1.5, ry = (y1 - y0) / 2 * 1.5;
+  await page.mouse.move(cx + rx, cy);
+  await page.mouse.down();
+  for (let k = 1; k <= 16; k++) await page.mouse.move(cx + rx * Math.cos((k * Math.PI) / 8), cy + ry * Math.sin((k * Math.PI) / 8));
+  const outline = await page.evaluate(() => {
+    const g = globalThis as unknown as { r: { draw(): void; canvas: HTMLCanvasElement } };
+    g.r.draw();
+    const o = g.r.canvas.nextElementSibling as HTMLCanvasElement;
+    const d = o.getContext("2d")!.getImageData(0, 0, o.width, o.height).data;
+    let k = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i]! > 100) k++;
+    return k;
+  });
+  await page.mouse.up();
+  assert.ok(outline > 100, `lasso outline pixels on the overlay: ${outline}`);
+  // then a box with shift held around the red cluster
+  const red = await page.evaluate(() => {
+    const r = (globalThis as unknown as { r: { setTool(t: string): void; project(i: number): [number, number] } }).r;
+    r.setTool("box");
+    let x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+    for (let i = 0; i < 200; i++) { const [x, y] = r.project(i); x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+    return [x0 - 3, y0 - 3, x1 + 3, y1 + 3];
+  });
+  await page.keyboard.down("Shift");
+  await page.mouse.move(red[0]!, red[1]!);
+  await page.mouse.down();
+  await page.mouse.move(red[2]!, red[3]!, { steps: 5 });
+  await page.mouse.up();
+  await page.keyboard.up("Shift");
+  const got = await page.evaluate(() => {
+    const g = globalThis as unknown as { selected: [number[], boolean][]; r: { draw(): void; canvas: HTMLCanvasElement; getCamera(): { zoom: number } } };
+    g.r.draw();
+    const o = g.r.canvas.nextElementSibling as HTMLCanvasElement;
+    const d = o.getContext("2d")!.getImageData(0, 0, o.width, o.height).data;
+    let left = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) left++;
+    return { selected: g.selected, left, zoom: g.r.getCamera().zoom };
+  });
+  assert.equal(got.selected.length, 2);
+  assert.deepEqual(got.selected[0], [Array.from({ length: 200 }, (_, i) => 200 + i), false]);
+  assert.deepEqual(got.selected[1], [Array.from({ length: 200 }, (_, i) => i), true]);
+  assert.equal(got.left, 0, "the outline is gone once the drag ends");
+  assert.equal(got.zoom, 1, "selection drags do not move the camera");
+});

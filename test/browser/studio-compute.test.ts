@@ -77,6 +77,26 @@ globalThis.computeInWorker = async () => {
     mismatches, checked, quality, cancelMs, cancelName, afterCancelMs, firstName, pca3: pca3.coords.dims, restarts,
   };
 };
+// a cancelled projection that does not stop in time (here: 1 ms) is stopped by a fresh worker, which gets the data
+// and the requests still waiting
+globalThis.restartAfterCancel = async () => {
+  const table = await load();
+  const X = table.X;
+  const client = new ComputeClient(undefined, { stopGraceMs: 1 });
+  await client.setData(X.rows, X.cols, X.data);
+  const running = client.tsne({ dims: 2, perplexity: 30, seed: 5 });
+  const waiting = client.neighbours(42, 10, "euclidean", {});
+  client.cancel();
+  const name = await running.then(() => "resolved", (e) => e.name);
+  await new Promise((r) => setTimeout(r, 50));
+  const pca = await client.pca(2);
+  const nb = await waiting;
+  const ref = lk.exactKnn(X, 10);
+  const info = await client.info();
+  const restarts = client.workersStarted;
+  client.terminate();
+  return { name, restarts, pcaLength: pca.coords.values.length, nbSame: Array.from(nb.indices).every((j, t) => j === ref.indices[420 + t]), threads: info.threads };
+};
 globalThis.plainInfo = async () => {
   const table = await load();
   const client = new ComputeClient();
@@ -181,6 +201,17 @@ test("the compute worker in Chromium: 2 threads, t-SNE of the digits as in Node,
   assert.equal(r.firstName, "CancelledError", "a new projection cancels the running one");
   assert.equal(r.pca3, 3);
   assert.equal(r.restarts, 1, "the cancelled t-SNE stopped by itself (no worker restart)");
+});
+
+test("a cancelled projection that does not stop in time is stopped by a fresh worker, which gets the data again", { skip, timeout: 60000 }, async () => {
+  const r = await withPage("/iso/page.html", (page) => page.evaluate(() => (globalThis as unknown as {
+    restartAfterCancel(): Promise<{ name: string; restarts: number; pcaLength: number; nbSame: boolean; threads: number }>;
+  }).restartAfterCancel()));
+  assert.equal(r.name, "CancelledError");
+  assert.equal(r.restarts, 2, "one fresh worker");
+  assert.equal(r.pcaLength, 1797 * 2, "the fresh worker has the data");
+  assert.ok(r.nbSame, "a request waiting on the old worker is answered by the new one");
+  assert.equal(r.threads, 2);
 });
 
 test("on a page that is not cross-origin isolated the worker runs its core on one thread", { skip, timeout: 60000 }, async () => {

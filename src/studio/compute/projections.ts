@@ -71,6 +71,9 @@ export async function reduceForMap(X: Matrix, dims: number | null, seed: number,
   return new PCA({ nComponents: dims, seed, ...(signal ? { signal } : {}) }).fitTransform(X);
 }
 
+/** How t-SNE/UMAP get their input: reduceForMap, or a caching wrapper of it (the worker keeps the last one). */
+export type Reducer = (X: Matrix, dims: number | null, seed: number, signal?: AbortSignal) => Promise<Matrix>;
+
 /** Calls `onUpdate` at most every `intervalMs` with a copy of the positions the estimator reports. */
 function liveUpdates(dims: 2 | 3, onUpdate: ((u: ProjectionUpdate) => void) | undefined, intervalMs: number):
   ((p: TSNEProgress | UMAPProgress) => void) | undefined {
@@ -101,8 +104,9 @@ export interface TsneMapOptions {
  * PCA to 50 dimensions when the data has more: the same map as `latentkit tsne --pca 50 --seed …` on the same data.
  * `onUpdate` gets the current map while it runs (at most every updateIntervalMs).
  */
-export async function tsneMap(X: Matrix, o: TsneMapOptions, onUpdate?: (u: ProjectionUpdate) => void, signal?: AbortSignal): Promise<Coords> {
-  const input = await reduceForMap(X, mapInputDims(X.rows, X.cols, o.pcaDims), o.seed, signal);
+export async function tsneMap(X: Matrix, o: TsneMapOptions, onUpdate?: (u: ProjectionUpdate) => void, signal?: AbortSignal,
+  reduce: Reducer = reduceForMap): Promise<Coords> {
+  const input = await reduce(X, mapInputDims(X.rows, X.cols, o.pcaDims), o.seed, signal);
   throwIfAborted(signal);
   const onProgress = liveUpdates(o.dims, onUpdate, o.updateIntervalMs ?? UPDATE_INTERVAL_MS);
   const tsne = new TSNE({
@@ -126,8 +130,9 @@ export interface UmapMapOptions {
  * UMAP of every point with the CLI's defaults (spectral initialisation, 500 epochs up to 10,000 points, else 200;
  * Hogwild SGD on the core's threads), after PCA to 50 dimensions when the data has more, as `latentkit umap --pca 50`.
  */
-export async function umapMap(X: Matrix, o: UmapMapOptions, onUpdate?: (u: ProjectionUpdate) => void, signal?: AbortSignal): Promise<Coords> {
-  const input = await reduceForMap(X, mapInputDims(X.rows, X.cols, o.pcaDims), o.seed, signal);
+export async function umapMap(X: Matrix, o: UmapMapOptions, onUpdate?: (u: ProjectionUpdate) => void, signal?: AbortSignal,
+  reduce: Reducer = reduceForMap): Promise<Coords> {
+  const input = await reduce(X, mapInputDims(X.rows, X.cols, o.pcaDims), o.seed, signal);
   throwIfAborted(signal);
   if (o.nNeighbors >= input.rows) fail(`UMAP: nNeighbors=${o.nNeighbors} must be less than the number of points n=${input.rows}`);
   const onProgress = liveUpdates(o.dims, onUpdate, o.updateIntervalMs ?? UPDATE_INTERVAL_MS);

@@ -23,9 +23,10 @@ import { sq } from "../core/numeric.js";
 
 /**
  * t-SNE's progress: stage "early exaggeration" or "main", step = iteration of maxIter, metrics.kl = KL divergence of
- * the current map (with the unexaggerated P).
+ * the current map (with the unexaggerated P). `embedding` is the current map (n x nComponents), for live views: a
+ * getter that copies the positions when read (nothing is copied unless it is read); read it during the callback.
  */
-export type TSNEProgress = Progress;
+export type TSNEProgress = Progress & { readonly embedding?: Matrix };
 
 export type TSNEMethod = "auto" | "fft" | "barnes-hut" | "exact";
 
@@ -269,7 +270,12 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
         onStep: (it, phase, z) => {
           if (it === o.maxIter - 1 || (o.onProgress && (it + 1) % o.progressEvery === 0)) {
             kl = klDivergence(P, Y, dims, z);
-            o.onProgress?.({ stage: phase.name, step: it + 1, total: o.maxIter, metrics: { kl } });
+            o.onProgress?.({
+              stage: phase.name, step: it + 1, total: o.maxIter, metrics: { kl },
+              get embedding() {
+                return new Matrix(n, dims, Float32Array.from(Y));
+              },
+            });
           }
         },
       });

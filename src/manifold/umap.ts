@@ -22,8 +22,12 @@ import {
 import { coreFor, partsFor } from "../core/backend.js";
 import { ParamBlock, WasmArena, type WasmCore } from "../core/wasm/runtime.js";
 
-/** UMAP's progress: stage "epochs", step = epoch of nEpochs. */
-export type UMAPProgress = Progress;
+/**
+ * UMAP's progress: stage "epochs", step = epoch of nEpochs. `embedding` is the current map (n x nComponents; in
+ * transform, the new points), for live views: a getter that copies the positions when read (nothing is copied unless
+ * it is read); read it during the callback.
+ */
+export type UMAPProgress = Progress & { readonly embedding?: Matrix };
 
 export interface UMAPOptions {
   nNeighbors?: number;
@@ -236,7 +240,12 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
         }
         nextNeg[s]! += nNeg * epn[s]!;
       }
-      o.onProgress?.({ stage: "epochs", step: epoch + 1, total: nEpochs, metrics: {} });
+      o.onProgress?.({
+        stage: "epochs", step: epoch + 1, total: nEpochs, metrics: {},
+        get embedding() {
+          return new Matrix(head.length / dims, dims, Float32Array.from(head));
+        },
+      });
       await pacer.tick();
     }
     return head;
@@ -283,7 +292,13 @@ export class UMAP implements InductiveEmbedder<MatrixLike, UMAPParams> {
           .setF64(UMAP_ALPHA, o.learningRate * (1 - epoch / nEpochs)).setF64(UMAP_A, this.a).setF64(UMAP_B, this.b)
           .setF64(UMAP_GAMMA, o.repulsionStrength);
         core.run("umapEpochPart", params.ptr, parts);
-        o.onProgress?.({ stage: "epochs", step: epoch + 1, total: nEpochs, metrics: {} });
+        o.onProgress?.({
+          stage: "epochs", step: epoch + 1, total: nEpochs, metrics: {},
+          // the map lives in the core's memory during the epochs
+          get embedding() {
+            return new Matrix(head.length / 2, 2, Float32Array.from(new Float64Array(core.memory.buffer, pHead, head.length)));
+          },
+        });
         await pacer.tick();
       }
       head.set(new Float64Array(core.memory.buffer, pHead, head.length));

@@ -54,7 +54,7 @@ export function installHooks(s: Studio, opts: { restoring: Promise<void>; setToo
     stop: () => s.stop(),
     quality: () => s.settledQuality(),
     exportMap: (format: MapFormat, which: "map" | "selection" = "map") => {
-      const r = encodeMap(s.data, s.coords, format, which === "selection" ? s.selectedIndices() : undefined);
+      const r = encodeMap(s.data, s.coords, s.projection, format, which === "selection" ? s.selectedIndices() : undefined);
       return typeof r.body === "string" ? r.body : Array.from(r.body);
     },
     setDims: async (d: 2 | 3) => plain(await s.setDims(d)),

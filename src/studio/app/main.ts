@@ -40,7 +40,7 @@ async function show(data: StudioData): Promise<void> {
   (globalThis as { studioReady?: boolean }).studioReady = false;
   renderer?.destroy();
   const canvas = byId<HTMLCanvasElement>("map");
-  renderer = createRenderer(canvas);
+  renderer = createRenderer(canvas, data.n);
   compute ??= createCompute();
   setStatus(`${data.n.toLocaleString("en-US")} points × ${data.dim} — sending to the worker…`);
   await compute.setData(data.n, data.dim, data.vectors);
@@ -52,7 +52,7 @@ async function show(data: StudioData): Promise<void> {
   // panels
   const exportAs = (which: "map" | "selection") => (format: MapFormat): void => {
     try {
-      const r = encodeMap(s.data, s.coords, format, which === "selection" ? s.selectedIndices() : undefined);
+      const r = encodeMap(s.data, s.coords, s.projection, format, which === "selection" ? s.selectedIndices() : undefined);
       download(which === "selection" ? r.filename.replace(/(\.[^.]+)$/, "-selection$1") : r.filename, r.body, r.mime);
     } catch (e) {
       fail((e as Error).message);

@@ -1,14 +1,15 @@
 // TEMPORARY: the one place the app meets the other studio parts (data, render, compute). Stubs until their branches
 // are merged; then this file only adapts their exports.
+import { ComputeClient } from "../compute/client.js";
 import type { Column, ComputeClientApi, Coords, PointRendererApi, StudioData } from "../types.js";
 
 export interface InputFile { name: string; bytes: Uint8Array }
 
-export function createRenderer(_canvas: HTMLCanvasElement): PointRendererApi {
+export function createRenderer(_canvas: HTMLCanvasElement, _n: number): PointRendererApi {
   throw new Error("studio: the renderer is not merged yet");
 }
 export function createCompute(): ComputeClientApi {
-  throw new Error("studio: the compute client is not merged yet");
+  return new ComputeClient();
 }
 export async function loadInputFiles(_files: InputFile[]): Promise<StudioData> {
   throw new Error("studio: the loader is not merged yet");
@@ -28,11 +29,11 @@ export function uniformColors(n: number): Uint8Array {
 }
 
 export type MapFormat = "tsv" | "npy" | "json";
-export function encodeMap(data: StudioData, coords: Coords, format: MapFormat, indices?: Int32Array): { filename: string; mime: string; body: string | Uint8Array } {
+export function encodeMap(data: StudioData, coords: Coords, projection: string, format: MapFormat, indices?: Int32Array): { filename: string; mime: string; body: string | Uint8Array } {
   const rows = indices ?? Int32Array.from({ length: data.n }, (_, i) => i);
   const lines: string[] = [];
   for (const i of rows) lines.push(Array.from(coords.values.subarray(i * coords.dims, (i + 1) * coords.dims)).join("\t"));
-  return { filename: `map.${format}`, mime: "text/tab-separated-values", body: lines.join("\n") + "\n" };
+  return { filename: `map-${projection}.${format}`, mime: "text/tab-separated-values", body: lines.join("\n") + "\n" };
 }
 
 export interface ViewState {

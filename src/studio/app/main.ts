@@ -53,7 +53,7 @@ async function show(data: StudioData): Promise<void> {
   const exportAs = (which: "map" | "selection") => (format: MapFormat): void => {
     try {
       const r = encodeMap(s.data, s.coords, s.projection, format, which === "selection" ? s.selectedIndices() : undefined);
-      download(which === "selection" ? r.filename.replace(/(\.[^.]+)$/, "-selection$1") : r.filename, r.body, r.mime);
+      download(r.filename, r.body, r.mime);
     } catch (e) {
       fail((e as Error).message);
     }

@@ -1,9 +1,11 @@
 // TEMPORARY: the one place the app meets the other studio parts (data, render, compute). Stubs until their branches
 // are merged; then this file only adapts their exports.
 import { ComputeClient } from "../compute/client.js";
+import { exportFileName, exportMap } from "../data/export.js";
+import { loadFiles, type InputFile } from "../data/load.js";
 import type { Column, ComputeClientApi, Coords, PointRendererApi, StudioData } from "../types.js";
 
-export interface InputFile { name: string; bytes: Uint8Array }
+export type { InputFile };
 
 export function createRenderer(_canvas: HTMLCanvasElement, _n: number): PointRendererApi {
   throw new Error("studio: the renderer is not merged yet");
@@ -11,8 +13,8 @@ export function createRenderer(_canvas: HTMLCanvasElement, _n: number): PointRen
 export function createCompute(): ComputeClientApi {
   return new ComputeClient();
 }
-export async function loadInputFiles(_files: InputFile[]): Promise<StudioData> {
-  throw new Error("studio: the loader is not merged yet");
+export async function loadInputFiles(files: InputFile[]): Promise<StudioData> {
+  return loadFiles(files);
 }
 
 export interface Coloring {
@@ -29,11 +31,12 @@ export function uniformColors(n: number): Uint8Array {
 }
 
 export type MapFormat = "tsv" | "npy" | "json";
+const MIME: Record<MapFormat, string> = { tsv: "text/tab-separated-values", npy: "application/octet-stream", json: "application/json" };
+
+/** The map (or the points `indices`) as a file: its name, type and contents. */
 export function encodeMap(data: StudioData, coords: Coords, projection: string, format: MapFormat, indices?: Int32Array): { filename: string; mime: string; body: string | Uint8Array } {
-  const rows = indices ?? Int32Array.from({ length: data.n }, (_, i) => i);
-  const lines: string[] = [];
-  for (const i of rows) lines.push(Array.from(coords.values.subarray(i * coords.dims, (i + 1) * coords.dims)).join("\t"));
-  return { filename: `map-${projection}.${format}`, mime: "text/tab-separated-values", body: lines.join("\n") + "\n" };
+  const body = exportMap({ data, coords, projection, ...(indices ? { indices } : {}) }, format);
+  return { filename: exportFileName(data.name, projection, coords.dims, format, indices !== undefined), mime: MIME[format], body };
 }
 
 export interface ViewState {

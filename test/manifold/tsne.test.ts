@@ -229,3 +229,26 @@ test("transform places held-out digits next to their class (10-NN vote >= 0.93) 
   await assert.rejects(() => TSNE.fromJSON({ ...ts.toJSON({ includeData: false }) }).transform(test_), /needs the training data/);
   await assert.rejects(() => new TSNE().transform(test_), /not fitted/);
 });
+
+test("t-SNE progress carries the current map: a copy per read, the last one equal to the final embedding (2-D and 3-D)", async () => {
+  const X = digits.X.rowRange(0, 300);
+  for (const nComponents of [2, 3]) {
+    const maps: Matrix[] = [];
+    const steps: number[] = [];
+    const tsne = new TSNE({
+      nComponents, seed: 2, maxIter: 200, exaggerationIter: 100, progressEvery: 40,
+      onProgress: (p) => {
+        const E = p.embedding!;
+        assert.notEqual(E.data, p.embedding!.data, "each read is a fresh copy");
+        maps.push(E);
+        steps.push(p.step);
+      },
+    });
+    const Z = await tsne.fitTransform(X);
+    assert.deepEqual(steps, [40, 80, 120, 160, 200]);
+    for (const E of maps) assert.deepEqual([E.rows, E.cols], [300, nComponents]);
+    assert.deepEqual(Array.from(maps[maps.length - 1]!.data), Array.from(Z.data));
+    // the map moves between reports (early exaggeration spreads it out), and the copies kept do not follow it
+    assert.notDeepEqual(Array.from(maps[0]!.data), Array.from(Z.data));
+  }
+});

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readCsv } from "../../src/io/csv.js";
 import { findABParams, fuzzyUnion, smoothKnn } from "../../src/manifold/umap-graph.js";
+import { withRoute } from "../../src/core/backend.js";
+import { Matrix } from "../../src/core/matrix.js";
 import { UMAP } from "../../src/manifold/umap.js";
 import { knnAccuracy, trustworthiness } from "../../src/metrics/quality.js";
 import { exactKnn } from "../../src/neighbors/knn.js";
@@ -51,4 +53,27 @@ test("UMAP on digits: trustworthiness(10) >= 0.97 and 10-NN accuracy >= 0.95; tr
   await assert.rejects(new UMAP({ nNeighbors: 15 }).fitTransform(digits.X.rowRange(0, 10)), /nNeighbors=15 must be less than the number of samples n=10/);
   assert.throws(() => new UMAP({ minDist: 2 }), /minDist must be in \[0, spread = 1\], got 2/);
   await assert.rejects(umap.transform([[1, 2]]), /X has 2 features, but this UMAP was fitted with 64/);
+});
+
+test("UMAP progress carries the current map: the last one equals the final embedding (2-D in the core, 2-D and 3-D in TypeScript)", async () => {
+  const X = digits.X.rowRange(0, 400);
+  for (const [nComponents, route] of [[2, "auto"], [3, "auto"], [2, "ts"]] as const) await withRoute(route, async () => {
+    let last: Matrix | undefined;
+    let first: Matrix | undefined;
+    let reports = 0;
+    const umap = new UMAP({
+      nComponents, seed: 3, nEpochs: 30, deterministic: true,
+      onProgress: (p) => {
+        const E = p.embedding!;
+        assert.deepEqual([E.rows, E.cols], [400, nComponents]);
+        first ??= E;
+        last = E;
+        reports++;
+      },
+    });
+    const Z = await umap.fitTransform(X);
+    assert.equal(reports, 30);
+    assert.deepEqual(Array.from(last!.data), Array.from(Z.data));
+    assert.notDeepEqual(Array.from(first!.data), Array.from(Z.data), "the first epoch's copy keeps the map of that epoch");
+  });
 });

@@ -258,6 +258,10 @@ test("CSV tables: a text label column, a named label column, the label option, s
   const opt = await loadFiles([file("t.csv", csv)], { labelColumn: "name" });
   assert.equal(opt.columns[opt.colorColumn]!.name, "name");
   await rejects([file("t.csv", csv)], /unknown label column "nope": t\.csv has columns/, { labelColumn: "nope" });
+  // no header, a text label last: the first row is data
+  const bare = await loadFiles([file("b.csv", "1,2,cat\n3,4,dog\n5,6,cat\n")]);
+  assert.equal(bare.n, 3);
+  assert.deepEqual(bare.columns[bare.colorColumn]!.values, ["cat", "dog", "cat"]);
   // every column numeric, the last of many distinct values: no label
   const floats = await loadFiles([file("f.csv", "1.5,2.25\n3.5,4.75\n5.5,6.125\n")]);
   assert.equal(floats.colorColumn, -1);

@@ -48,7 +48,11 @@ export class ComputeClient implements ComputeClientApi {
   /** Workers started (1 + restarts after a cancel that did not stop in time). */
   workersStarted = 0;
 
-  constructor(private readonly workerUrl: URL | string = new URL("./compute-worker.js", import.meta.url)) {
+  private readonly stopGraceMs: number;
+
+  /** `opts.stopGraceMs`: how long a cancelled projection may take to stop before the worker is replaced (default STOP_GRACE_MS). */
+  constructor(private readonly workerUrl: URL | string = new URL("./compute-worker.js", import.meta.url), opts: { stopGraceMs?: number } = {}) {
+    this.stopGraceMs = opts.stopGraceMs ?? STOP_GRACE_MS;
     this.worker = this.spawn();
   }
 
@@ -174,7 +178,7 @@ export class ComputeClient implements ComputeClientApi {
     p?.reject(new CancelledError(`${NAMES[p.type] ?? p.type} was cancelled`));
     this.stopping.set(id, setTimeout(() => {
       if (this.stopping.delete(id)) this.restart();
-    }, STOP_GRACE_MS));
+    }, this.stopGraceMs));
   }
 
   /** Replaces a worker stuck in a cancelled job: the data and the requests still waiting go to a fresh one. */

@@ -71,6 +71,9 @@ export async function reduceForMap(X: Matrix, dims: number | null, seed: number,
   return new PCA({ nComponents: dims, seed, ...(signal ? { signal } : {}) }).fitTransform(X);
 }
 
+/** How t-SNE/UMAP get their input: reduceForMap, or a caching wrapper of it (the worker keeps the last one). */
+export type Reducer = (X: Matrix, dims: number | null, seed: number, signal?: AbortSignal) => Promise<Matrix>;
+
 /** Calls `onUpdate` at most every `intervalMs` with a copy of the positions the estimator reports. */
 function liveUpdates(dims: 2 | 3, onUpdate: ((u: ProjectionUpdate) => void) | undefined, intervalMs: number):
   ((p: TSNEProgress | UMAPProgress) => void) | undefined {
@@ -101,8 +104,9 @@ export interface TsneMapOptions {
  * PCA to 50 dimensions when the data has more: the same map as `latentkit tsne --pca 50 --seed …` on the same data.
  * `onUpdate` gets the current map while it runs (at most every updateIntervalMs).
  */
-export async function tsneMap(X: Matrix, o: TsneMapOptions, onUpdate?: (u: ProjectionUpdate) => void, signal?: AbortSignal): Promise<Coords> {
-  const input = await reduceForMap(X, mapInputDims(X.rows, X.cols, o.pcaDims), o.seed, signal);
+export async function tsneMap(X: Matrix, o: TsneMapOptions, onUpdate?: (u: ProjectionUpdate) => void, signal?: AbortSignal,
+  reduce: Reducer = reduceForMap): Promise<Coords> {
+  const input = await reduce(X, mapInputDims(X.rows, X.cols, o.pcaDims), o.seed, signal);
   throwIfAborted(signal);
   const onProgress = liveUpdates(o.dims, onUpdate, o.updateIntervalMs ?? UPDATE_INTERVAL_MS);
   const tsne = new TSNE({
@@ -126,8 +130,9 @@ export interface UmapMapOptions {
  * UMAP of every point with the CLI's defaults (spectral initialisation, 500 epochs up to 10,000 points, else 200;
  * Hogwild SGD on the core's threads), after PCA to 50 dimensions when the data has more, as `latentkit umap --pca 50`.
  */
-export async function umapMap(X: Matrix, o: UmapMapOptions, onUpdate?: (u: ProjectionUpdate) => void, signal?: AbortSignal): Promise<Coords> {
-  const input = await reduceForMap(X, mapInputDims(X.rows, X.cols, o.pcaDims), o.seed, signal);
+export async function umapMap(X: Matrix, o: UmapMapOptions, onUpdate?: (u: ProjectionUpdate) => void, signal?: AbortSignal,
+  reduce: Reducer = reduceForMap): Promise<Coords> {
+  const input = await reduce(X, mapInputDims(X.rows, X.cols, o.pcaDims), o.seed, signal);
   throwIfAborted(signal);
   if (o.nNeighbors >= input.rows) fail(`UMAP: nNeighbors=${o.nNeighbors} must be less than the number of points n=${input.rows}`);
   const onProgress = liveUpdates(o.dims, onUpdate, o.updateIntervalMs ?? UPDATE_INTERVAL_MS);
@@ -248,25 +253,24 @@ export function customAxesMap(X: Matrix, q: CustomAxesQuery, cov?: () => Float64
 }
 
 /**
- * The k nearest neighbours of point i (the point itself left out), nearest first, in the data or in a map: the
- * library's exactKnn with point i as the query, so the list equals exactKnn(space, k)'s row i.
+ * The k nearest neighbours of point i (the point itself left out), nearest first, in the data or in a map, equal to
+ * row i of exactKnn(space, k): the library's exactKnn with point i as the query against the other points, which it
+ * scans in the same order with the same arithmetic as exactKnn does for row i, so even ties at the k-th distance
+ * resolve the same way.
  */
 export function neighboursOf(X: Matrix, i: number, k: number, metric: "cosine" | "euclidean", map?: Coords): NeighbourResult {
   const S = map ? coordsMatrix(map, X.rows) : X;
   const n = S.rows;
+  const d = S.cols;
   if (!Number.isInteger(i) || i < 0 || i >= n) fail(`neighbours: point ${describeValue(i)} is outside [0, ${n})`);
   if (!Number.isInteger(k) || k < 1 || k > n - 1) fail(`neighbours: k must be a whole number in [1, ${n - 1}], got ${describeValue(k)}`);
   if (metric !== "cosine" && metric !== "euclidean") fail(`neighbours: metric must be "cosine" or "euclidean", got ${describeValue(metric)}`);
-  const g = exactKnn(S, k + 1, { metric, query: S.rowRange(i, i + 1) });
-  const indices = new Int32Array(k);
-  const distances = new Float32Array(k);
-  let t = 0;
-  for (let s = 0; s <= k && t < k; s++) {
-    if (g.indices[s] === i) continue;
-    indices[t] = g.indices[s]!;
-    distances[t++] = g.distances[s]!;
-  }
-  return { indices, distances };
+  // the other points, in order
+  const others = new (S.data.constructor as Float32ArrayConstructor)((n - 1) * d);
+  others.set(S.data.subarray(0, i * d));
+  others.set(S.data.subarray((i + 1) * d), i * d);
+  const g = exactKnn(new Matrix(n - 1, d, others), k, { metric, query: S.rowRange(i, i + 1) });
+  return { indices: g.indices.map((j) => (j >= i ? j + 1 : j)), distances: g.distances };
 }
 
 export interface QualityResult {

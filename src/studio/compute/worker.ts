@@ -8,7 +8,7 @@ import type { Matrix } from "../../core/matrix.js";
 import { initCore, kernelInfo } from "../../core/wasm/runtime.js";
 import { columnMeans } from "../../core/estimator.js";
 import {
-  covariance, customAxesMap, dataMatrix, mapQuality, neighboursOf, pcaMap, tsneMap, umapMap,
+  covariance, customAxesMap, dataMatrix, mapQuality, neighboursOf, pcaMap, reduceForMap, tsneMap, umapMap, type Reducer,
 } from "./projections.js";
 import { PROJECTIONS, errorInfo, transferables, type InfoValue, type Request, type Response } from "./protocol.js";
 import type { Coords, ProjectionUpdate } from "../types.js";
@@ -25,6 +25,15 @@ const ready = initCore({ threads: 2 }).catch(() => kernelInfo());
 let data: Matrix | null = null;
 /** The data's covariance, for custom axes without y queries (computed once per data set). */
 let cov: Float64Array | null = null;
+/** The last PCA-reduced input of t-SNE/UMAP (another perplexity or seed on the same data skips the PCA). */
+let reduced: { data: Matrix; dims: number; seed: number; input: Matrix } | null = null;
+const reduceCached: Reducer = async (X, dims, seed, signal) => {
+  if (dims === null) return X;
+  if (reduced && reduced.data === X && reduced.dims === dims && reduced.seed === seed) return reduced.input;
+  const input = await reduceForMap(X, dims, seed, signal);
+  reduced = { data: X, dims, seed, input };
+  return input;
+};
 /** Running and queued projections, by request id. */
 const running = new Map<number, AbortController>();
 /** The projections run one after the other. */
@@ -64,9 +73,9 @@ async function projection(req: Request, signal: AbortSignal): Promise<void> {
       return;
     }
     case "tsne":
-      return coordsResult(req.id, await tsneMap(X, req.opts, update, signal));
+      return coordsResult(req.id, await tsneMap(X, req.opts, update, signal, reduceCached));
     case "umap":
-      return coordsResult(req.id, await umapMap(X, req.opts, update, signal));
+      return coordsResult(req.id, await umapMap(X, req.opts, update, signal, reduceCached));
     case "custom":
       return coordsResult(req.id, customAxesMap(X, req.query, () => (cov ??= covariance(X, columnMeans(X)))));
     default:
@@ -83,7 +92,12 @@ async function quick(req: Request): Promise<void> {
       return;
     }
     case "quality":
-      post({ id: req.id, type: "result", value: mapQuality(requireData(), req.coords, { ...req }) });
+      post({
+        id: req.id, type: "result", value: mapQuality(requireData(), req.coords, {
+          ...(req.sample !== undefined ? { sample: req.sample } : {}), ...(req.k !== undefined ? { k: req.k } : {}),
+          ...(req.seed !== undefined ? { seed: req.seed } : {}),
+        }),
+      });
       return;
     case "info":
       post({ id: req.id, type: "result", value: await info() });
@@ -106,6 +120,7 @@ scope.onmessage = (e: MessageEvent<Request>): void => {
     try {
       data = dataMatrix(req.n, req.dim, req.vectors);
       cov = null;
+      reduced = null;
       post({ id: req.id, type: "result", value: null });
     } catch (err) {
       fails(err);

@@ -32,8 +32,9 @@ export interface LoadOptions {
    */
   labelColumn?: string | number | null;
   /**
-   * Images from numeric rows: true/undefined = guess (a perfect-square column count >= 16 of non-negative integers
-   * gives square images), false = never, [height, width] = this shape. IDX image files always keep their images.
+   * Images from numeric rows: undefined = guess for CSV tables (a perfect-square column count >= 16 of non-negative
+   * integers gives square images, scaled so that the largest value is 255), true = guess for every format, false =
+   * never, [height, width] = this shape. IDX image files always keep their images.
    */
   images?: boolean | [number, number];
   /** Class names for integer IDX labels (default: Fashion-MNIST's when the files look like Fashion-MNIST). */
@@ -263,6 +264,7 @@ export async function loadFiles(files: InputFile[], opts: LoadOptions = {}): Pro
     d.columns.push(...m.columns);
     d.colorColumn = m.label >= 0 ? before + m.label : -1;
   }
+  // vectors files (TSV, .npy, word vectors) get images only when asked
   return finish(d, title, { ...opts, images: opts.images ?? false });
 }
 
@@ -646,9 +648,16 @@ function parseCsvProbe(text: string, source: string): { names: string[]; numeric
   const h = rows[0]!;
   // scikit-learn's bundled CSVs start with "n_samples,n_features,class names...": parseCsv maps the labels to the names
   const sklearn = h.length >= 3 && /^\d+$/.test(h[0]!) && /^\d+$/.test(h[1]!) && h.slice(2).some((c) => !isNumericCell(c)) &&
-    rows[1] !== undefined && Number(h[1]) === rows[1].length - 1;
+    rows[1] !== undefined && Number(h[1]) === rows[1].length - 1 &&
+    (rows.length < 2001 ? Number(h[0]) === rows.length - 1 : Number(h[0]) >= 2000); // n_samples: the rows that follow
   if (sklearn) rows = rows.slice(1);
-  const hasHeader = !sklearn && rows[0]!.some((c) => c !== "" && !isNumericCell(c));
+  // a header: text above a column of numbers, or a first row of text only ("1,2,cat" starts a header-less file whose
+  // last column is text)
+  const r0 = rows[0]!;
+  const textAboveNumbers = r0.some((c, j) => c !== "" && !isNumericCell(c) && rows.length > 1 &&
+    rows.slice(1).every((r) => isNumericCell(r[j] ?? "")));
+  const hasHeader = !sklearn && r0.some((c) => c !== "" && !isNumericCell(c)) &&
+    (textAboveNumbers || rows.length === 1 || r0.every((c) => !isNumericCell(c)));
   let width = rows[0]!.length;
   // a delimiter at the end of every line adds an empty last column, which parseCsv drops
   if (width > 1 && (!hasHeader || rows[0]![width - 1] === "") && rows.every((r) => (r[width - 1] ?? "") === "")) width--;

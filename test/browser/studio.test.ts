@@ -71,7 +71,7 @@ test("the studio on the digits in Chromium: map, legend, search, neighbours, las
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "latentkit-studio-"));
   await buildStudioInto(dir);
-  const server = await startStudioServer({ files: [DIGITS], port: 0, host: "127.0.0.1", staticDir: dir, quiet: true });
+  const server = await startStudioServer({ paths: [DIGITS], port: 0, host: "127.0.0.1", staticDir: dir });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--enable-unsafe-swiftshader"] });
@@ -105,8 +105,8 @@ test("the studio on the digits in Chromium: map, legend, search, neighbours, las
     const first = await pixelStats(page, await map.screenshot(), legend.entries.map((e) => parseColour(e.colour)));
     t.diagnostic(`first map: ${first.drawn} drawn pixels of ${first.width}×${first.height}; per class ${first.near.join(" ")}`);
     assert.ok(first.drawn >= 5000, `${first.drawn} non-background pixels`);
-    assert.ok(first.near.filter((c) => c >= 30).length >= 10, `pixels near each legend colour: ${first.near}`);
     await shot(page, "pca");
+    assert.ok(first.near.filter((c) => c >= 30).length >= 10, `pixels near each legend colour: ${first.near}`);
 
     // ---- legend click selects the class ----
     await page.locator("#legend li").nth(3).click();
@@ -214,6 +214,7 @@ test("the studio on the digits in Chromium: map, legend, search, neighbours, las
     const selTsv = parseExport(await hooks(page, (s) => s.exportMap("tsv", "selection") as string), "tsv");
     assert.equal(selTsv.n, 6);
     assert.deepEqual(Array.from(selTsv.coords!), [4, 8, 15, 16, 23, 42].flatMap((i) => coords.values.slice(2 * i, 2 * i + 2)));
+    await hooks(page, (s) => s.clearSelection());
 
     // ---- t-SNE in the page: live updates, trustworthiness >= 0.98 and within 0.01 of Node's ----
     const framesBefore = (await hooks(page, (s) => s.lastFrame)).frames;
@@ -241,7 +242,6 @@ test("the studio on the digits in Chromium: map, legend, search, neighbours, las
     await page.waitForTimeout(200);
     const tsneShot = await pixelStats(page, await map.screenshot(), legend.entries.map((e) => parseColour(e.colour)));
     assert.ok(tsneShot.near.filter((c) => c >= 30).length >= 10, `t-SNE map colours: ${tsneShot.near}`);
-    await hooks(page, (s) => s.clearSelection());
     await shot(page, "tsne");
 
     // ---- the URL restores the view: projection, colour, camera, search, selection ----

@@ -67,11 +67,11 @@ async function show(data: StudioData): Promise<void> {
   const right = byId("right");
   const quality = new QualityView(s, byId("quality-badge"));
   fill(left,
-    new DataPanel(s, { exportMap: exportAs("map"), threads, ...(fromServer ? {} : { onOpen: () => askForFiles(openFiles) }) }).root,
+    new ColourPanel(s).root,
     new ProjectionPanel(s).root,
     quality.root,
-    new ColourPanel(s).root,
-    new SearchPanel(s).root);
+    new SearchPanel(s).root,
+    new DataPanel(s, { exportMap: exportAs("map"), threads, ...(fromServer ? {} : { onOpen: () => askForFiles(openFiles) }) }).root);
   fill(right, new InspectorPanel(s).root, new SelectionPanel(s, exportAs("selection")).root);
   new ProgressView(byId("progress"), s);
   const toolbar = new Toolbar(byId("toolbar"), s);
@@ -109,7 +109,7 @@ async function show(data: StudioData): Promise<void> {
   setStatus(data.coords ? "" : "PCA…");
   await s.runProjection(data.coords ? "file" : "pca", { dims: data.coords?.dims ?? 2 });
   renderer.draw();
-  const view = readUrlState();
+  const view = readUrlState(s);
   const restoring = view ? restoreView(s, view).catch((e: Error) => fail(`cannot restore the view in the URL: ${e.message}`)) : Promise.resolve();
   installHooks(s, { restoring, setTool: (t) => toolbar.setTool(t), errors });
   await nextFrame();

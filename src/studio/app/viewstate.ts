@@ -1,0 +1,101 @@
+// The view in the URL hash: projection and its parameters, colour column, camera, search, selection, isolate and the
+// inspected point, so a reloaded or shared URL shows the same view. Written (debounced) on every change; read at load.
+import { decode, encode, type ViewState } from "../data/state.js";
+import type { Studio } from "./studio.js";
+
+/** The studio's view as a ViewState. */
+export function captureView(s: Studio): ViewState {
+  const p = s.params;
+  const v: ViewState = { projection: s.projection, dims: s.coords.dims, camera: { ...s.camera() } };
+  if (s.projection === "tsne") v.params = { perplexity: p.perplexity, seed: p.seed };
+  if (s.projection === "umap") v.params = { nNeighbors: p.nNeighbors, minDist: p.minDist, seed: p.seed };
+  // custom axes: each axis's two queries (and the column, regex) as JSON in the state's one string per axis
+  if (s.projection === "custom") {
+    v.custom = { x: JSON.stringify({ column: p.custom.column, regex: p.custom.regex, left: p.custom.xLeft, right: p.custom.xRight }) };
+    if (p.custom.yUp || p.custom.yDown) v.custom.y = JSON.stringify({ down: p.custom.yDown, up: p.custom.yUp });
+  }
+  const colour = s.data.columns[s.colorColumn]?.name;
+  if (colour !== undefined) v.color = colour;
+  if (s.search) v.search = { query: s.search.query, column: s.search.column, regex: s.search.regex };
+  if (s.selection) v.selection = s.selectedIndices();
+  if (s.focus) {
+    v.focus = s.focus.index;
+    v.neighbours = { k: s.focus.k, metric: s.focus.metric, space: s.focus.space };
+  }
+  return v;
+}
+
+/** True when a state asks for a projection other than the one shown at load. */
+export function needsProjection(s: Studio, v: ViewState): boolean {
+  return v.projection !== undefined && (v.projection !== s.projection || (v.dims ?? s.coords.dims) !== s.coords.dims);
+}
+
+function parseJson(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const o = JSON.parse(text) as unknown;
+    return o && typeof o === "object" ? (o as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Restores a view: the settings at once, then (when the state names another projection) runs it, and puts the
+ * camera back once the map is there. Unknown columns or bad values were dropped by decode (a URL of other data).
+ */
+export async function restoreView(s: Studio, v: ViewState): Promise<void> {
+  if (v.color !== undefined) {
+    const c = s.data.columns.findIndex((col) => col.name === v.color);
+    if (c >= 0) s.setColour(c);
+  }
+  if (v.search) {
+    const col = v.search.column ?? s.data.columns[s.colorColumn]?.name;
+    if (col !== undefined) s.runSearch(v.search.query, col, v.search.regex ?? false);
+  }
+  if (v.selection) s.selectIndices(v.selection);
+  if (v.neighbours) s.neighbourDefaults = { ...s.neighbourDefaults, ...v.neighbours };
+  if (v.projection && needsProjection(s, v)) {
+    const params: Parameters<Studio["runProjection"]>[1] = { dims: v.dims ?? 2, ...(v.params ?? {}) };
+    if (v.projection === "custom" && v.custom) {
+      const x = parseJson(v.custom.x), y = parseJson(v.custom.y);
+      const str = (o: Record<string, unknown>, k: string): string => (typeof o[k] === "string" ? (o[k] as string) : "");
+      params.custom = { column: str(x, "column") || s.params.custom.column, regex: x.regex === true, xLeft: str(x, "left"), xRight: str(x, "right"), yDown: str(y, "down"), yUp: str(y, "up") };
+    }
+    if (v.projection !== "file" || s.data.coords) await s.runProjection(v.projection, params).catch(() => undefined);
+  }
+  if (v.camera) s.renderer.setCamera(v.camera);
+  if (v.focus !== undefined) await s.inspect(v.focus);
+}
+
+/** Keeps location.hash in step with the view (replaceState: no history entry per change). */
+export class UrlSync {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private enabled = false;
+
+  constructor(private readonly studio: Studio) {
+    studio.on("view", () => this.schedule());
+  }
+
+  /** Starts writing (after the URL's own state has been restored). */
+  start(): void {
+    this.enabled = true;
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (!this.enabled) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.write(), 250);
+  }
+
+  write(): void {
+    if (!this.enabled || this.studio.progress) return;
+    const hash = "#" + encode(captureView(this.studio));
+    if (location.hash !== hash) history.replaceState(null, "", hash);
+  }
+}
+
+export function readUrlState(s: Studio): ViewState | null {
+  return location.hash.length > 1 ? decode(location.hash, { n: s.data.n, columns: s.data.columns.map((c) => c.name) }) : null;
+}

@@ -324,14 +324,14 @@ def run_one(graph, method, a):
         del W
         corpus_s = time.time() - t2
         t3 = time.time()
-        model = Word2Vec(sentences, vector_size=dim, window=10, negative=5, min_count=0, workers=a.threads, epochs=1, sg=1, seed=a.seed)
+        model = Word2Vec(sentences, vector_size=dim, window=10, negative=5, min_count=0, workers=a.threads, epochs=1, sg=1, sample=a.sample, seed=a.seed)
         train_s = time.time() - t3
         del sentences
         E = np.zeros((n, dim), dtype=np.float32)
         for i, s in enumerate(tokens):
             if s in model.wv.key_to_index:
                 E[i] = model.wv[s]
-        rec.update({"p": p, "q": q, "walkLength": a.walk_length, "walksPerNode": a.walks, "walkSteps": int(steps),
+        rec.update({"p": p, "q": q, "walkLength": a.walk_length, "sample": a.sample, "walksPerNode": a.walks, "walkSteps": int(steps),
                     "walkSeconds": walk_s, "stepsPerSecond": steps / walk_s, "corpusSeconds": corpus_s, "trainSeconds": train_s,
                     "totalSeconds": read_s + walk_s + corpus_s + train_s})
     rec["peakMB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -354,6 +354,7 @@ def main():
     ap.add_argument("--walks", type=int, default=10)
     ap.add_argument("--dim", type=int, default=128)
     ap.add_argument("--rank", type=int, default=256)
+    ap.add_argument("--sample", type=float, default=1e-3, help="gensim's subsampling threshold (its default 1e-3; 0 = off)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--quick", action="store_true", help="karate and football, 2 repeats (a check that it runs)")

@@ -3,13 +3,15 @@ import assert from "node:assert/strict";
 import { CancelledError, LatentkitError } from "../../src/core/errors.js";
 import { Graph } from "../../src/graph/graph.js";
 import { DeepWalk, Node2Vec } from "../../src/graph/node2vec.js";
+import { nodeClassification } from "../../src/graph/evaluate.js";
 import { readEdgeList } from "../../src/io/graph.js";
-import { classifyNodes, readLabels } from "../../bench/node-eval.js";
+import { readNodeLabels } from "../../src/io/node-labels.js";
 import { sharedData } from "../helpers.js";
 
 function load(name: string) {
   const g = readEdgeList(sharedData(`graphs/${name}.edges.tsv.gz`));
-  return { g, labels: readLabels(sharedData(`graphs/${name}.labels.tsv.gz`), g) };
+  // polblogs' label file names 266 blogs without an edge, which the graph does not have
+  return { g, labels: readNodeLabels(sharedData(`graphs/${name}.labels.tsv.gz`), g, { unknown: "skip" }) };
 }
 
 for (const name of ["karate", "football"]) {
@@ -19,12 +21,12 @@ for (const name of ["karate", "football"]) {
       let s = 0;
       for (const seed of [1, 2]) {
         const m = await new Node2Vec({ p, q, dim: 32, epochs: 5, seed, threads: 1 }).fit(g);
-        s += (await classifyNodes(m.embedding, labels, { repeats: 10, seed })).microF1 / 2;
+        s += (await nodeClassification(m.embedding, labels, { repeats: 10, seed })).microF1 / 2;
       }
       return s;
     };
     const local = await score(0.25, 4), outward = await score(4, 0.25);
-    // measured: karate 0.93 vs 0.85, football 0.89 vs 0.73
+    // measured (src/graph/evaluate.ts nodeClassification): karate 0.944 vs 0.879, football 0.889 vs 0.726
     assert.ok(local > outward + 0.03, `p 0.25, q 4: ${local.toFixed(3)}; p 4, q 0.25: ${outward.toFixed(3)}`);
     assert.ok(local > 0.8, `p 0.25, q 4: ${local.toFixed(3)}`);
   });
@@ -39,7 +41,7 @@ test("polblogs (1224 nodes, undirected): DeepWalk and node2vec reach micro-F1 >=
   assert.equal(g.isolatedNodes().length, 0);
   for (const m of [new DeepWalk({ dim: 32, walksPerNode: 5, seed: 1, threads: 1 }), new Node2Vec({ p: 0.25, q: 4, dim: 32, walksPerNode: 5, seed: 1, threads: 1 })]) {
     await m.fit(g);
-    const r = await classifyNodes(m.embedding, labels, { repeats: 3, seed: 1 });
+    const r = await nodeClassification(m.embedding, labels, { repeats: 3, seed: 1 });
     assert.ok(r.microF1 >= 0.93, `${m.constructor.name}: micro-F1 ${r.microF1.toFixed(3)}`);
   }
 });

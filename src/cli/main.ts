@@ -36,6 +36,7 @@ const COMMANDS: [string, () => Promise<Command>][] = [
   ["deepwalk", async () => (await import("./graph.js")).deepwalkCommand()],
   ["attack", async () => (await import("./attack.js")).attackCommand()],
   ["transfer", async () => (await import("./transfer.js")).transferCommand()],
+  ["studio", async () => (await import("./studio.js")).studioCommand()],
 ];
 
 /** The program with the command named `only` (when it is one), else with every command. */

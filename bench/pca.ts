@@ -3,6 +3,7 @@
 // explained-variance sum of each. Not a test: run it when you want to know where we stand.
 //   npm run build && node dist/bench/pca.js [--rows 60000] [--k 50] [--peer-rows 10000] [--skip-full]
 import { spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,9 +105,16 @@ if (PEER_ROWS < X.rows) {
 // Debian's python3-sklearn lives under /usr/bin/python3, which a version manager's python3 on PATH may hide.
 const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import sklearn"]).status === 0);
 if (python && existsSync(IMAGES)) {
-  const res = spawnSync(python, [join(root, "bench/pca_sklearn.py"), IMAGES, String(X.rows), String(K)], { encoding: "utf8" });
+  // numpy's best OpenBLAS kernels: these machines set OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which slow it; unset
+  // for the scikit-learn process only
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  console.log(`load before scikit-learn: ${loadavg().map((v) => v.toFixed(2)).join(" ")}`);
+  const res = spawnSync(python, [join(root, "bench/pca_sklearn.py"), IMAGES, String(X.rows), String(K)], { encoding: "utf8", env });
   if (res.status === 0) {
-    const j = JSON.parse(res.stdout) as { version: string; rows: number; results: Array<{ solver: string; seconds: number; evrSum: number }> };
+    const j = JSON.parse(res.stdout) as { version: string; rows: number; blas: unknown; results: Array<{ solver: string; seconds: number; evrSum: number }> };
+    console.log(`scikit-learn's BLAS (threadpoolctl): ${JSON.stringify(j.blas)}`);
     for (const r of j.results) {
       rows.push({ name: `scikit-learn ${j.version} ${r.solver}`, rows: j.rows, seconds: r.seconds, evrSum: r.evrSum });
       report(rows[rows.length - 1]!);

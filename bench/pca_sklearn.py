@@ -12,7 +12,12 @@ with gzip.open(path, "rb") as f:
     raw = f.read()
 n, h, w = (int.from_bytes(raw[o:o + 4], "big") for o in (4, 8, 12))
 X = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, h * w)[:rows].astype(np.float32)
-out = {"version": sklearn.__version__, "rows": int(X.shape[0]), "results": []}
+try:
+    from threadpoolctl import threadpool_info
+    blas = [{k: i.get(k) for k in ("internal_api", "architecture", "num_threads", "version")} for i in threadpool_info()]
+except ImportError:
+    blas = "threadpoolctl not installed"
+out = {"version": sklearn.__version__, "rows": int(X.shape[0]), "blas": blas, "results": []}
 solvers = ["randomized", "full"]
 if tuple(int(p) for p in sklearn.__version__.split(".")[:2]) >= (1, 5):
     solvers.append("covariance_eigh")

@@ -75,32 +75,38 @@ export function residentOffset(m: Matrix): number | undefined {
  * copy), freed afterwards; a plain matrix where the core is unavailable. Nothing may keep a view of it after.
  */
 export async function withResidentMatrix<T>(rows: number, cols: number, body: (M: Matrix) => Promise<T>): Promise<T> {
-  const core = coreFor("gemm");
-  if (!core) return body(Matrix.zeros(rows, cols));
-  const ptr = core.alloc(rows * cols * 4);
-  const M = new Matrix(rows, cols, core.f32().subarray(ptr >> 2, (ptr >> 2) + rows * cols));
-  pinned.set(M.data, ptr);
+  const { M, release } = residentMatrix(rows, cols);
   try {
     return await body(M);
   } finally {
-    pinned.delete(M.data);
-    core.free(ptr);
+    release();
   }
 }
 
 /** Sync variant of {@link withResidentMatrix}. */
 export function withResidentMatrixSync<T>(rows: number, cols: number, body: (M: Matrix) => T): T {
-  const core = coreFor("gemm");
-  if (!core) return body(Matrix.zeros(rows, cols));
-  const ptr = core.alloc(rows * cols * 4);
-  const M = new Matrix(rows, cols, core.f32().subarray(ptr >> 2, (ptr >> 2) + rows * cols));
-  pinned.set(M.data, ptr);
+  const { M, release } = residentMatrix(rows, cols);
   try {
     return body(M);
   } finally {
-    pinned.delete(M.data);
-    core.free(ptr);
+    release();
   }
+}
+
+/** A float32 matrix in WASM memory, registered as pinned, and the function that frees it (a plain one without the core). */
+function residentMatrix(rows: number, cols: number): { M: Matrix; release: () => void } {
+  const core = coreFor("gemm");
+  if (!core) return { M: Matrix.zeros(rows, cols), release: () => {} };
+  const ptr = core.alloc(rows * cols * 4);
+  const M = new Matrix(rows, cols, core.f32().subarray(ptr >> 2, (ptr >> 2) + rows * cols));
+  pinned.set(M.data, ptr);
+  return {
+    M,
+    release: () => {
+      pinned.delete(M.data);
+      core.free(ptr);
+    },
+  };
 }
 
 /** C = op(A) · op(B). The result has A's dtype (float64 if either input is float64). */

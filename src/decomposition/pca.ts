@@ -2,7 +2,7 @@
 // eigen-decomposition of the covariance matrix).
 import { describeValue, fail, throwIfAborted } from "../core/errors.js";
 import {
-  centered, centerInto, checkFeatures, checkOutput, checkSaved, columnMeansChecked, fitted, matrixFromJSON, matrixToJSON,
+  centered, checkFeatures, checkOutput, checkSaved, columnMeansChecked, fitted, matrixFromJSON, matrixToJSON,
   numberFromJSON, numbersFromJSON, sumSquares,
   type InvertibleTransformer, type MatrixJSON, type Progress,
 } from "../core/estimator.js";
@@ -165,10 +165,10 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
     if (solver === "full") {
       // data of extreme magnitude (near 1e20-1e38, or 1e-30) would overflow or underflow the float32 products: fit on
       // the data times a power of two (exact), then scale the mean and the spectrum back
-      columnMeansChecked(M0);
+      const mean0 = columnMeansChecked(M0);
       const scale = safeScale(M0);
       const M = scaleBy(M0, scale);
-      const mean = columnMeansChecked(M);
+      const mean = scale === 1 ? mean0 : columnMeansChecked(M);
       const Xc = centered(M, mean, "float64");
       const total = requireVariance(sumSquares(Xc));
       const res = svd(Xc, { computeU: false });
@@ -185,7 +185,7 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
       let mean = stats.mean;
       if (scale !== 1) {
         for (let i = 0; i < Xc.data.length; i++) Xc.data[i]! *= scale;
-        mean = columnMeansChecked(Xc);
+        mean = columnStats(Xc).mean;
       }
       const total = requireVariance(centerRows(Xc, mean, Xc));
       const { S, V } = await this.decompose(Xc, solver, r);

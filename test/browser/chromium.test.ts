@@ -3,17 +3,14 @@
 // Chromium is Debian's package (CI installs it with apt-get), driven by playwright-core, which downloads no browser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { chromium, type Browser } from "playwright-core";
 import { CTL_GEN } from "../../src/core/wasm/jobs.js";
 import { PROJECT_DATA } from "../helpers.js";
 import { bundleForBrowser } from "./bundle.js";
+import { SKIP_WITHOUT_CHROMIUM, withPage as sharedWithPage } from "./page.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (CI installs it: apt-get install chromium)`;
+const skip = SKIP_WITHOUT_CHROMIUM;
 
 // The page: loads the bundle and exposes what the tests run. `gen` reads the control block's job generation, which
 // only a job split over helper threads bumps.
@@ -77,24 +74,6 @@ onmessage = async (e) => {
 };
 `;
 
-async function serve(files: Map<string, string | Buffer>): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    const m = /^\/(iso|plain)\/([\w.-]+)$/.exec(url.pathname);
-    const body = m ? files.get(m[2]!) : undefined;
-    if (!m || body === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    const type = m[2]!.endsWith(".js") ? "text/javascript" : m[2]!.endsWith(".html") ? "text/html" : "text/plain";
-    // cross-origin isolation: what lets the page share WebAssembly memory with its Web Workers
-    const iso = m[1] === "iso" ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } : {};
-    res.writeHead(200, { "Content-Type": type, "Cache-Control": "no-store", ...iso }).end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 async function withPage<T>(path: string, run: (page: import("playwright-core").Page) => Promise<T>): Promise<T> {
   const bundle = await bundleForBrowser();
   const files = new Map<string, string | Buffer>(bundle.files);
@@ -102,23 +81,7 @@ async function withPage<T>(path: string, run: (page: import("playwright-core").P
   files.set("in-worker.js", IN_WORKER_JS);
   files.set("page.html", `<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>`);
   files.set("digits.csv", gunzipSync(readFileSync(`${PROJECT_DATA}digits.csv.gz`)));
-  const { server, base } = await serve(files);
-  let browser: Browser | undefined;
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--enable-unsafe-swiftshader"] });
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await page.goto(`${base}${path}`);
-    await page.waitForFunction(() => (globalThis as { ready?: boolean }).ready === true, null, { timeout: 20000 }).catch(() => {
-      throw new Error(`the page did not load the bundle: ${errors.join("; ") || "no error reported"}`);
-    });
-    return await run(page);
-  } finally {
-    await browser?.close();
-    server.close();
-  }
+  return sharedWithPage(files, path, run);
 }
 
 test("t-SNE of the digits in Chromium: WASM core with a Web Worker helper, trustworthiness >= 0.98", { skip, timeout: 90000 }, async (t) => {

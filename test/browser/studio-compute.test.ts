@@ -4,20 +4,18 @@
 // and neighbours equal the library's exactKnn. A page that is not isolated runs the worker on one thread.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { parseCsv } from "../../src/formats/csv.js";
 import { Matrix } from "../../src/core/matrix.js";
 import { trustworthiness } from "../../src/metrics/quality.js";
 import { dataMatrix, tsneMap } from "../../src/studio/compute/projections.js";
 import { PROJECT_DATA } from "../helpers.js";
 import { ROOT, bundleForBrowser } from "./bundle.js";
+import { SKIP_WITHOUT_CHROMIUM, withPage as sharedWithPage } from "./page.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (CI installs it: apt-get install chromium)`;
+const skip = SKIP_WITHOUT_CHROMIUM;
 
 // The page: the client bundle (its default worker URL is ./compute-worker.js beside it) and the library bundle for
 // the reference kNN and trustworthiness.
@@ -109,23 +107,6 @@ globalThis.plainInfo = async () => {
 globalThis.ready = true;
 `;
 
-async function serve(files: Map<string, string | Buffer>): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    const m = /^\/(iso|plain)\/([\w.-]+)$/.exec(url.pathname);
-    const body = m ? files.get(m[2]!) : undefined;
-    if (!m || body === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    const type = m[2]!.endsWith(".js") ? "text/javascript" : m[2]!.endsWith(".html") ? "text/html" : "text/plain";
-    const iso = m[1] === "iso" ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } : {};
-    res.writeHead(200, { "Content-Type": type, "Cache-Control": "no-store", ...iso }).end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 async function withPage<T>(path: string, run: (page: Page) => Promise<T>): Promise<T> {
   const bundle = await bundleForBrowser({
     index: `${ROOT}dist/src/index.js`,
@@ -137,23 +118,7 @@ async function withPage<T>(path: string, run: (page: Page) => Promise<T>): Promi
   files.set("page.js", PAGE_JS);
   files.set("page.html", `<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>`);
   files.set("digits.csv", gunzipSync(readFileSync(`${PROJECT_DATA}digits.csv.gz`)));
-  const { server, base } = await serve(files);
-  let browser: Browser | undefined;
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--enable-unsafe-swiftshader"] });
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await page.goto(`${base}${path}`);
-    await page.waitForFunction(() => (globalThis as { ready?: boolean }).ready === true, null, { timeout: 20000 }).catch(() => {
-      throw new Error(`the page did not load the bundle: ${errors.join("; ") || "no error reported"}`);
-    });
-    return await run(page);
-  } finally {
-    await browser?.close();
-    server.close();
-  }
+  return sharedWithPage(files, path, run);
 }
 
 interface WorkerRun {

@@ -9,6 +9,7 @@
 //   - word2vec text, GloVe text, word2vec binary (the word becomes a "word" column) and an optional metadata TSV.
 //   - IDX image files with their label files, paired by name (train-images-idx3-ubyte ↔ train-labels-idx1-ubyte);
 //     several pairs are concatenated with a "split" column; Fashion-MNIST's labels get their class names.
+import { concatBytes } from "../../core/bytes.js";
 import { excerpt, fail } from "../../core/errors.js";
 import { FLOAT32_MAX, FLOAT32_RANGE } from "../../core/matrix.js";
 import { isNumericCell, parseCsv } from "../../formats/csv.js";
@@ -111,14 +112,7 @@ async function gunzip(bytes: Uint8Array, name: string, maxBytes: number): Promis
     if (e instanceof Error && e.name === "LatentkitError") throw e;
     fail(`${name}: not valid gzip data (${e instanceof Error ? e.message : String(e)}); is the file truncated?`);
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatBytes(parts, total);
 }
 
 /** Whether bytes are not text: a NUL byte or invalid UTF-8 in the first 64 KiB. Returns the reason or undefined. */

@@ -94,7 +94,7 @@ export const TSNE_PARAMS = {
   neighbors: choice(["auto", "exact", "approximate"], "kNN search (auto: NN-descent for large n and small k)", { default: "auto" }),
   seed: int("random seed (kNN search, random init)", { default: 0 }),
   progressEvery: int("iterations between progress reports", { min: 1, default: 50 }),
-  onProgress: func<(p: Progress) => void>("called every progressEvery iterations: stage, step = iteration, metrics.kl"),
+  onProgress: func<(p: Progress) => void>("called every progressEvery iterations: stage, step = iteration, metrics.kl (computed when read, so read it during the call)"),
   signal: signal(),
 } satisfies Schema<TSNEOptions>;
 
@@ -268,10 +268,19 @@ export class TSNE implements InductiveEmbedder<MatrixLike, TSNEParams> {
       await optimizeTSNE(Y, objective, {
         phases, learningRate: lr, what: "t-SNE", ...(o.signal ? { signal: o.signal } : {}),
         onStep: (it, phase, z) => {
-          if (it === o.maxIter - 1 || (o.onProgress && (it + 1) % o.progressEvery === 0)) {
-            kl = klDivergence(P, Y, dims, z);
-            o.onProgress?.({
-              stage: phase.name, step: it + 1, total: o.maxIter, metrics: { kl },
+          const last = it === o.maxIter - 1;
+          if (last) kl = klDivergence(P, Y, dims, z);
+          if (o.onProgress && (last || (it + 1) % o.progressEvery === 0)) {
+            // the KL divergence costs a pass over P: it is computed only when the callback reads it
+            let klNow = last ? kl : NaN;
+            o.onProgress({
+              stage: phase.name, step: it + 1, total: o.maxIter,
+              metrics: {
+                get kl() {
+                  if (Number.isNaN(klNow)) klNow = klDivergence(P, Y, dims, z);
+                  return klNow;
+                },
+              },
               get embedding() {
                 return new Matrix(n, dims, Float32Array.from(Y));
               },

@@ -36,7 +36,8 @@ class DistanceRows {
       const p = core.callBlock().set(SQDIST_X, this.xPtr).set(SQDIST_N, n).set(SQDIST_D, X.cols).set(SQDIST_I0, i0)
         .set(SQDIST_ROWS, i1 - i0).set(SQDIST_OUT, this.outPtr);
       core.run("sqDistF64Part", p.ptr, partsFor(core, "sqDistances", (i1 - i0) * n));
-      return new Float64Array(core.memory.buffer, this.outPtr, (i1 - i0) * n).slice();
+      // a view, not a copy: it is read before the next call writes the block again
+      return new Float64Array(core.memory.buffer, this.outPtr, (i1 - i0) * n);
     }
     const norms = (this.norms ??= rowSqNorms(X));
     const G = matmul(X.rowRange(i0, i1), X, { transB: true }).data;

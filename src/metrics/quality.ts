@@ -53,50 +53,39 @@ class DistanceRows {
   }
 }
 
-/** The k-th smallest (1-based) of a[0..len), reordering a (quickselect). */
-function kthSmallest(a: Float64Array, len: number, k: number): number {
-  let lo = 0;
-  let hi = len - 1;
-  const want = k - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i++] = a[j]!;
-        a[j--] = t;
-      }
-    }
-    if (want <= j) hi = j;
-    else if (want >= i) lo = i;
-    else return a[want]!;
-  }
-  return a[want]!;
-}
-
 /**
  * Rank penalty shared by trustworthiness and continuity: for each point, the neighbours in space B that are not among
- * its k neighbours in space A, penalised by (their rank in A) − k. Ranks follow a stable sort by distance. A
- * neighbour closer than the k-th nearest distance in A is one of A's k neighbours; only the others are ranked.
+ * its k neighbours in space A, penalised by (their rank in A) − k. Ranks follow a stable sort by distance: the rank
+ * of j is the number of points q ≠ i closer than j, or as close with a smaller index, and j is one of A's k neighbours
+ * exactly when its rank is below k. The k targets are sorted once; a point farther than the farthest target (most of
+ * them) costs one comparison, a nearer one adds to the ranks of the targets it precedes (a difference array).
  */
 function rankPenalty(A: Matrix, knnB: KnnGraph, k: number): number {
-  const n = A.rows;
   let total = 0;
-  forEachDistanceRow(A, k, (i, D, row, kth) => {
+  const td = new Float64Array(k);
+  const ti = new Int32Array(k);
+  const ahead = new Int32Array(k + 1);
+  forEachDistanceRow(A, (i, D, row, n) => {
     for (let t = 0; t < k; t++) {
-      const j = knnB.indices[i * knnB.k + t]!;
-      const dj = D[row + j]!;
-      if (dj < kth) continue;
-      let rank = 0; // points (other than i) closer than j, or as close with a smaller index
-      for (let q = 0; q < n; q++) {
-        if (q === i) continue;
-        const dq = D[row + q]!;
-        if (dq < dj || (dq === dj && q < j)) rank++;
-      }
+      ti[t] = knnB.indices[i * knnB.k + t]!;
+      td[t] = D[row + ti[t]!]!;
+    }
+    sortPairs(td, ti, k); // by distance, ties by index
+    const dMax = td[k - 1]!;
+    const jMax = ti[k - 1]!;
+    ahead.fill(0);
+    for (let q = 0; q < n; q++) {
+      const dq = D[row + q]!;
+      if (dq > dMax || q === i) continue;
+      if (dq === dMax && q >= jMax) continue;
+      // the first target that q precedes in (distance, index) order; q counts towards its rank and all after it
+      let p = 0;
+      while (td[p]! < dq || (td[p] === dq && ti[p]! <= q)) p++;
+      ahead[p]!++;
+    }
+    let rank = 0;
+    for (let t = 0; t < k; t++) {
+      rank += ahead[t]!;
       if (rank >= k) total += rank + 1 - k;
     }
   });
@@ -104,23 +93,17 @@ function rankPenalty(A: Matrix, knnB: KnnGraph, k: number): number {
 }
 
 /**
- * Calls visit(i, D, row, kth) for every row i of M, where D[row + j] is the squared distance from i to j and kth the
- * k-th smallest of them over j ≠ i.
+ * Calls visit(i, D, row, n) for every row i of M, where D[row + j] is the float64 squared distance from i to j (D is
+ * valid during the call only).
  */
-function forEachDistanceRow(M: Matrix, k: number, visit: (i: number, D: Float64Array, row: number, kth: number) => void): void {
+function forEachDistanceRow(M: Matrix, visit: (i: number, D: Float64Array, row: number, n: number) => void): void {
   const n = M.rows;
   const dist = new DistanceRows(M, Math.max(1, Math.floor(2 ** 21 / n)));
-  const others = new Float64Array(n - 1);
   try {
     for (let b0 = 0; b0 < n; b0 += dist.block) {
       const b1 = Math.min(n, b0 + dist.block);
       const D = dist.rows(b0, b1);
-      for (let i = b0; i < b1; i++) {
-        const row = (i - b0) * n;
-        others.set(D.subarray(row, row + i), 0);
-        others.set(D.subarray(row + i + 1, row + n), i);
-        visit(i, D, row, kthSmallest(others, n - 1, k));
-      }
+      for (let i = b0; i < b1; i++) visit(i, D, (i - b0) * n, n);
     }
   } finally {
     dist.dispose();
@@ -159,27 +142,27 @@ function neighbourhoodScore(X: MatrixLike, Z: MatrixLike, k: number, swap: boole
 
 /** The k nearest neighbours of every row by exact float64 distances, nearest first, ties by index. */
 function exactNeighbours(M: Matrix, k: number): KnnGraph {
-  const n = M.rows;
-  const indices = new Int32Array(n * k);
-  const distances = new Float32Array(n * k);
+  const indices = new Int32Array(M.rows * k);
+  const distances = new Float32Array(M.rows * k);
   const sd = new Float64Array(k);
   const si = new Int32Array(k);
-  forEachDistanceRow(M, k, (i, D, row, kth) => {
-    // everything closer than the k-th distance, then the points at that distance in index order
+  forEachDistanceRow(M, (i, D, row, n) => {
+    // a sorted list of the k best so far: a point enters when it precedes the last one in (distance, index) order,
+    // which after the first few rows is rare, so most points cost one comparison
     let m = 0;
     for (let q = 0; q < n; q++) {
-      if (q !== i && D[row + q]! < kth) {
-        sd[m] = D[row + q]!;
-        si[m++] = q;
+      if (q === i) continue;
+      const dq = D[row + q]!;
+      if (m === k && !(dq < sd[k - 1]!)) continue; // equal distance: q has the larger index, it stays out
+      let p = m < k ? m++ : k - 1;
+      while (p > 0 && sd[p - 1]! > dq) {
+        sd[p] = sd[p - 1]!;
+        si[p] = si[p - 1]!;
+        p--;
       }
+      sd[p] = dq;
+      si[p] = q;
     }
-    for (let q = 0; q < n && m < k; q++) {
-      if (q !== i && D[row + q] === kth) {
-        sd[m] = kth;
-        si[m++] = q;
-      }
-    }
-    sortPairs(sd, si, k);
     for (let t = 0; t < k; t++) {
       indices[i * k + t] = si[t]!;
       distances[i * k + t] = Math.sqrt(sd[t]!);

@@ -51,3 +51,31 @@ test("kNN recall and kNN label accuracy", () => {
   assert.ok(acc > 0.93 && acc < 0.99, `${acc}`); // iris, 10-NN leave-one-out: about 0.96
   assert.throws(() => knnAccuracy(iris.X, ["a"]), /1 labels for 150 points/);
 });
+
+test("trustworthiness and continuity equal the definition with stable ranks on data full of ties", () => {
+  // integer grids: most distances are tied, so every tie rule in the ranks and neighbour lists is exercised
+  const n = 90;
+  const X = Matrix.zeros(n, 3, "float64");
+  const Z = Matrix.zeros(n, 2, "float64");
+  for (let i = 0; i < n; i++) {
+    X.set(i, 0, i % 5); X.set(i, 1, Math.floor(i / 5) % 4); X.set(i, 2, (i * 7) % 3);
+    Z.set(i, 0, (i * 3) % 7); Z.set(i, 1, (i % 5) + (i % 2));
+  }
+  // the definition, written out: ranks by a stable sort of all distances (ties by index)
+  const order = (M: Matrix, i: number): number[] => {
+    const d = (j: number): number => { let s = 0; for (let c = 0; c < M.cols; c++) s += (M.get(i, c) - M.get(j, c)) ** 2; return s; };
+    return Array.from({ length: n }, (_, j) => j).filter((j) => j !== i).sort((a, b) => d(a) - d(b) || a - b);
+  };
+  const definition = (A: Matrix, B: Matrix, k: number): number => {
+    let t = 0;
+    for (let i = 0; i < n; i++) {
+      const rankA = new Map(order(A, i).map((j, r) => [j, r + 1]));
+      for (const j of order(B, i).slice(0, k)) t += Math.max(0, rankA.get(j)! - k);
+    }
+    return 1 - (2 / (n * k * (2 * n - 3 * k - 1))) * t;
+  };
+  for (const k of [1, 4, 9]) {
+    assert.ok(Math.abs(trustworthiness(X, Z, k) - definition(X, Z, k)) < 1e-12, `trustworthiness k=${k}`);
+    assert.ok(Math.abs(continuity(X, Z, k) - definition(Z, X, k)) < 1e-12, `continuity k=${k}`);
+  }
+});

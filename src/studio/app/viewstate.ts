@@ -5,7 +5,8 @@ import type { Studio } from "./studio.js";
 
 /** The studio's view as a ViewState. */
 export function captureView(s: Studio): ViewState {
-  const p = s.params;
+  // the shown map's parameters (a run that failed changed s.params only)
+  const p = s.mapParams;
   const v: ViewState = { projection: s.projection, dims: s.coords.dims, camera: { ...s.camera() } };
   if (s.projection === "tsne") v.params = { perplexity: p.perplexity, seed: p.seed };
   if (s.projection === "umap") v.params = { nNeighbors: p.nNeighbors, minDist: p.minDist, seed: p.seed };

@@ -516,7 +516,7 @@ test("custom axes from the panel's queries: the map equals the projection comput
   await page.locator("#run-projection").click();
   await hooks(page, (s) => s.idle());
   const status = await page.locator("#status").innerText();
-  assert.equal(status, 'custom: custom axes: the right query "x" matches no value of column label');
+  assert.equal(status, 'custom axes: the right query "x" matches no value of column label');
   assert.deepEqual((await hooks(page, (s) => s.coords())).values, got, "the custom map stays after the error");
   assert.equal(await page.locator("#custom-xRight").inputValue(), "x", "the typed query stays in the panel, to be corrected");
   // the URL keeps describing the map shown, not the run that failed

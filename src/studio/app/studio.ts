@@ -185,7 +185,11 @@ export class Studio {
         this.finish(name, p, this.coords, null);
         return this.coords;
       }
-      if ((e as Error).name !== "CancelledError") this.error(`${name}: ${(e as Error).message}`);
+      if ((e as Error).name !== "CancelledError") {
+        // "custom axes: …" names itself; the others get the projection's name in front
+        const m = (e as Error).message;
+        this.error(m.startsWith(`${name} `) ? m : `${name}: ${m}`);
+      }
       throw e;
     }
     if (token === this.runToken) this.finish(name, p, coords, explained);

@@ -59,6 +59,21 @@ export async function pixelStats(page: Page, png: Buffer, colours: [number, numb
   }, { b64: png.toString("base64"), colours });
 }
 
+/** The RGB of a screenshot's pixels at CSS-pixel positions (floored; device pixel ratio 1), decoded in the page. */
+export async function pixelsAt(page: Page, png: Buffer, at: [number, number][]): Promise<[number, number, number][]> {
+  return page.evaluate(async ({ b64, at }) => {
+    const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: "image/png" }));
+    const c = new OffscreenCanvas(bmp.width, bmp.height);
+    const ctx = c.getContext("2d")!;
+    ctx.drawImage(bmp, 0, 0);
+    const d = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+    return at.map(([x, y]) => {
+      const p = 4 * (Math.floor(y) * bmp.width + Math.floor(x));
+      return [d[p]!, d[p + 1]!, d[p + 2]!] as [number, number, number];
+    });
+  }, { b64: png.toString("base64"), at });
+}
+
 /** Pixels that differ between two screenshots of the same size. */
 export async function pixelDiff(page: Page, a: Buffer, b: Buffer): Promise<number> {
   return page.evaluate(async ({ a64, b64 }) => {

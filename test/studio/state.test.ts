@@ -11,8 +11,9 @@ const full: ViewState = {
   color: "label & class = ok?",
   camera: { mode: "3d", center: [0.125, -3.5, 1e-7], zoom: 2.5, yaw: 0.7853982, pitch: -0.3 },
   search: { query: "^T-shirt|Bag #1", column: "label", regex: true },
-  custom: { x: "king", y: "woman" },
+  custom: { column: "label", regex: true, xLeft: "^man$", xRight: "king & queen", yDown: "", yUp: "wo+man" },
   selection: Int32Array.from([0, 1, 2, 3, 10, 11, 500, 1796]),
+  isolate: true,
   focus: 17,
   neighbours: { k: 10, metric: "cosine", space: "map" },
 };
@@ -28,6 +29,26 @@ test("encode/decode round trip of every field (URL-safe text, unicode, special c
   assert.equal(encode({}), "");
   // with the data's size and columns known, the same state passes
   assert.deepEqual(decode(h, { n: 1797, columns: ["label", "label & class = ok?"] }), full);
+});
+
+test("custom axes and isolate: readable keys, older JSON hashes still read", () => {
+  const h = encode({ projection: "custom", custom: { column: "label", xLeft: "0", xRight: "1", yDown: "3", yUp: "7" }, selection: Int32Array.of(4, 5), isolate: true });
+  assert.equal(h, "p=custom&cc=label&xl=0&xr=1&yd=3&yu=7&sel=4-5&iso=1");
+  assert.deepEqual(decode("p=custom&xl=a&xr=b"), { projection: "custom", custom: { xLeft: "a", xRight: "b" } }, "y and the column are optional");
+  assert.deepEqual(decode("xl=a"), {}, "the x axis needs both queries");
+  assert.deepEqual(decode("xl=a&xr=b&yu=c"), { custom: { xLeft: "a", xRight: "b" } }, "a lone y query is dropped");
+  assert.deepEqual(decode("xl=a&xr=b&cc=word", { columns: ["label"] }), { custom: { xLeft: "a", xRight: "b" } }, "an unknown column is dropped");
+  // the hash the studio wrote before: each axis's queries as JSON in cx and cy
+  const old = new URLSearchParams({ p: "custom", cx: JSON.stringify({ column: "label", regex: false, left: "0", right: "1" }), cy: JSON.stringify({ down: "3", up: "7" }) }).toString();
+  assert.deepEqual(decode(old), { projection: "custom", custom: { column: "label", xLeft: "0", xRight: "1", yDown: "3", yUp: "7" } });
+  assert.deepEqual(decode("cx=king&cy=woman"), {}, "a cx that is not the old JSON is dropped");
+  assert.deepEqual(decode("cx=%7B%22left%22%3A1%7D"), {}, "old JSON with non-text queries is dropped");
+  // isolate only with a selection (an empty or dropped selection shows every point)
+  assert.equal(decode("sel=1-3&iso=1").isolate, true);
+  assert.equal(decode("iso=1").isolate, undefined);
+  assert.equal(decode("sel=&iso=1").isolate, undefined);
+  assert.equal(decode("sel=1-3&iso=yes").isolate, undefined);
+  assert.equal(encode({ isolate: true }), "", "isolate without a selection is not written");
 });
 
 test("the selection is compact: runs in base 36, and capped when encoding", () => {
@@ -51,7 +72,7 @@ test("hostile hashes: never throws, drops what is invalid, keeps what is valid",
     "cam=2d,1,2,3", "cam=2d,1,2,3,0,0,0", "cam=4d,1,2,3,1,0,0", "cam=2d,NaN,0,0,1,0,0", "cam=2d,1e400,0,0,1,0,0", "cam=" + "1,".repeat(10000),
     "sel=-1", "sel=0-zzzzzzz", "sel=5-3", "sel=a..b", "sel=0-a-b", "sel=" + "0.".repeat(100000) + "0", "sel=ZZ", "sel=0x10",
     "f=-3", "f=1.5", "f=1e300", "k=0", "k=99999", "m=manhattan", "sp=../", "d=4", "d=2.0", "perp=-5", "perp=Infinity", "nn=1",
-    "seed=1.5", "md=1e9", "qr=1&q=(unclosed", "q=" + "x".repeat(5000), "c=" + "y".repeat(5000), "x".repeat(300000),
+    "seed=1.5", "md=1e9", "qr=1&q=(unclosed", "iso=1", "cx={", "cx=null", "cx=[1]", "xl=" + "z".repeat(5000) + "&xr=a", "cr=1&yd=a&yu=b", "q=" + "x".repeat(5000), "c=" + "y".repeat(5000), "x".repeat(300000),
   ];
   for (const h of hostile) {
     let s: ViewState | undefined;

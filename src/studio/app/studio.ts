@@ -57,7 +57,10 @@ const LABEL_CLASSES = 60;
 export class Studio {
   coords: Coords;
   projection: Projection;
+  /** The parameters of the last run asked for (the panel's); a run that fails leaves them, not the map, changed. */
   params: ProjectionParams;
+  /** The parameters of the map shown (what the URL describes). */
+  mapParams: ProjectionParams;
   /** PCA's explained variance ratio per axis (when the map is PCA's). */
   explained: number[] | null = null;
   progress: Progress | null = null;
@@ -93,6 +96,7 @@ export class Studio {
       nNeighbors: Math.min(15, Math.max(2, data.n - 1)), minDist: 0.1,
       custom: { column: label, regex: false, xLeft: "", xRight: "", yDown: "", yUp: "" },
     };
+    this.mapParams = this.params;
   }
 
   on(event: StudioEvent, fn: () => void): void {
@@ -178,18 +182,23 @@ export class Studio {
       if ((e as Error).name === "CancelledError" && this.userStop && token === this.runToken) {
         // stopped by the person: the partial map stays, and is what the quality and the URL describe
         this.stopped = true;
-        this.finish(name, this.coords, null);
+        this.finish(name, p, this.coords, null);
         return this.coords;
       }
-      if ((e as Error).name !== "CancelledError") this.error(`${name}: ${(e as Error).message}`);
+      if ((e as Error).name !== "CancelledError") {
+        // "custom axes: …" names itself; the others get the projection's name in front
+        const m = (e as Error).message;
+        this.error(m.startsWith(`${name} `) ? m : `${name}: ${m}`);
+      }
       throw e;
     }
-    if (token === this.runToken) this.finish(name, coords, explained);
+    if (token === this.runToken) this.finish(name, p, coords, explained);
     return coords;
   }
 
-  private finish(name: Projection, coords: Coords, explained: number[] | null): void {
+  private finish(name: Projection, params: ProjectionParams, coords: Coords, explained: number[] | null): void {
     this.projection = name;
+    this.mapParams = params;
     this.explained = explained;
     const dimsChanged = coords.dims !== this.coords.dims;
     this.showCoords(coords, true, true);

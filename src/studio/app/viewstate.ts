@@ -5,19 +5,28 @@ import type { Studio } from "./studio.js";
 
 /** The studio's view as a ViewState. */
 export function captureView(s: Studio): ViewState {
-  const p = s.params;
+  // the shown map's parameters (a run that failed changed s.params only)
+  const p = s.mapParams;
   const v: ViewState = { projection: s.projection, dims: s.coords.dims, camera: { ...s.camera() } };
   if (s.projection === "tsne") v.params = { perplexity: p.perplexity, seed: p.seed };
   if (s.projection === "umap") v.params = { nNeighbors: p.nNeighbors, minDist: p.minDist, seed: p.seed };
-  // custom axes: each axis's two queries (and the column, regex) as JSON in the state's one string per axis
+  // custom axes: the column, and each axis's two queries (y only when given: else PCA)
   if (s.projection === "custom") {
-    v.custom = { x: JSON.stringify({ column: p.custom.column, regex: p.custom.regex, left: p.custom.xLeft, right: p.custom.xRight }) };
-    if (p.custom.yUp || p.custom.yDown) v.custom.y = JSON.stringify({ down: p.custom.yDown, up: p.custom.yUp });
+    const c = p.custom;
+    v.custom = { column: c.column, xLeft: c.xLeft, xRight: c.xRight };
+    if (c.regex) v.custom.regex = true;
+    if (c.yDown !== "" || c.yUp !== "") {
+      v.custom.yDown = c.yDown;
+      v.custom.yUp = c.yUp;
+    }
   }
   const colour = s.data.columns[s.colorColumn]?.name;
   if (colour !== undefined) v.color = colour;
   if (s.search) v.search = { query: s.search.query, column: s.search.column, regex: s.search.regex };
-  if (s.selection) v.selection = s.selectedIndices();
+  if (s.selection) {
+    v.selection = s.selectedIndices();
+    if (s.isolate) v.isolate = true;
+  }
   if (s.focus) {
     v.focus = s.focus.index;
     v.neighbours = { k: s.focus.k, metric: s.focus.metric, space: s.focus.space };
@@ -28,16 +37,6 @@ export function captureView(s: Studio): ViewState {
 /** True when a state asks for a projection other than the one shown at load. */
 export function needsProjection(s: Studio, v: ViewState): boolean {
   return v.projection !== undefined && (v.projection !== s.projection || (v.dims ?? s.coords.dims) !== s.coords.dims);
-}
-
-function parseJson(text: string | undefined): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const o = JSON.parse(text) as unknown;
-    return o && typeof o === "object" ? (o as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 /**
@@ -53,14 +52,16 @@ export async function restoreView(s: Studio, v: ViewState): Promise<void> {
     const col = v.search.column ?? s.data.columns[s.colorColumn]?.name;
     if (col !== undefined) s.runSearch(v.search.query, col, v.search.regex ?? false);
   }
-  if (v.selection) s.selectIndices(v.selection);
+  if (v.selection) {
+    s.selectIndices(v.selection);
+    if (v.isolate) s.setIsolate(true);
+  }
   if (v.neighbours) s.neighbourDefaults = { ...s.neighbourDefaults, ...v.neighbours };
   if (v.projection && needsProjection(s, v)) {
     const params: Parameters<Studio["runProjection"]>[1] = { dims: v.dims ?? 2, ...(v.params ?? {}) };
     if (v.projection === "custom" && v.custom) {
-      const x = parseJson(v.custom.x), y = parseJson(v.custom.y);
-      const str = (o: Record<string, unknown>, k: string): string => (typeof o[k] === "string" ? (o[k] as string) : "");
-      params.custom = { column: str(x, "column") || s.params.custom.column, regex: x.regex === true, xLeft: str(x, "left"), xRight: str(x, "right"), yDown: str(y, "down"), yUp: str(y, "up") };
+      const c = v.custom;
+      params.custom = { column: c.column ?? s.params.custom.column, regex: c.regex ?? false, xLeft: c.xLeft, xRight: c.xRight, yDown: c.yDown ?? "", yUp: c.yUp ?? "" };
     }
     if (v.projection !== "file" || s.data.coords) await s.runProjection(v.projection, params).catch(() => undefined);
   }

@@ -1,6 +1,22 @@
 // The studio's view state in the URL hash, so that a view can be shared: projection and its parameters, dims, the
-// colour column, the camera, the search, the selection (run-length, capped) and the neighbours' focus point.
+// colour column, the camera, the search, the custom axes' queries, the selection (run-length, capped), whether the
+// selection is isolated, and the neighbours' focus point.
 // decode never throws: a malformed or hostile hash gives the fields that are valid, and drops the others.
+//
+// The keys, in the order encode writes them (values URL-encoded):
+//   p       projection: pca | tsne | umap | custom | file
+//   perp, nn, md, seed, pcad   t-SNE perplexity; UMAP neighbours, min-dist; seed; PCA dimensions before the map
+//   d       2 | 3
+//   c       colour column (name)
+//   cam     camera: mode,cx,cy,cz,zoom,yaw,pitch
+//   q, qc, qr=1                search query, its column, regex
+//   cc, cr=1, xl, xr, yd, yu   custom axes: the queries' column, regex, and the queries x left / x right / y down /
+//                              y up (TF Projector's custom tab; without yd and yu, y is PCA's first axis orthogonal to x)
+//   sel     selection: runs of indices in base 36 (encodeSelection)
+//   iso=1   only the selection is shown ("Isolate selection")
+//   f, k, m, sp                the inspected point; its neighbours' k, metric (cosine | euclidean), space (original | map)
+// Older hashes wrote the custom axes as JSON in cx ({"column","regex","left","right"}) and cy ({"down","up"}); decode
+// still reads them.
 import type { CameraState, Projection } from "../types.js";
 
 export interface ProjectionParams {
@@ -19,13 +35,28 @@ export interface ViewState {
   color?: string;
   camera?: CameraState;
   search?: { query: string; column?: string; regex?: boolean };
-  /** Custom axes: the queries of the x axis and (optionally) the y axis. */
-  custom?: { x: string; y?: string };
+  /** Custom axes: the queries, over one column, of the x axis (left, right) and optionally the y axis (down, up). */
+  custom?: CustomAxesState;
   /** Selected point indices, ascending and distinct. */
   selection?: Int32Array;
+  /** Only the selection is shown ("Isolate selection"). */
+  isolate?: boolean;
   /** The point whose neighbours are shown. */
   focus?: number;
   neighbours?: { k?: number; metric?: "cosine" | "euclidean"; space?: "original" | "map" };
+}
+
+/** The custom axes' queries (as TF Projector's custom tab): x from the points xLeft matches to those xRight matches. */
+export interface CustomAxesState {
+  /** The column the queries search (by name; default: the app's label column). */
+  column?: string;
+  /** The queries are regular expressions (else substrings). */
+  regex?: boolean;
+  xLeft: string;
+  xRight: string;
+  /** Both or neither: without them y is the first principal axis orthogonal to x. */
+  yDown?: string;
+  yUp?: string;
 }
 
 export interface DecodeOptions {
@@ -110,13 +141,21 @@ export function encode(state: ViewState, opts: EncodeOptions = {}): string {
     if (state.search.column !== undefined) q.set("qc", state.search.column);
     if (state.search.regex) q.set("qr", "1");
   }
-  if (state.custom) {
-    q.set("cx", state.custom.x);
-    if (state.custom.y !== undefined) q.set("cy", state.custom.y);
+  const cu = state.custom;
+  if (cu) {
+    if (cu.column !== undefined) q.set("cc", cu.column);
+    if (cu.regex) q.set("cr", "1");
+    q.set("xl", cu.xLeft);
+    q.set("xr", cu.xRight);
+    if (cu.yDown !== undefined) q.set("yd", cu.yDown);
+    if (cu.yUp !== undefined) q.set("yu", cu.yUp);
   }
   if (state.selection) {
     const s = encodeSelection(state.selection);
-    if (s.length <= (opts.maxSelectionChars ?? 20_000)) q.set("sel", s);
+    if (s.length <= (opts.maxSelectionChars ?? 20_000)) {
+      q.set("sel", s);
+      if (state.isolate) q.set("iso", "1");
+    }
   }
   if (state.focus !== undefined) q.set("f", String(state.focus));
   const nb = state.neighbours;
@@ -136,6 +175,48 @@ function readNumber(s: string | null, min: number, max: number, int = false): nu
 
 function readText(s: string | null): string | undefined {
   return s === null || s.length > MAX_TEXT ? undefined : s;
+}
+
+/** A JSON object of an older hash's cx / cy, or undefined. */
+function readJsonObject(s: string | undefined): Record<string, unknown> | undefined {
+  if (s === undefined || !s.startsWith("{")) return undefined;
+  try {
+    const o = JSON.parse(s) as unknown;
+    return o !== null && typeof o === "object" && !Array.isArray(o) ? (o as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The custom axes of xl/xr (yd/yu, cc, cr), or of an older hash's JSON in cx/cy; needs both x queries. */
+function readCustom(q: URLSearchParams): CustomAxesState | undefined {
+  let xLeft = readText(q.get("xl")), xRight = readText(q.get("xr"));
+  let yDown = readText(q.get("yd")), yUp = readText(q.get("yu"));
+  let column = readText(q.get("cc"));
+  let regex = q.get("cr") === "1";
+  if (xLeft === undefined && xRight === undefined) {
+    const x = readJsonObject(readText(q.get("cx")));
+    if (!x) return undefined;
+    const str = (o: Record<string, unknown> | undefined, k: string): string | undefined =>
+      o && typeof o[k] === "string" && (o[k] as string).length <= MAX_TEXT ? (o[k] as string) : undefined;
+    const y = readJsonObject(readText(q.get("cy")));
+    xLeft = str(x, "left");
+    xRight = str(x, "right");
+    yDown = str(y, "down");
+    yUp = str(y, "up");
+    column = str(x, "column");
+    regex = x.regex === true;
+  }
+  if (xLeft === undefined || xRight === undefined) return undefined;
+  const c: CustomAxesState = { xLeft, xRight };
+  if (column !== undefined && column !== "") c.column = column;
+  if (regex) c.regex = true;
+  // the y queries come as a pair (an empty pair is no y axis)
+  if (yDown !== undefined && yUp !== undefined && (yDown !== "" || yUp !== "")) {
+    c.yDown = yDown;
+    c.yUp = yUp;
+  }
+  return c;
 }
 
 /** The state a hash describes ("#" optional); fields that are missing, malformed or out of range are left out. */
@@ -193,16 +274,18 @@ export function decode(hash: string, opts: DecodeOptions = {}): ViewState {
     }
     state.search = search;
   }
-  const cx = readText(q.get("cx"));
-  if (cx !== undefined) {
-    state.custom = { x: cx };
-    const cy = readText(q.get("cy"));
-    if (cy !== undefined) state.custom.y = cy;
+  const custom = readCustom(q);
+  if (custom) {
+    if (custom.column !== undefined && !knownColumn(custom.column)) delete custom.column;
+    state.custom = custom;
   }
   const sel = q.get("sel");
   if (sel !== null && sel.length <= 1_000_000) {
     const s = decodeSelection(sel, n);
-    if (s) state.selection = s;
+    if (s) {
+      state.selection = s;
+      if (q.get("iso") === "1" && s.length > 0) state.isolate = true;
+    }
   }
   const f = readNumber(q.get("f"), 0, Math.min(n - 1, 0x7fffffff), true);
   if (f !== undefined) state.focus = f;

@@ -125,6 +125,10 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
   get explainedVarianceRatio(): Float64Array {
     return fitted(this.explainedVarianceRatio_, "PCA");
   }
+  /** The training data's total variance (the sum of its features' variances): explainedVariance / explainedVarianceRatio. */
+  get totalVariance(): number {
+    return this.explainedVariance[0]! / this.explainedVarianceRatio[0]!;
+  }
   /** Mean variance of the discarded directions (probabilistic PCA's noise estimate). */
   get noiseVariance(): number {
     return fitted(this.noiseVariance_, "PCA");
@@ -312,11 +316,37 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
   /**
    * ‖X − inverseTransform(transform(X))‖²_F: on the training data, the sum of the discarded σᵢ². Computed as
    * ‖Xc‖² − ‖Xc·Vᵀ‖² (one product, the components being orthonormal), or element by element where the residual is
-   * under 0.1 % of ‖Xc‖² and that difference would lose digits.
+   * under 0.1 % of ‖Xc‖² and that difference would lose digits. `projections`: X's projections as transform or
+   * fitTransform gave them (unwhitened), to skip the product: then only ‖Xc‖² is computed, in one pass over X.
    */
-  reconstructionError(X: MatrixLike): number {
-    const M = toMatrix(X);
+  reconstructionError(X: MatrixLike, projections?: Matrix): number {
+    // with projections, X is checked through its sum of squares below (a NaN or an infinity makes it non-finite)
+    const viaProjections = projections !== undefined && !this.options.whiten;
+    const M = toMatrix(X, "X", "float32", { checkFinite: !viaProjections });
     checkFeatures(M, this.nFeatures, "PCA");
+    if (projections !== undefined && viaProjections) {
+      if (projections.rows !== M.rows || projections.cols !== this.nComponents) {
+        fail(`PCA.reconstructionError: projections of shape ${projections.rows}x${projections.cols}, expected ${M.rows}x${this.nComponents}`);
+      }
+      const d = M.cols, mean = this.mean, x = M.data, z = projections.data;
+      // four running sums, so that the additions do not wait on each other
+      let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      const d4 = d - (d % 4);
+      for (let i = 0, o = 0; i < M.rows; i++, o += d) {
+        let j = 0;
+        for (; j < d4; j += 4) {
+          const a = x[o + j]! - mean[j]!, b = x[o + j + 1]! - mean[j + 1]!;
+          const c = x[o + j + 2]! - mean[j + 2]!, e = x[o + j + 3]! - mean[j + 3]!;
+          t0 += a * a; t1 += b * b; t2 += c * c; t3 += e * e;
+        }
+        for (; j < d; j++) t0 += sq(x[o + j]! - mean[j]!);
+      }
+      const total = t0 + t1 + t2 + t3;
+      if (!Number.isFinite(total)) checkFinite(M, "X");
+      let kept = 0;
+      for (let t = 0; t < z.length; t++) kept += z[t]! * z[t]!;
+      if (total - kept > 1e-3 * total) return total - kept;
+    }
     if (!this.options.whiten) {
       const F = M.dtype === "float32" ? M : M.astype("float32");
       let scale = 1;

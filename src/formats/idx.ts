@@ -47,6 +47,8 @@ export interface IdxImages {
   X: Matrix;
   /** [height, width]. */
   imageShape: [number, number];
+  /** The file holds integers (every IDX type but float and double): every value is finite and within float32's range. */
+  integer: boolean;
 }
 
 /** Images (n x h x w, or n x d) as an n x (h·w) matrix; `limit` keeps the first rows only. */
@@ -56,7 +58,8 @@ export function idxImages({ shape, data }: IdxArray, limit?: number, source = "I
   const d = shape.slice(1).reduce((a, b) => a * b, 1);
   const X = new Matrix(n, d, Float32Array.from(data.subarray(0, n * d)));
   const imageShape: [number, number] = shape.length === 3 ? [shape[1]!, shape[2]!] : [1, d];
-  return { X, imageShape };
+  const integer = !(data instanceof Float32Array || data instanceof Float64Array);
+  return { X, imageShape, integer };
 }
 
 /** Labels (one dimension) as integers; `limit` keeps the first ones only. */

@@ -24,11 +24,14 @@ export function isIdxPath(path: string): boolean {
 
 export function loadDataset(path: string, opts: LoadOptions = {}): Dataset {
   let ds: Dataset;
+  // integer data (IDX bytes) cannot hold NaN, infinities or values beyond float32: its check is skipped
+  let integer = false;
   if (/\.npy$/i.test(path)) {
     ds = { X: readNpy(path) };
   } else if (isIdxPath(path)) {
-    const { X, imageShape } = readIdxImages(path, opts.limit);
+    const { X, imageShape, integer: ints } = readIdxImages(path, opts.limit);
     ds = { X, imageShape };
+    integer = ints;
     const guess = opts.labelsPath ?? path.replace(/images-idx3/, "labels-idx1");
     if (guess !== path && existsSync(guess)) {
       const fashion = /fashion/i.test(path);
@@ -65,7 +68,9 @@ export function loadDataset(path: string, opts: LoadOptions = {}): Dataset {
   }
   if (ds.X.rows === 0 || ds.X.cols === 0) fail(`${path} is empty: no rows or no feature columns`);
   // every format's values are checked here, with the file's name (CSV and JSON check them as they are read)
-  checkFinite(ds.X, path);
-  checkFloat32Range(ds.X, path);
+  if (!integer) {
+    checkFinite(ds.X, path);
+    checkFloat32Range(ds.X, path);
+  }
   return ds;
 }

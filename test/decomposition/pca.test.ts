@@ -44,7 +44,18 @@ test("PCA reconstruction error on the training data equals the sum of the discar
     for (let i = k; i < all.singularValues.length; i++) tail += all.singularValues[i]! ** 2;
     const err = pca.reconstructionError(digits);
     assert.ok(Math.abs(err - tail) < 2e-4 * tail, `k=${k}: ${err} vs ${tail}`);
+    // with the projections at hand (the CLI's route): the same figure without the product
+    const Z = pca.transform(digits);
+    const viaZ = pca.reconstructionError(digits, Z);
+    assert.ok(Math.abs(viaZ - tail) < 2e-4 * tail, `k=${k} from the projections: ${viaZ} vs ${tail}`);
+    // and (n − 1)·totalVariance − ‖Z‖², as the CLI computes it for the training data
+    let kept = 0;
+    for (const v of Z.data) kept += v * v;
+    const viaTotal = (digits.rows - 1) * pca.totalVariance - kept;
+    assert.ok(Math.abs(viaTotal - tail) < 2e-4 * tail, `k=${k} from the total variance: ${viaTotal} vs ${tail}`);
   }
+  const pca = await new PCA({ nComponents: 3 }).fit(digits);
+  assert.throws(() => pca.reconstructionError(digits, pca.transform(digits).colRange(0, 2)), /projections of shape 1797x2, expected 1797x3/);
 });
 
 test("PCA projections are centred and uncorrelated with variance = explainedVariance; whitening gives unit variance", async () => {

@@ -14,11 +14,15 @@ export function formatFloat32(v: number): string {
   const f = Math.fround(v);
   if (Number.isNaN(f) || !Number.isFinite(f)) return String(f);
   if (Object.is(f, -0)) return "-0";
-  for (let p = 1; p <= 9; p++) {
-    const s = f.toPrecision(p);
-    if (Math.fround(Number(s)) === f) return String(Number(s));
+  // the fewest significant digits that read back as f: a binary search over 1..9 (nine always do, and a precision
+  // that reads back keeps doing so with more digits), three or four tries instead of up to nine
+  let lo = 1, hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(f.toPrecision(mid))) === f) hi = mid;
+    else lo = mid + 1;
   }
-  return String(f);
+  return String(Number(f.toPrecision(lo)));
 }
 
 /**

@@ -167,6 +167,8 @@ test("t-SNE (Barnes–Hut) on digits: trustworthiness(10) >= 0.98 and 10-NN accu
   assert.equal(progress.length, 20);
   assert.ok(progress[progress.length - 1]! < progress[5]!); // KL falls after early exaggeration
   assert.ok(tsne.klDivergence > 0 && tsne.klDivergence < 1.2);
+  // kl is computed when the callback reads it: the last report's is the fitted map's
+  assert.equal(progress[progress.length - 1], tsne.klDivergence);
   const copy = TSNE.fromJSON(JSON.parse(JSON.stringify(tsne.toJSON())));
   assert.deepEqual(Array.from(copy.embedding.data), Array.from(Z.data));
 });

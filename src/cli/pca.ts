@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { fail } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
-import { PCA, type PCASolver } from "../decomposition/pca.js";
+import { PCA, residualFromProjections, type PCASolver } from "../decomposition/pca.js";
 import { TruncatedSVD } from "../decomposition/truncated-svd.js";
 import { saveFigure } from "../io/figures.js";
 import { writeEmbedding } from "../io/export.js";
@@ -150,12 +150,9 @@ Examples:
     if (o.spectrum) {
       saveFigure(o.spectrum, spectrumFigure(pca.singularValues, pca.explainedVarianceRatio, { title: `PCA spectrum of ${file.split("/").pop()}` }), outputs);
     }
-    // on the training data ‖X − X̂‖² = (n − 1)·totalVariance − ‖Z‖² (the components are orthonormal), with no pass
-    // over X; where that difference would lose digits (a residual under 0.1 %), reconstructionError works it out
-    let kept = 0;
-    for (let t = 0; t < Z.data.length; t++) kept += Z.data[t]! * Z.data[t]!;
-    const totalSS = (X.rows - 1) * pca.totalVariance;
-    const reconstructionError = !o.whiten && totalSS - kept > 1e-3 * totalSS ? totalSS - kept : pca.reconstructionError(X, Z);
+    // X is the training data, whose centred sum of squares is (n − 1)·totalVariance: no pass over X; where that
+    // difference would lose digits (or the projections are whitened), reconstructionError works it out
+    const reconstructionError = (o.whiten ? undefined : residualFromProjections((X.rows - 1) * pca.totalVariance, Z)) ?? pca.reconstructionError(X, Z);
     const written = outputs.commit();
     const result = {
       command: "pca", file, nSamples: X.rows, nFeatures: X.cols, nComponents: pca.nComponents, solver: pca.solverUsed,

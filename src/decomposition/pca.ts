@@ -83,6 +83,17 @@ function requireVariance(total: number): number {
   return total;
 }
 
+/**
+ * ‖Xc‖² − ‖Z‖²: the reconstruction error of data whose centred sum of squares is totalSS and whose projections (not
+ * whitened) are Z, the components being orthonormal; undefined where the residual is under 0.1 % of totalSS and the
+ * difference would lose digits (then compute it element by element).
+ */
+export function residualFromProjections(totalSS: number, Z: Matrix): number | undefined {
+  let kept = 0;
+  for (let t = 0; t < Z.data.length; t++) kept += Z.data[t]! * Z.data[t]!;
+  return totalSS - kept > 1e-3 * totalSS ? totalSS - kept : undefined;
+}
+
 export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams> {
   static readonly schema = PCA_PARAMS;
   readonly options: PCAParams;
@@ -328,7 +339,7 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
       if (projections.rows !== M.rows || projections.cols !== this.nComponents) {
         fail(`PCA.reconstructionError: projections of shape ${projections.rows}x${projections.cols}, expected ${M.rows}x${this.nComponents}`);
       }
-      const d = M.cols, mean = this.mean, x = M.data, z = projections.data;
+      const d = M.cols, mean = this.mean, x = M.data;
       // four running sums, so that the additions do not wait on each other
       let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
       const d4 = d - (d % 4);
@@ -343,9 +354,8 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
       }
       const total = t0 + t1 + t2 + t3;
       if (!Number.isFinite(total)) checkFinite(M, "X");
-      let kept = 0;
-      for (let t = 0; t < z.length; t++) kept += z[t]! * z[t]!;
-      if (total - kept > 1e-3 * total) return total - kept;
+      const err = residualFromProjections(total, projections);
+      if (err !== undefined) return err;
     }
     if (!this.options.whiten) {
       const F = M.dtype === "float32" ? M : M.astype("float32");
@@ -355,10 +365,7 @@ export class PCA implements InvertibleTransformer<MatrixLike, Matrix, PCAParams>
         scale = safeScaleFor(columnStats(Xc).maxAbs);
         if (scale !== 1) for (let i = 0; i < Xc.data.length; i++) Xc.data[i]! *= scale;
         const total = centerRows(Xc, Float64Array.from(this.mean, (v) => v * scale), Xc);
-        const P = matmul(Xc, this.components, { transB: true });
-        let kept = 0;
-        for (let i = 0; i < P.data.length; i++) kept += P.data[i]! * P.data[i]!;
-        return total - kept > 1e-3 * total ? total - kept : undefined;
+        return residualFromProjections(total, matmul(Xc, this.components, { transB: true }));
       });
       if (err !== undefined) return err / scale / scale;
     }
